@@ -1,0 +1,3 @@
+from gongxiao.cli import main
+
+main()

@@ -1,0 +1,17 @@
+"""The `gongxiao` command: Django's management commands with the project's settings preselected."""
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongxiao.config.settings.dev")
+    from django.core.management import execute_from_command_line
+
+    argv = list(sys.argv if argv is None else argv)
+    argv[0] = "gongxiao"
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,15 @@
+"""Development and the embedded demo: SQLite under ./var, debug on, a fixed key."""
+
+from .base import *  # noqa: F403
+from .base import DATA_DIR, SECRET_KEY
+
+DEBUG = True
+SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-never-used-in-production"  # noqa: S105
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DATA_DIR.mkdir(parents=True, exist_ok=True)

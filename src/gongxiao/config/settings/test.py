@@ -1,0 +1,25 @@
+"""Test settings: fast hashing, in-memory mail, tasks run in the worker test fixture or immediately."""
+
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import database_from_env
+
+SECRET_KEY = "test-only-key"  # noqa: S105
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+DATABASES = {"default": database_from_env(Path(tempfile.gettempdir()) / "gongxiao-test.sqlite3")}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="gongxiao-media-"))
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="gongxiao-static-"))
+WHITENOISE_USE_FINDERS = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Tasks run in-process so a test sees their result; the database backend has its own test.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+AXES_ENABLED = True
+GONGXIAO_SYNC_ROW_LIMIT = 50

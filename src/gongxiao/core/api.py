@@ -1,0 +1,115 @@
+"""The REST API: one viewset per registered ledger, generated like the pages, with the same
+filters and the same scoping."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.routers import DefaultRouter
+
+from gongxiao.core import scoping, services
+from gongxiao.core.ledgers import all_ledgers
+from gongxiao.core.rest import Conflict
+
+
+class LedgerPermission(permissions.BasePermission):
+    ACTIONS = {"GET": "view", "HEAD": "view", "OPTIONS": "view", "POST": "add", "PUT": "change",
+               "PATCH": "change", "DELETE": "delete"}
+
+    def has_permission(self, request, view):
+        action = self.ACTIONS.get(request.method, "change")
+        return scoping.can_any(request.user, view.ledger.module, action)
+
+
+class LedgerSerializer(serializers.ModelSerializer):
+    ledger = None
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if "unit" in fields and request is not None:
+            action = "add" if self.instance is None else "change"
+            fields["unit"].queryset = scoping.units_for(request.user, self.Meta.model.module, action)
+        return fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and not self.ledger.shows_pii(request.user):
+            for name, mask in self.ledger.pii_fields.items():
+                if data.get(name):
+                    data[name] = mask(data[name])
+        return data
+
+    def validate(self, attrs):
+        # Model validation (validators, clean(), constraints) runs in the service; here we only
+        # make sure an update names the version it was based on.
+        if self.instance is not None and "version" not in self.initial_data:
+            raise serializers.ValidationError({"version": _("Send the version you read; it protects against overwriting another person's change.")})
+        return attrs
+
+
+def build_serializer(ledger):
+    version = serializers.IntegerField(required=False, help_text="Version read; required for updates.")
+    meta = type("Meta", (), {
+        "model": ledger.model,
+        "fields": ["id", *ledger.api_field_names, "version", "created_at", "updated_at"],
+        "read_only_fields": ["id", "created_at", "updated_at"],
+    })
+    return type(f"{ledger.model.__name__}Serializer", (LedgerSerializer,),
+                {"Meta": meta, "ledger": ledger, "version": version})
+
+
+class LedgerViewSet(viewsets.ModelViewSet):
+    ledger = None
+    permission_classes = [permissions.IsAuthenticated, LedgerPermission]
+    filter_backends = [DjangoFilterBackend]
+
+    def get_queryset(self):
+        action = {"list": "view", "retrieve": "view", "update": "change", "partial_update": "change",
+                  "destroy": "delete"}.get(self.action, "view")
+        return self.ledger.queryset_for(self.request.user, action).order_by(
+            *(self.ledger.model._meta.ordering or []), "-pk")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        obj = self.ledger.model(**data)
+        services.create_row(obj=obj, user=self.request.user, source="api")
+        serializer.instance = obj
+
+    def perform_update(self, serializer):
+        obj = serializer.instance
+        expected = serializer.validated_data.pop("version", None)
+        if expected is None:
+            expected = int(self.request.data.get("version"))
+        for key, value in serializer.validated_data.items():
+            setattr(obj, key, value)
+        try:
+            services.update_row(obj=obj, expected_version=expected, user=self.request.user, source="api")
+        except services.StaleEdit as exc:
+            raise Conflict(str(exc)) from exc
+
+    def perform_destroy(self, instance):
+        try:
+            services.delete_row(obj=instance, user=self.request.user, source="api")
+        except services.RowInUse as exc:
+            raise Conflict(str(exc)) from exc
+
+
+def build_router() -> DefaultRouter:
+    router = DefaultRouter()
+    for ledger in all_ledgers():
+        viewset = type(f"{ledger.model.__name__}ViewSet", (LedgerViewSet,), {
+            "ledger": ledger,
+            "serializer_class": ledger.serializer_class,
+            "filterset_class": ledger.filterset_class,
+            "queryset": ledger.model.objects.none(),
+        })
+        viewset = extend_schema_view(
+            list=extend_schema(summary=str(ledger.verbose_name_plural), tags=[ledger.app_label]),
+        )(viewset)
+        router.register(f"{ledger.app_label}/{ledger.slug}", viewset, basename=f"api-{ledger.app_label}-{ledger.slug}")
+    return router

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "gongxiao.core"
+    label = "core"
+    verbose_name = _("Ledger kit")
+
+    def ready(self):
+        # Each app declares its ledgers in ledgers.py; importing them fills the registry.
+        autodiscover_modules("ledgers")

@@ -1,0 +1,29 @@
+from itertools import groupby
+
+from gongxiao.core import scoping
+from gongxiao.core.ledgers import all_ledgers
+from gongxiao.core.periods import period_choices
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from gongxiao.org.roles import MODULES
+
+    visible = [lg for lg in all_ledgers() if scoping.can_any(user, lg.module, "view")]
+    order = list(MODULES)
+    visible.sort(key=lambda lg: (order.index(lg.module) if lg.module in order else 99, str(lg.verbose_name_plural)))
+    nav = [(MODULES.get(module, module), list(items)) for module, items in groupby(visible, key=lambda lg: lg.module)]
+    wu = getattr(request, "working_unit", None)
+    units = list(scoping.units_for(user).only("pk", "name", "depth")[:500])
+    base_depth = min((u.depth for u in units), default=0)
+    for u in units:
+        u.indent = "\u3000" * (u.depth - base_depth)
+    return {
+        "nav_modules": nav,
+        "context_units": units,
+        "working_unit": wu,
+        "working_period": getattr(request, "working_period", None),
+        "period_options": period_choices(),
+    }

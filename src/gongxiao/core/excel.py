@@ -1,0 +1,344 @@
+"""Excel in and out: templates, exports of a filtered list, and the checking of import files.
+
+Reading uses python-calamine (fast, no formulas evaluated), writing XlsxWriter in constant-memory
+mode so an export of a large list does not hold it all in memory.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import xlsxwriter
+from django.db import models
+from django.utils.translation import gettext as _
+from python_calamine import CalamineError, CalamineWorkbook
+
+MAX_IMPORT_ROWS = 200_000
+REQUIRED_MARK = "*"
+
+TRUE_WORDS = {"是", "有", "√", "✓", "y", "yes", "true", "1", "对", "t"}
+FALSE_WORDS = {"否", "无", "×", "n", "no", "false", "0", "f", ""}
+
+
+def header_label(ledger, name: str) -> str:
+    return ledger.label(name)
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def write_workbook(
+    ledger,
+    rows: Iterable,
+    user,
+    fields: list[str],
+    *,
+    target,
+    total: int = 0,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write `rows` (model instances) to an .xlsx at `target` (a path or a binary stream), with
+    Chinese headers. Returns the number of rows written."""
+    wb = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False,
+                                      "default_date_format": "yyyy-mm-dd", "remove_timezone": True})
+    ws = wb.add_worksheet(str(ledger.verbose_name_plural)[:31])
+    head = wb.add_format({"bold": True, "bg_color": "#E7EEF7", "border": 1})
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    dt_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    ws.write_row(0, 0, [header_label(ledger, f) for f in fields], head)
+    for col, name in enumerate(fields):
+        ws.set_column(col, col, max(10, min(40, len(header_label(ledger, name)) * 2 + 4)))
+    n = 0
+    for n, obj in enumerate(rows, start=1):
+        for col, name in enumerate(fields):
+            value = ledger.display_value(obj, name, user, for_export=True)
+            if isinstance(value, datetime.datetime):
+                ws.write_datetime(n, col, value, dt_fmt)
+            elif isinstance(value, datetime.date):
+                ws.write_datetime(n, col, datetime.datetime.combine(value, datetime.time()), date_fmt)
+            elif isinstance(value, str):
+                ws.write_string(n, col, value)
+            elif value is None:
+                ws.write_blank(n, col, None)
+            else:
+                ws.write(n, col, value)
+        if progress and n % 500 == 0:
+            progress(n)
+    ws.freeze_panes(1, 0)
+    if n:
+        ws.autofilter(0, 0, n, len(fields) - 1)
+    wb.close()
+    return n
+
+
+def template_bytes(ledger) -> bytes:
+    """An empty workbook with the import headers (required ones marked *) and a sheet that says
+    what each column takes."""
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet(str(ledger.verbose_name_plural)[:31])
+    notes = wb.add_worksheet(_("Instructions"))
+    head = wb.add_format({"bold": True, "bg_color": "#E7EEF7", "border": 1})
+    bold = wb.add_format({"bold": True})
+    notes.write_row(0, 0, [_("Column"), _("Required"), _("What to enter")], bold)
+    for col, name in enumerate(ledger.import_field_names):
+        f = ledger.field(name)
+        required = _is_required(f)
+        label = header_label(ledger, name) + (REQUIRED_MARK if required else "")
+        ws.write(0, col, label, head)
+        ws.set_column(col, col, max(12, len(label) * 2 + 4))
+        notes.write_row(col + 1, 0, [header_label(ledger, name), _("Yes") if required else _("No"),
+                                     _describe(f)])
+    notes.set_column(0, 0, 18)
+    notes.set_column(2, 2, 70)
+    ws.freeze_panes(1, 0)
+    wb.close()
+    return buf.getvalue()
+
+
+def _is_required(f: models.Field) -> bool:
+    if isinstance(f, models.BooleanField):
+        return False
+    return not f.blank and not f.has_default()
+
+
+def _describe(f: models.Field) -> str:
+    if f.choices:
+        return _("One of: %(values)s") % {"values": "、".join(str(label) for _v, label in f.flatchoices)}
+    if isinstance(f, models.BooleanField):
+        return _("是 or 否")
+    if isinstance(f, models.DateField):
+        return _("A date, e.g. 2023-04-13 or 2023年4月13日")
+    if f.is_relation:
+        return _("The name or code of the %(what)s") % {"what": f.related_model._meta.verbose_name}
+    if isinstance(f, (models.DecimalField, models.FloatField, models.IntegerField)):
+        return _("A number")
+    return str(f.help_text or "") or _("Text")
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportCheck:
+    """The outcome of checking a file: the rows ready to insert, or the errors that stop it."""
+
+    total: int = 0
+    errors: list[dict] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+    preview: list[list[str]] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)
+    objects: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.file_errors and self.total > 0
+
+    def as_result(self, limit: int = 500) -> dict:
+        return {
+            "total": self.total,
+            "error_count": len(self.errors),
+            "errors": self.errors[:limit],
+            "file_errors": self.file_errors,
+            "preview": self.preview,
+            "headers": self.headers,
+        }
+
+
+def read_rows(data: bytes) -> list[list]:
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = wb.get_sheet_by_index(0)
+        return sheet.to_python(skip_empty_area=False)
+    except (CalamineError, Exception) as exc:  # calamine raises several kinds for bad files
+        raise ValueError(_("The file could not be read as an Excel workbook (.xlsx or .xls).")) from exc
+
+
+_DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+
+
+def _coerce(f: models.Field, value, lookups: dict):
+    """Turn a cell into what the form field expects; None for an empty cell."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return False if isinstance(f, models.BooleanField) else ""
+    if isinstance(value, str):
+        value = value.strip()
+    if isinstance(f, models.BooleanField):
+        word = str(value).strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise ValueError(_("write 是 or 否"))
+    if f.is_relation:
+        key = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+        found = lookups.get(f.name, {}).get(key)
+        if found is None:
+            raise ValueError(
+                _("“%(value)s” is not a %(what)s you may record data for")
+                % {"value": key, "what": f.related_model._meta.verbose_name}
+            )
+        return found
+    if f.choices:
+        choices = lookups.get(f.name, {})
+        found = choices.get(str(value))
+        if found is None:
+            raise ValueError(_("“%(value)s” is not one of the allowed values") % {"value": value})
+        return found
+    if isinstance(f, models.DateField):
+        if isinstance(value, datetime.datetime):
+            return value.date() if not isinstance(f, models.DateTimeField) else value
+        if isinstance(value, datetime.date):
+            return value
+        m = _DATE_RE.match(str(value))
+        if m:
+            try:
+                return datetime.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                pass
+        raise ValueError(_("“%(value)s” is not a date; write e.g. 2023-04-13") % {"value": value})
+    if isinstance(value, float) and value.is_integer() and not isinstance(
+        f, (models.FloatField, models.DecimalField)
+    ):
+        return str(int(value))
+    return value
+
+
+def _build_lookups(ledger, form) -> dict:
+    lookups: dict[str, dict] = {}
+    for name in ledger.import_field_names:
+        f = ledger.field(name)
+        if f.is_relation and name in form.fields:
+            table = {}
+            for obj in form.fields[name].queryset:
+                for key in (getattr(obj, "code", None), getattr(obj, "short_name", None), str(obj), str(obj.pk)):
+                    if key:
+                        table.setdefault(str(key), obj.pk)
+            lookups[name] = table
+        elif f.choices:
+            table = {}
+            for value, label in f.flatchoices:
+                table[str(value)] = value
+                table[str(label)] = value
+            lookups[name] = table
+    return lookups
+
+
+def check_import(
+    ledger, data: bytes, user, *, progress: Callable[[int, int], None] | None = None
+) -> ImportCheck:
+    """Read and validate every row of an import file; write nothing."""
+    result = ImportCheck()
+    try:
+        rows = read_rows(data)
+    except ValueError as exc:
+        result.file_errors.append(str(exc))
+        return result
+    while rows and not any(c not in (None, "") for c in rows[-1]):
+        rows.pop()
+    if not rows:
+        result.file_errors.append(_("The file is empty."))
+        return result
+    headers = [str(h).strip().rstrip(REQUIRED_MARK).strip() if h is not None else "" for h in rows[0]]
+    result.headers = headers
+    by_label = {}
+    for name in ledger.import_field_names:
+        by_label[header_label(ledger, name)] = name
+        by_label[name] = name
+        by_label[str(ledger.field(name).verbose_name)] = name
+    columns: dict[int, str] = {}
+    unknown = []
+    for i, h in enumerate(headers):
+        if not h:
+            continue
+        if h in by_label:
+            columns[i] = by_label[h]
+        else:
+            unknown.append(h)
+    missing = [
+        header_label(ledger, n) for n in ledger.import_field_names
+        if _is_required(ledger.field(n)) and n not in columns.values()
+    ]
+    if missing:
+        result.file_errors.append(
+            _("Row 1 lacks the required columns: %(cols)s. Download the template to see them.")
+            % {"cols": "、".join(missing)}
+        )
+    if unknown:
+        result.file_errors.append(
+            _("Row 1 has columns this ledger does not know: %(cols)s.") % {"cols": "、".join(unknown)}
+        )
+    body = rows[1:]
+    if len(body) > MAX_IMPORT_ROWS:
+        result.file_errors.append(
+            _("A file may hold at most %(n)s rows; split it into several files.") % {"n": MAX_IMPORT_ROWS}
+        )
+    if result.file_errors:
+        return result
+
+    probe = ledger.form_class(user=user, action="add")
+    lookups = _build_lookups(ledger, probe)
+    unique_fields = _unique_fields(ledger)
+    seen: dict[str, dict] = {n: {} for n in unique_fields}
+    total = len(body)
+    for index, row in enumerate(body, start=2):
+        if not any(c not in (None, "") for c in row):
+            continue
+        result.total += 1
+        data_in: dict = {}
+        row_errors = []
+        for col, name in columns.items():
+            cell = row[col] if col < len(row) else None
+            try:
+                data_in[name] = _coerce(ledger.field(name), cell, lookups)
+            except ValueError as exc:
+                row_errors.append({"row": index, "column": header_label(ledger, name), "message": str(exc)})
+        form = ledger.form_class(data=data_in, user=user, action="add")
+        if not form.is_valid():
+            for name, msgs in form.errors.items():
+                if any(e["column"] == header_label(ledger, name) for e in row_errors if name != "__all__"):
+                    continue  # already explained by the cell-level message
+                column = header_label(ledger, name) if name != "__all__" else ""
+                for m in msgs:
+                    row_errors.append({"row": index, "column": column, "message": m})
+        else:
+            obj = form.save(commit=False)
+            for name in unique_fields:
+                value = getattr(obj, name)
+                if value in (None, ""):
+                    continue
+                if value in seen[name]:
+                    row_errors.append({
+                        "row": index, "column": header_label(ledger, name),
+                        "message": _("the same value is already in row %(row)s of this file")
+                        % {"row": seen[name][value]},
+                    })
+                else:
+                    seen[name][value] = index
+            if not row_errors:
+                result.objects.append(obj)
+        result.errors.extend(row_errors)
+        if len(result.preview) < 20:
+            result.preview.append(["" if c is None else str(c) for c in row[: len(headers)]])
+        if progress and result.total % 500 == 0:
+            progress(index - 1, total)
+    if result.total == 0:
+        result.file_errors.append(_("The file has headers but no rows."))
+    return result
+
+
+def _unique_fields(ledger) -> list[str]:
+    names = []
+    for name in ledger.import_field_names:
+        f = ledger.field(name)
+        if f.unique and not f.primary_key:
+            names.append(name)
+    for c in ledger.model._meta.constraints:
+        if isinstance(c, models.UniqueConstraint) and len(c.fields) == 1 and c.fields[0] in ledger.import_field_names:
+            if c.fields[0] not in names:
+                names.append(c.fields[0])
+    return names

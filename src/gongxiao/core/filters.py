@@ -1,0 +1,76 @@
+"""One FilterSet per ledger, shared by the list page, the export and the API, so the three can
+never disagree about which rows a filter selects."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gongxiao.core import scoping
+
+
+def _units_in_reach(request):
+    if request is None:
+        return scoping.units_for(None).none()
+    return scoping.units_for(request.user)
+
+
+class LedgerFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_search", label=_("Search"))
+    unit = django_filters.ModelChoiceFilter(
+        queryset=_units_in_reach, method="filter_unit", label=_("Unit (with its subunits)")
+    )
+
+    ledger = None  # set by build_filterset
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value or not self.ledger.search_fields:
+            return queryset
+        q = Q()
+        for field in self.ledger.search_fields:
+            q |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(q)
+
+    def filter_unit(self, queryset, name, unit):
+        if unit is None:
+            return queryset
+        field = queryset.model.scope_field
+        return queryset.filter(**{f"{field}__path__startswith": unit.path})
+
+
+def build_filterset(ledger) -> type[LedgerFilterSet]:
+    sort_choices = []
+    for name in ledger.sort_fields:
+        sort_choices.append((name, name))
+    meta = type(
+        "Meta", (), {"model": ledger.model, "fields": ledger.filter_fields or []}
+    )
+    attrs = {"Meta": meta, "ledger": ledger}
+    if ledger.sort_fields:
+        attrs["sort"] = django_filters.OrderingFilter(
+            fields=[(n, n) for n in ledger.sort_fields],
+            field_labels={n: ledger.label(n) for n in ledger.sort_fields},
+            label=_("Sort"),
+        )
+    return type(f"{ledger.model.__name__}FilterSet", (LedgerFilterSet,), attrs)
+
+
+def filtered(ledger, request, queryset, data=None):
+    """Apply the ledger's filters from `data` (the query string by default). Invalid values are
+    ignored field by field, with the form's errors kept for the page to show."""
+    fs = ledger.filterset_class(data if data is not None else request.GET, queryset=queryset,
+                                request=request)
+    if fs.is_valid():
+        qs = fs.qs
+    else:
+        # Keep what is valid; a bad value in one box must not empty the whole list.
+        clean = {k: v for k, v in (data or request.GET).items() if k not in fs.errors}
+        fs2 = ledger.filterset_class(clean, queryset=queryset, request=request)
+        qs = fs2.qs if fs2.is_valid() else queryset
+    if not qs.query.order_by:
+        qs = qs.order_by(*(ledger.model._meta.ordering or []), "-pk")
+    else:
+        qs = qs.order_by(*qs.query.order_by, "-pk")
+    return fs, qs

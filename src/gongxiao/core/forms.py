@@ -1,0 +1,66 @@
+"""Forms generated from a ledger declaration."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gongxiao.core import scoping
+
+
+class LedgerForm(forms.ModelForm):
+    """A ModelForm whose unit choices are the units the user may write to, with the row's
+    version carried along for the optimistic lock."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    ledger = None
+
+    def __init__(self, *args, user=None, action="add", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if "unit" in self.fields and user is not None:
+            self.fields["unit"].queryset = scoping.units_for(user, self._meta.model.module, action)
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            elif not isinstance(widget, forms.HiddenInput):
+                widget.attrs.setdefault("class", "form-control")
+            if name in getattr(self.ledger, "pii_fields", {}) and self.instance.pk and user is not None:
+                if not self.ledger.shows_pii(user):
+                    # The stored value is not sent to a browser that may not see it; an empty
+                    # box keeps it, a typed value replaces it.
+                    field.required = False
+                    field.help_text = _("Leave empty to keep the stored value.")
+                    self.initial[name] = ""
+
+    def clean(self):
+        data = super().clean()
+        for name in getattr(self.ledger, "pii_fields", {}):
+            if name in self.fields and self.instance.pk and not data.get(name) and self.user is not None and not self.ledger.shows_pii(self.user):
+                data[name] = getattr(type(self.instance).objects.get(pk=self.instance.pk), name)
+                setattr(self.instance, name, data[name])
+        return data
+
+
+def _widget_for(field):
+    if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+        return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    if isinstance(field, models.TextField):
+        return forms.Textarea(attrs={"rows": 3})
+    return None
+
+
+def build_form(ledger) -> type[LedgerForm]:
+    widgets = {}
+    for name in ledger.form_fields:
+        w = _widget_for(ledger.field(name))
+        if w is not None:
+            widgets[name] = w
+    meta = type("Meta", (), {"model": ledger.model, "fields": ledger.form_fields, "widgets": widgets})
+    return type(f"{ledger.model.__name__}Form", (LedgerForm,), {"Meta": meta, "ledger": ledger})

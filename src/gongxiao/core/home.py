@@ -1,0 +1,63 @@
+"""Home page and the working-context switch."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongxiao.core import scoping
+from gongxiao.core.ledgers import all_ledgers
+from gongxiao.core.models import ChangeRecord, Job
+from gongxiao.core.periods import parse_period
+from gongxiao.core.views import capped_count
+
+
+@login_required
+def home(request):
+    user = request.user
+    unit = request.working_unit
+    cards = []
+    for ledger in all_ledgers():
+        if not scoping.can_any(user, ledger.module, "view"):
+            continue
+        qs = ledger.queryset_for(user)
+        if unit is not None:
+            qs = qs.filter(**{f"{ledger.model.scope_field}__path__startswith": unit.path})
+        count, capped = capped_count(qs)
+        cards.append({"ledger": ledger, "count": count, "capped": capped,
+                      "unit": unit})
+    units = scoping.units_for(user)
+    if unit is not None:
+        units = units.filter(path__startswith=unit.path)
+    changes = ChangeRecord.objects.filter(unit_id__in=scoping.units_for(user).values("pk"))
+    if unit is not None:
+        changes = changes.filter(unit_id__in=units.values("pk"))
+    ctx = {
+        "cards": cards,
+        "unit_count": units.count(),
+        "recent_changes": changes.order_by("-at", "-id")[:10],
+        "jobs": Job.objects.filter(user=user)[:5],
+    }
+    return render(request, "core/home.html", ctx)
+
+
+@login_required
+@require_POST
+def switch_context(request):
+    unit_id = request.POST.get("unit")
+    period = request.POST.get("period")
+    if unit_id:
+        if not scoping.units_for(request.user).filter(pk=unit_id).exists():
+            return HttpResponseBadRequest(_("That unit is not within your scope."))
+        request.session["gx_unit"] = int(unit_id)
+    if period:
+        try:
+            request.session["gx_period"] = parse_period(period).code
+        except ValueError as exc:
+            return HttpResponseBadRequest(str(exc))
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    return redirect(target)

@@ -1,0 +1,182 @@
+"""The ledger registry: each app declares its ledgers here and gets list, detail, forms,
+filters, import/export, API and change history from the kit.
+
+    class PersonLedger(Ledger):
+        model = Person
+        slug = "people"
+        list_fields = ["name", "unit", "post"]
+        ...
+    register(PersonLedger)
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections.abc import Callable
+from functools import cached_property
+
+from django.db import models
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
+from gongxiao.core import scoping
+
+_registry: dict[str, Ledger] = {}
+
+
+class Ledger:
+    model: type[models.Model]
+    slug: str
+    # Columns of the list page; the first links to the row.
+    list_fields: list[str] = []
+    # Fields on the form (and, unless told otherwise, in import files). "unit" first by habit.
+    form_fields: list[str] = []
+    import_fields: list[str] | None = None
+    export_fields: list[str] | None = None
+    api_fields: list[str] | None = None
+    # django-filter declaration: {"field": ["exact", ...]} or a list of field names.
+    filter_fields: dict | list = {}
+    search_fields: list[str] = []
+    sort_fields: list[str] = []
+    # Personal data shown masked to roles without the "pii" right: field -> masking function.
+    pii_fields: dict[str, Callable[[str], str]] = {}
+    # A date field that places a row in a period (for the period selector), if any.
+    date_field: str | None = None
+    icon = "table"
+
+    # --- identity ---------------------------------------------------------------------------
+    @property
+    def app_label(self) -> str:
+        return self.model._meta.app_label
+
+    @property
+    def key(self) -> str:
+        return f"{self.app_label}.{self.slug}"
+
+    @property
+    def module(self) -> str:
+        return self.model.module
+
+    @property
+    def verbose_name(self):
+        return self.model._meta.verbose_name
+
+    @property
+    def verbose_name_plural(self):
+        return self.model._meta.verbose_name_plural
+
+    # --- fields -----------------------------------------------------------------------------
+    def field(self, name: str) -> models.Field:
+        return self.model._meta.get_field(name)
+
+    def label(self, name: str) -> str:
+        return str(self.field(name).verbose_name)
+
+    @cached_property
+    def import_field_names(self) -> list[str]:
+        return list(self.import_fields if self.import_fields is not None else self.form_fields)
+
+    @cached_property
+    def export_field_names(self) -> list[str]:
+        if self.export_fields is not None:
+            return list(self.export_fields)
+        seen = []
+        for name in [*self.list_fields, *self.form_fields]:
+            if name not in seen:
+                seen.append(name)
+        return seen
+
+    @cached_property
+    def api_field_names(self) -> list[str]:
+        return list(self.api_fields if self.api_fields is not None else self.form_fields)
+
+    @cached_property
+    def detail_field_names(self) -> list[str]:
+        names = list(self.form_fields)
+        for f in self.model._meta.concrete_fields:
+            if f.name not in names and f.name not in ("id", "version") and not f.primary_key:
+                names.append(f.name)
+        return names
+
+    def related_fields(self, names) -> list[str]:
+        return [n for n in names if "__" not in n and self.field(n).is_relation]
+
+    # --- values -----------------------------------------------------------------------------
+    def shows_pii(self, user) -> bool:
+        return scoping.can_any(user, self.module, "pii")
+
+    def raw_value(self, obj, name: str):
+        return getattr(obj, name)
+
+    def display_value(self, obj, name: str, user, *, for_export: bool = False):
+        """The value as a person reads it: labels for choices, 是/否, names of related rows,
+        personal data masked unless the user may see it."""
+        field = self.field(name)
+        value = getattr(obj, name)
+        if name in self.pii_fields and value and not self.shows_pii(user):
+            return self.pii_fields[name](value)
+        if value is None:
+            return ""
+        if field.choices:
+            return str(getattr(obj, f"get_{name}_display")())
+        if isinstance(field, models.BooleanField):
+            return str(_("Yes") if value else _("No"))
+        if field.is_relation:
+            return str(value)
+        if for_export:
+            return value
+        if isinstance(value, (datetime.date, datetime.datetime, decimal.Decimal)):
+            return formats.localize(value)
+        return value
+
+    # --- queries ----------------------------------------------------------------------------
+    def queryset_for(self, user, action: str = "view"):
+        qs = self.model.objects.permitted(user, action)
+        related = self.related_fields(self.list_fields)
+        return qs.select_related(*related) if related else qs
+
+    @cached_property
+    def filterset_class(self):
+        from gongxiao.core.filters import build_filterset
+
+        return build_filterset(self)
+
+    @cached_property
+    def form_class(self):
+        from gongxiao.core.forms import build_form
+
+        return build_form(self)
+
+    @cached_property
+    def serializer_class(self):
+        from gongxiao.core.api import build_serializer
+
+        return build_serializer(self)
+
+
+def register(ledger_class: type[Ledger]) -> type[Ledger]:
+    ledger = ledger_class()
+    if ledger.key in _registry:
+        raise RuntimeError(f"Ledger {ledger.key} is registered twice.")
+    _registry[ledger.key] = ledger
+    return ledger_class
+
+
+def get_ledger(app_label: str, slug: str) -> Ledger | None:
+    return _registry.get(f"{app_label}.{slug}")
+
+
+def get_ledger_by_key(key: str) -> Ledger:
+    return _registry[key]
+
+
+def all_ledgers() -> list[Ledger]:
+    return list(_registry.values())
+
+
+def ledger_for_model(model) -> Ledger | None:
+    for ledger in _registry.values():
+        if ledger.model is model:
+            return ledger
+    return None

@@ -1,0 +1,105 @@
+"""The one scoping layer. Every query for ledger rows passes through `scope_queryset`.
+
+A role assignment (user, unit, role) grants the role's rights over the unit's subtree (or over
+the unit alone for own-unit roles). A row is in reach when its unit is in one of the subtrees
+whose role grants the action on the row's module.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db.models import Q, QuerySet
+
+
+def _assignments(user) -> list[tuple[str, int, str, bool]]:
+    """(unit path, unit id, role, subtree) for each of the user's active assignments, cached on
+    the user object for the life of the request."""
+    cached = getattr(user, "_gx_assignments", None)
+    if cached is not None:
+        return cached
+    from gongxiao.org.roles import OWN_UNIT_ONLY
+
+    RoleAssignment = apps.get_model("org", "RoleAssignment")
+    rows = RoleAssignment.objects.filter(user_id=user.pk, unit__status="active").values_list(
+        "unit__path", "unit_id", "role"
+    )
+    cached = [(path, unit_id, role, role not in OWN_UNIT_ONLY) for path, unit_id, role in rows]
+    user._gx_assignments = cached
+    return cached
+
+
+def forget(user) -> None:
+    """Drop the cached assignments (after they change)."""
+    if hasattr(user, "_gx_assignments"):
+        del user._gx_assignments
+
+
+def is_unrestricted(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def unit_q(user, module: str | None, action: str) -> Q | None:
+    """A Q over Unit for the units where `user` may take `action` in `module` (any module when
+    None). None means every unit; an impossible Q means none."""
+    from gongxiao.org.roles import role_allows
+
+    from gongxiao.org.roles import RESTRICTED_MODULES
+
+    if is_unrestricted(user) and module not in RESTRICTED_MODULES:
+        return None
+    if not (user and user.is_authenticated and user.is_active):
+        return Q(pk__in=[])
+    q = Q(pk__in=[])
+    for path, unit_id, role, subtree in _assignments(user):
+        if module is None or role_allows(role, module, action):
+            q |= Q(path__startswith=path) if subtree else Q(pk=unit_id)
+    return q
+
+
+def units_for(user, module: str | None = None, action: str = "view") -> QuerySet:
+    """The units in reach, e.g. for a unit selector or a form's unit choices."""
+    Unit = apps.get_model("org", "Unit")
+    q = unit_q(user, module, action)
+    qs = Unit.objects.all() if q is None else Unit.objects.filter(q)
+    return qs.order_by("path")
+
+
+def scope_queryset(qs: QuerySet, user, action: str = "view") -> QuerySet:
+    model = qs.model
+    q = unit_q(user, model.module, action)
+    if q is None:
+        return qs
+    Unit = apps.get_model("org", "Unit")
+    field = f"{model.scope_field}__in"
+    return qs.filter(**{field: Unit.objects.filter(q).values("pk")})
+
+
+def can(user, action: str, obj=None, *, model=None) -> bool:
+    """May `user` take `action` on `obj` (or on some row of `model` when obj is None)?"""
+    model = model or type(obj)
+    q = unit_q(user, model.module, action)
+    if q is None:
+        return True
+    Unit = apps.get_model("org", "Unit")
+    if obj is None:
+        return Unit.objects.filter(q).exists()
+    unit_id = _unit_id_of(obj)
+    return Unit.objects.filter(q, pk=unit_id).exists()
+
+
+def _unit_id_of(obj) -> int | None:
+    target = obj
+    parts = obj.scope_field.split("__")
+    for part in parts[:-1]:
+        target = getattr(target, part)
+    return getattr(target, f"{parts[-1]}_id")
+
+
+def can_any(user, module: str, action: str) -> bool:
+    from gongxiao.org.roles import RESTRICTED_MODULES, role_allows
+
+    if is_unrestricted(user) and module not in RESTRICTED_MODULES:
+        return True
+    if not (user and user.is_authenticated):
+        return False
+    return any(role_allows(role, module, action) for _p, _u, role, _s in _assignments(user))

@@ -1,0 +1,176 @@
+"""Every write to a ledger row goes through these functions: they check scope, enforce the
+optimistic lock, refuse deleting referenced rows, and write the change history in the same
+transaction."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.utils.translation import gettext as _
+
+from gongxiao.core import scoping
+from gongxiao.core.models import ChangeRecord
+
+
+class StaleEdit(Exception):
+    """Somebody saved the row after this edit began; nothing was written."""
+
+    def __init__(self, current):
+        self.current = current
+        who = current.updated_by.display_name() if current.updated_by_id else _("someone")
+        super().__init__(
+            _(
+                "This record was changed by %(who)s after you opened it (now version %(v)s). "
+                "Your changes were not saved; compare with the saved values and submit again."
+            )
+            % {"who": who, "v": current.version}
+        )
+
+
+class RowInUse(Exception):
+    """The row is referenced by other rows and cannot be deleted."""
+
+
+def _plain(value):
+    if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    if hasattr(value, "name") and hasattr(value, "url"):  # a file
+        return value.name or ""
+    return value
+
+
+def snapshot(obj) -> dict:
+    """The row's stored values, JSON-ready, keyed by field name (foreign keys by id)."""
+    data = {}
+    for field in obj._meta.concrete_fields:
+        if field.name in ("created_at", "updated_at"):
+            continue
+        key = field.name
+        data[key] = _plain(field.value_from_object(obj))
+    return data
+
+
+def record_change(*, obj, kind: str, user, before=None, after=None, source="web") -> ChangeRecord:
+    unit_id = scoping._unit_id_of(obj) if hasattr(obj, "scope_field") else None
+    return ChangeRecord.objects.create(**_change_kwargs(obj, kind, user, before, after, source, unit_id))
+
+
+def _change_kwargs(obj, kind, user, before, after, source, unit_id):
+    return {
+        "content_type": ContentType.objects.get_for_model(type(obj)),
+        "object_pk": str(obj.pk),
+        "object_repr": str(obj)[:200],
+        "unit_id": unit_id,
+        "user": user if user and user.is_authenticated else None,
+        "user_repr": user.get_username() if user and user.is_authenticated else "system",
+        "kind": kind,
+        "source": source,
+        "before": before,
+        "after": after,
+    }
+
+
+def _require_unit(user, model, unit_id, action):
+    allowed = scoping.units_for(user, model.module, action).filter(pk=unit_id).exists()
+    if not allowed:
+        raise PermissionDenied(_("You may not record data for this unit."))
+
+
+def _check_still_in_scope(user, obj, action):
+    # NetBox's habit: after the write, inside the transaction, make sure the row is still in
+    # reach; otherwise roll back, so nobody can move a row out of his scope or create one outside.
+    if not type(obj).objects.permitted(user, action).filter(pk=obj.pk).exists():
+        raise PermissionDenied(_("You may not record data for this unit."))
+
+
+@transaction.atomic
+def create_row(*, obj: models.Model, user, source: str = "web"):
+    """Insert a new ledger row built (and validated) by a form, serializer or import."""
+    _require_unit(user, type(obj), obj.unit_id, "add")
+    obj.created_by = user
+    obj.updated_by = user
+    obj.version = 1
+    obj.full_clean()
+    obj.save()
+    _check_still_in_scope(user, obj, "add")
+    record_change(obj=obj, kind=ChangeRecord.Kind.CREATE, user=user, after=snapshot(obj), source=source)
+    return obj
+
+
+@transaction.atomic
+def update_row(*, obj: models.Model, expected_version: int, user, source: str = "web"):
+    """Save an edited row only if nobody saved it since `expected_version` was read."""
+    model = type(obj)
+    stored = model.objects.permitted(user, "change").filter(pk=obj.pk).first()
+    if stored is None:
+        raise PermissionDenied(_("You may not change this record."))
+    # The conditional UPDATE is the lock: of two edits of the same version only one matches.
+    claimed = model.objects.filter(pk=obj.pk, version=expected_version).update(
+        version=expected_version + 1
+    )
+    if not claimed:
+        raise StaleEdit(model.objects.select_related("updated_by__person").get(pk=obj.pk))
+    before = snapshot(stored)
+    obj.version = expected_version + 1
+    obj.updated_by = user
+    obj.full_clean()
+    obj.save()
+    _check_still_in_scope(user, obj, "change")
+    after = snapshot(obj)
+    if before != after:
+        record_change(obj=obj, kind=ChangeRecord.Kind.UPDATE, user=user, before=before, after=after,
+                      source=source)
+    return obj
+
+
+@transaction.atomic
+def delete_row(*, obj: models.Model, user, source: str = "web") -> None:
+    model = type(obj)
+    if not model.objects.permitted(user, "delete").filter(pk=obj.pk).exists():
+        raise PermissionDenied(_("You may not delete this record."))
+    before = snapshot(obj)
+    try:
+        with transaction.atomic():
+            obj.delete()
+    except (ProtectedError, RestrictedError) as exc:
+        refs = sorted({str(o._meta.verbose_name) for o in exc.protected_objects} if isinstance(exc, ProtectedError) else {str(o._meta.verbose_name) for o in exc.restricted_objects})
+        raise RowInUse(
+            _("This record is referenced by other records (%(refs)s) and cannot be deleted.")
+            % {"refs": "、".join(refs)}
+        ) from exc
+    obj.pk = before.get("id")
+    record_change(obj=obj, kind=ChangeRecord.Kind.DELETE, user=user, before=before, source=source)
+
+
+def bulk_create_rows(*, model, objs: list, user, source: str = "import") -> list:
+    """Insert validated rows in bulk with their history rows; the caller holds the transaction."""
+    for obj in objs:
+        obj.created_by = user
+        obj.updated_by = user
+        obj.version = 1
+    created = model.objects.bulk_create(objs, batch_size=1000)
+    if any(o.pk is None for o in created):  # backends that cannot return ids
+        raise RuntimeError("bulk_create did not return primary keys")
+    ct = ContentType.objects.get_for_model(model)
+    records = []
+    for obj in created:
+        kw = _change_kwargs(obj, ChangeRecord.Kind.CREATE, user, None, snapshot(obj), source,
+                            scoping._unit_id_of(obj))
+        kw["content_type"] = ct
+        records.append(ChangeRecord(**kw))
+    ChangeRecord.objects.bulk_create(records, batch_size=1000)
+    return created
+
+
+def validation_messages(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "message_dict"):
+        return [f"{k}: {m}" if k != "__all__" else m for k, ms in exc.message_dict.items() for m in ms]
+    return list(exc.messages)

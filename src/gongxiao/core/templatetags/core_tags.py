@@ -1,0 +1,9 @@
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag
+def with_page(query: str, number) -> str:
+    """The list's query string with the page number set."""
+    return f"{query}&page={number}" if query else f"page={number}"

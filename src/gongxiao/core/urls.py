@@ -1,0 +1,22 @@
+from django.urls import path
+
+from gongxiao.core import home, views
+
+L = "ledgers/<slug:app_label>/<slug:slug>/"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("context/", home.switch_context, name="switch-context"),
+    path("healthz", views.healthz, name="healthz"),
+    path(L, views.LedgerListView.as_view(), name="ledger-list"),
+    path(L + "new/", views.LedgerCreateView.as_view(), name="ledger-create"),
+    path(L + "export/", views.LedgerExportView.as_view(), name="ledger-export"),
+    path(L + "import/", views.LedgerImportView.as_view(), name="ledger-import"),
+    path(L + "import/template/", views.LedgerTemplateView.as_view(), name="ledger-template"),
+    path(L + "<int:pk>/", views.LedgerDetailView.as_view(), name="ledger-detail"),
+    path(L + "<int:pk>/edit/", views.LedgerEditView.as_view(), name="ledger-edit"),
+    path(L + "<int:pk>/delete/", views.LedgerDeleteView.as_view(), name="ledger-delete"),
+    path("jobs/<uuid:pk>/", views.JobDetailView.as_view(), name="job-detail"),
+    path("jobs/<uuid:pk>/download/", views.JobDownloadView.as_view(), name="job-download"),
+    path("jobs/<uuid:pk>/confirm/", views.ImportConfirmView.as_view(), name="job-confirm"),
+]

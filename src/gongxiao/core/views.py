@@ -1,0 +1,318 @@
+"""Generic ledger pages. Every page finds its ledger in the registry and its rows through the
+scoping layer; a newly declared ledger gets all of them."""
+
+from __future__ import annotations
+
+import io
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views import View
+
+from gongxiao.core import excel, jobs, scoping, services
+from gongxiao.core.filters import filtered
+from gongxiao.core.ledgers import get_ledger
+from gongxiao.core.models import ChangeRecord, Job
+
+
+class CappedPaginator(Paginator):
+    """Counts at most `cap` + 1 rows, so a list of a million rows never runs a full COUNT."""
+
+    cap = settings.GONGXIAO_LIST_COUNT_CAP
+
+    @cached_property
+    def count(self):
+        n = self.object_list[: self.cap + 1].count()
+        self.capped = n > self.cap
+        return min(n, self.cap)
+
+
+def capped_count(qs, cap=None) -> tuple[int, bool]:
+    """(count, capped): counts at most `cap` rows."""
+    cap = cap or settings.GONGXIAO_LIST_COUNT_CAP
+    n = qs.order_by()[: cap + 1].count()
+    return min(n, cap), n > cap
+
+
+class LedgerView(LoginRequiredMixin, View):
+    action = "view"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.ledger = get_ledger(kwargs["app_label"], kwargs["slug"])
+        if self.ledger is None:
+            raise Http404(_("No such ledger."))
+        if not scoping.can_any(request.user, self.ledger.module, self.action):
+            raise PermissionDenied(_("Your roles do not allow this."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def url(self, name, **extra):
+        return reverse(f"ledger-{name}", kwargs={"app_label": self.ledger.app_label,
+                                                 "slug": self.ledger.slug, **extra})
+
+    def get_row(self, pk, action=None):
+        return get_object_or_404(self.ledger.queryset_for(self.request.user, action or self.action), pk=pk)
+
+    def context(self, **extra):
+        user = self.request.user
+        return {
+            "ledger": self.ledger,
+            "can_add": scoping.can_any(user, self.ledger.module, "add"),
+            "can_import": scoping.can_any(user, self.ledger.module, "import"),
+            "can_export": scoping.can_any(user, self.ledger.module, "export"),
+            "list_url": self.url("list"),
+            **extra,
+        }
+
+
+class LedgerListView(LedgerView):
+    def get(self, request, app_label, slug):
+        ledger = self.ledger
+        fs, qs = filtered(ledger, request, ledger.queryset_for(request.user))
+        paginator = CappedPaginator(qs, 25 if request.GET.get("compact") else 50)
+        page = paginator.get_page(request.GET.get("page"))
+        rows = [
+            (obj, [ledger.display_value(obj, f, request.user) for f in ledger.list_fields])
+            for obj in page.object_list
+        ]
+        query = request.GET.copy()
+        query.pop("page", None)
+        ctx = self.context(
+            filterset=fs, page=page, rows=rows, capped=getattr(paginator, "capped", False),
+            headers=[ledger.label(f) for f in ledger.list_fields], query=query.urlencode(),
+        )
+        template = "core/_ledger_table.html" if request.htmx and not request.htmx.boosted else "core/ledger_list.html"
+        return render(request, template, ctx)
+
+
+class LedgerDetailView(LedgerView):
+    def get(self, request, app_label, slug, pk):
+        obj = self.get_row(pk)
+        ledger = self.ledger
+        fields = [(ledger.label(f), ledger.display_value(obj, f, request.user)) for f in ledger.detail_field_names]
+        history = ChangeRecord.objects.filter(
+            content_type=ContentType.objects.get_for_model(ledger.model), object_pk=str(obj.pk)
+        ).order_by("-at", "-id")[:200]
+        ctx = self.context(
+            obj=obj, fields=fields, history=[_history_entry(ledger, h, request.user) for h in history],
+            can_edit=ledger.model.objects.editable_by(request.user).filter(pk=obj.pk).exists(),
+            can_delete=ledger.model.objects.permitted(request.user, "delete").filter(pk=obj.pk).exists(),
+        )
+        return render(request, "core/ledger_detail.html", ctx)
+
+
+def _history_entry(ledger, record, user):
+    changes = []
+    before, after = record.before or {}, record.after or {}
+    for name in record.changed_fields():
+        if name in ("version", "updated_by", "created_by"):
+            continue
+        try:
+            label = ledger.label(name)
+        except Exception:
+            label = name
+        old, new = before.get(name), after.get(name)
+        if name in ledger.pii_fields and not ledger.shows_pii(user):
+            old = ledger.pii_fields[name](old) if old else old
+            new = ledger.pii_fields[name](new) if new else new
+        changes.append((label, old, new))
+    return {"record": record, "changes": changes}
+
+
+class LedgerEditView(LedgerView):
+    action = "change"
+
+    def get(self, request, app_label, slug, pk=None):
+        obj = self.get_row(pk) if pk else None
+        form = self.ledger.form_class(instance=obj, user=request.user, action=self._form_action(obj),
+                                      initial=self._initial(obj))
+        return self._render(form, obj)
+
+    def post(self, request, app_label, slug, pk=None):
+        obj = self.get_row(pk) if pk else None
+        form = self.ledger.form_class(request.POST, request.FILES, instance=obj, user=request.user,
+                                      action=self._form_action(obj))
+        conflict = None
+        if form.is_valid():
+            row = form.save(commit=False)
+            try:
+                if obj is None:
+                    services.create_row(obj=row, user=request.user)
+                    messages.success(request, _("Saved."))
+                else:
+                    version = form.cleaned_data.get("version")
+                    if version is None:
+                        raise ValidationError(_("The form is missing its version; reload the page."))
+                    services.update_row(obj=row, expected_version=version, user=request.user)
+                    messages.success(request, _("Saved."))
+                return redirect(self.url("detail", pk=row.pk))
+            except services.StaleEdit as exc:
+                conflict = exc.current
+                form.add_error(None, str(exc))
+                # The user's input stays on the form; the new version lets him submit it again
+                # knowingly, after seeing what the other person saved.
+                data = form.data.copy()
+                data["version"] = conflict.version
+                form.data = data
+            except ValidationError as exc:
+                form.add_error(None, exc)
+        status = 409 if conflict is not None else 200
+        return self._render(form, obj, conflict=conflict, status=status)
+
+    def _form_action(self, obj):
+        return "add" if obj is None else "change"
+
+    def _initial(self, obj):
+        if obj is None and "unit" in self.ledger.form_fields:
+            unit = getattr(self.request, "working_unit", None)
+            if unit is not None:
+                return {"unit": unit.pk}
+        return None
+
+    def _render(self, form, obj, conflict=None, status=200):
+        stored = None
+        if conflict is not None:
+            stored = [(self.ledger.label(f), self.ledger.display_value(conflict, f, self.request.user))
+                      for f in self.ledger.form_fields]
+        ctx = self.context(form=form, obj=obj, stored=stored)
+        return render(self.request, "core/ledger_form.html", ctx, status=status)
+
+
+class LedgerCreateView(LedgerEditView):
+    action = "add"
+
+
+class LedgerDeleteView(LedgerView):
+    action = "delete"
+
+    def get(self, request, app_label, slug, pk):
+        obj = self.get_row(pk)
+        return render(request, "core/ledger_delete.html", self.context(obj=obj))
+
+    def post(self, request, app_label, slug, pk):
+        obj = self.get_row(pk)
+        try:
+            services.delete_row(obj=obj, user=request.user)
+        except services.RowInUse as exc:
+            messages.error(request, str(exc))
+            return redirect(self.url("detail", pk=pk))
+        messages.success(request, _("Deleted."))
+        return redirect(self.url("list"))
+
+
+class LedgerExportView(LedgerView):
+    action = "export"
+
+    def get(self, request, app_label, slug):
+        ledger = self.ledger
+        query = request.GET.copy()
+        query.pop("page", None)
+        qs = jobs.export_queryset(ledger, request.user, query.urlencode())
+        if qs[: settings.GONGXIAO_SYNC_ROW_LIMIT + 1].count() <= settings.GONGXIAO_SYNC_ROW_LIMIT:
+            buf = io.BytesIO()
+            excel.write_workbook(ledger, qs, request.user, ledger.export_field_names, target=buf)
+            buf.seek(0)
+            return FileResponse(buf, as_attachment=True, filename=jobs.export_filename(ledger))
+        job = Job.objects.create(kind=Job.Kind.EXPORT, ledger=ledger.key, user=request.user,
+                                 params={"query": query.urlencode(), "language": get_language()})
+        jobs.start(job, sync=False)
+        return redirect("job-detail", pk=job.pk)
+
+
+class LedgerTemplateView(LedgerView):
+    action = "import"
+
+    def get(self, request, app_label, slug):
+        data = excel.template_bytes(self.ledger)
+        name = _("%(ledger)s import template.xlsx") % {"ledger": self.ledger.verbose_name_plural}
+        return FileResponse(io.BytesIO(data), as_attachment=True, filename=name)
+
+
+class LedgerImportView(LedgerView):
+    action = "import"
+    max_bytes = 20 * 1024 * 1024
+
+    def get(self, request, app_label, slug):
+        return render(request, "core/ledger_import.html", self.context())
+
+    def post(self, request, app_label, slug):
+        upload = request.FILES.get("file")
+        error = None
+        if upload is None:
+            error = _("Choose an Excel file to upload.")
+        elif not upload.name.lower().endswith((".xlsx", ".xls", ".xlsm", ".ods")):
+            error = _("Only Excel files (.xlsx, .xls) can be imported.")
+        elif upload.size > self.max_bytes:
+            error = _("The file is larger than 20 MB; split it into several files.")
+        if error:
+            return render(request, "core/ledger_import.html", self.context(error=error), status=400)
+        job = Job(kind=Job.Kind.IMPORT_CHECK, ledger=self.ledger.key, user=request.user,
+                  params={"language": get_language(), "filename": upload.name})
+        job.upload.save(upload.name, upload, save=False)
+        job.save()
+        jobs.start(job, sync=upload.size <= settings.GONGXIAO_SYNC_IMPORT_BYTES)
+        return redirect("job-detail", pk=job.pk)
+
+
+class JobMixin(LoginRequiredMixin):
+    def get_job(self, pk):
+        # A job and its file are its owner's alone.
+        return get_object_or_404(Job, pk=pk, user=self.request.user)
+
+
+class JobDetailView(JobMixin, View):
+    def get(self, request, pk):
+        job = self.get_job(pk)
+        from gongxiao.core.ledgers import get_ledger_by_key
+
+        ledger = get_ledger_by_key(job.ledger)
+        ctx = {"job": job, "ledger": ledger,
+               "list_url": reverse("ledger-list", kwargs={"app_label": ledger.app_label, "slug": ledger.slug})}
+        if request.htmx:
+            return render(request, "core/_job_status.html", ctx)
+        return render(request, "core/job_detail.html", ctx)
+
+
+class JobDownloadView(JobMixin, View):
+    def get(self, request, pk):
+        job = self.get_job(pk)
+        if not job.result_file:
+            raise Http404(_("This job has no file."))
+        return FileResponse(job.result_file.open("rb"), as_attachment=True,
+                            filename=job.result_file.name.rsplit("/", 1)[-1])
+
+
+class ImportConfirmView(JobMixin, View):
+    def post(self, request, pk):
+        check = self.get_job(pk)
+        if check.kind != Job.Kind.IMPORT_CHECK or not check.result.get("ok"):
+            messages.error(request, _("Only a checked file without errors can be imported."))
+            return redirect("job-detail", pk=check.pk)
+        if check.params.get("committed_by"):
+            return redirect("job-detail", pk=check.params["committed_by"])
+        from gongxiao.core.ledgers import get_ledger_by_key
+
+        ledger = get_ledger_by_key(check.ledger)
+        if not scoping.can_any(request.user, ledger.module, "import"):
+            raise PermissionDenied
+        job = Job.objects.create(kind=Job.Kind.IMPORT_COMMIT, ledger=check.ledger, user=request.user,
+                                 params={**check.params, "check": str(check.pk)}, upload=check.upload.name)
+        check.params["committed_by"] = str(job.pk)
+        check.save(update_fields=["params"])
+        jobs.start(job, sync=check.total <= settings.GONGXIAO_SYNC_ROW_LIMIT)
+        return redirect("job-detail", pk=job.pk)
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")

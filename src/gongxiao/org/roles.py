@@ -1,0 +1,97 @@
+"""Roles of SPEC §2 and what each may do in each module.
+
+The rights table is data: a role grants, over the subtree of the unit it is assigned at, a set of
+actions per module. `data_entry` is the one role limited to its own unit.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SYSADMIN = "sysadmin", _("System administrator")
+    LEADER = "leader", _("Leader")
+    DISCIPLINE = "discipline", _("Discipline officer")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    ASSET = "asset", _("Asset officer")
+    SERVICE = "service", _("Service officer")
+    FINANCE = "finance", _("Finance")
+    PARTY = "party", _("Party affairs")
+    DATA_ENTRY = "data_entry", _("Data entry")
+    READ_ONLY = "read_only", _("Read-only")
+
+
+class Action(models.TextChoices):
+    VIEW = "view", _("view")
+    ADD = "add", _("add")
+    CHANGE = "change", _("change")
+    DELETE = "delete", _("delete")
+    IMPORT = "import", _("import")
+    EXPORT = "export", _("export")
+    # See personal data (ID numbers) unmasked, on pages, in the API and in exports.
+    PII = "pii", _("see personal data")
+
+
+# Modules of SPEC §3. A ledger belongs to exactly one.
+MODULES = {
+    "org": _("Organisation"),
+    "rectification": _("Rectification"),
+    "decisions": _("Major matters"),
+    "supervision": _("Supervision"),
+    "discipline": _("Four forms"),
+    "assets": _("Co-op assets"),
+    "agri": _("Services to farmers"),
+    "credit": _("Credit"),
+    "assessment": _("Assessment"),
+    "party": _("Party building"),
+    "accounting": _("Accounting"),
+    "reports": _("Reports"),
+}
+
+ALL = frozenset(Action.values)
+READ = frozenset({Action.VIEW, Action.EXPORT})
+WRITE = frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE, Action.IMPORT, Action.EXPORT})
+ENTRY = frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.IMPORT, Action.EXPORT})
+
+# The four-forms ledger ("discipline") is readable by the discipline role alone: not even a
+# superuser sees it without that role.
+RESTRICTED_MODULES = frozenset({"discipline"})
+_OPEN_MODULES = [m for m in MODULES if m not in RESTRICTED_MODULES]
+
+
+def _grant(modules, actions):
+    return {m: frozenset(actions) for m in modules}
+
+
+RIGHTS: dict[str, dict[str, frozenset]] = {
+    Role.SYSADMIN: {**_grant(_OPEN_MODULES, ALL)},
+    Role.LEADER: {**_grant(_OPEN_MODULES, READ), "decisions": WRITE, "rectification": WRITE},
+    Role.DISCIPLINE: {
+        **_grant(_OPEN_MODULES, READ),
+        "supervision": WRITE,
+        "rectification": WRITE,
+        "discipline": ALL,
+        "org": READ | {Action.PII},
+    },
+    Role.SUPERVISOR: {**_grant(_OPEN_MODULES, READ), "supervision": WRITE},
+    Role.ASSET: {"org": READ, "assets": WRITE, "rectification": ENTRY, "reports": READ},
+    Role.SERVICE: {"org": READ, "agri": WRITE, "credit": WRITE, "rectification": ENTRY, "reports": READ},
+    Role.FINANCE: {"org": READ, "accounting": WRITE, "assets": READ, "credit": READ, "reports": READ},
+    Role.PARTY: {
+        "org": WRITE | {Action.PII},
+        "party": WRITE,
+        "decisions": ENTRY,
+        "supervision": ENTRY,
+        "rectification": ENTRY,
+        "reports": READ,
+    },
+    Role.DATA_ENTRY: _grant([m for m in _OPEN_MODULES if m not in ("decisions", "reports")], ENTRY),
+    Role.READ_ONLY: _grant(_OPEN_MODULES, {Action.VIEW}),
+}
+
+# Roles whose assignment covers only the unit itself, not its subtree.
+OWN_UNIT_ONLY = frozenset({Role.DATA_ENTRY})
+
+
+def role_allows(role: str, module: str, action: str) -> bool:
+    return action in RIGHTS.get(role, {}).get(module, frozenset())
