@@ -1,0 +1,34 @@
+from django.core.management import call_command
+
+from gongxiao.core.models import ChangeRecord
+from gongxiao.org.models import Person, RoleAssignment, Unit, User
+from gongxiao.org.roles import Role
+from gongxiao.org.validators import validate_credit_code, validate_division_code, validate_id_number
+
+
+def test_demo_builds_a_believable_federation_once(db, capsys):
+    call_command("demo")
+    out = capsys.readouterr().out
+    assert Unit.objects.filter(kind=Unit.Kind.CITY).count() == 1
+    assert Unit.objects.filter(kind=Unit.Kind.COUNTY).count() == 5
+    assert 35 <= Unit.objects.filter(kind=Unit.Kind.GRASSROOTS).count() <= 45
+    assert Unit.objects.filter(kind=Unit.Kind.ENTERPRISE).exists()
+    assert Unit.objects.filter(kind=Unit.Kind.OUTLET).exists()
+    for unit in Unit.objects.exclude(credit_code=""):
+        validate_credit_code(unit.credit_code)
+        validate_division_code(unit.division_code)
+    assert Unit.objects.filter(credit_code__startswith="N").exists()
+    for person in Person.objects.all():
+        validate_id_number(person.id_number)
+    assert ChangeRecord.objects.filter(kind="create").count() == Person.objects.count()
+    # Every role in two sibling counties, logins printed.
+    yuhu, xtx = Unit.objects.get(code="XT-01"), Unit.objects.get(code="XT-02")
+    for county in (yuhu, xtx):
+        roles = set(RoleAssignment.objects.filter(unit=county).values_list("role", flat=True))
+        assert roles == set(Role.values) - {Role.DATA_ENTRY}
+        assert RoleAssignment.objects.filter(role=Role.DATA_ENTRY, unit__parent=county).exists()
+    assert "yuhu_leader" in out and "xtx_clerk" in out and "gongxiao2026" in out
+    assert all(u.check_password("gongxiao2026") for u in User.objects.all()[:3])
+    n = Person.objects.count()
+    call_command("demo")
+    assert Person.objects.count() == n  # a second run changes nothing
