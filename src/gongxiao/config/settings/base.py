@@ -199,4 +199,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("GONGXIAO_LOG_LEVEL", "INFO")},
+    # Axes logs every login at INFO; failures and lockouts are enough.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

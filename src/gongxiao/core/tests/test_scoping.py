@@ -92,4 +92,5 @@ def test_unit_choices_follow_the_right(federation):
     assert list(scoping.units_for(clerk, "org", "add")) == [federation.a1]
     leader = user_with(Role.LEADER, federation.county_a)
     assert not scoping.units_for(leader, "org", "add").exists()  # leaders only read people
-    assert set(scoping.units_for(leader)) == {federation.county_a, federation.a1, federation.a2}
+    assert set(scoping.units_for(leader)) == {federation.county_a, federation.a1, federation.a2,
+                                              federation.a1_outlet}

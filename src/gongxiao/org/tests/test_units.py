@@ -11,8 +11,8 @@ def test_path_nests_under_the_parent_and_subtree_is_a_prefix_query(federation):
     assert f.a1.path.startswith(f.county_a.path)
     assert f.county_a.path.startswith(f.city.path)
     assert f.a1.depth == 2
-    assert set(Unit.objects.subtree(f.county_a)) == {f.county_a, f.a1, f.a2}
-    assert set(Unit.objects.subtree(f.county_a, include_self=False)) == {f.a1, f.a2}
+    assert set(Unit.objects.subtree(f.county_a)) == {f.county_a, f.a1, f.a2, f.a1_outlet}
+    assert set(Unit.objects.subtree(f.county_a, include_self=False)) == {f.a1, f.a2, f.a1_outlet}
     assert list(f.a1.ancestors()) == [f.city, f.county_a]
 
 
@@ -25,7 +25,7 @@ def test_moving_a_unit_moves_its_subtree(federation):
     assert f.a1.path.startswith(f.county_b.path)
     assert deep.path.startswith(f.a1.path)
     assert deep.depth == 3
-    assert set(Unit.objects.subtree(f.county_b)) == {f.county_b, f.b1, f.a1, deep}
+    assert set(Unit.objects.subtree(f.county_b)) == {f.county_b, f.b1, f.a1, deep, f.a1_outlet}
 
 
 def test_a_unit_cannot_move_under_its_own_subtree(federation):
