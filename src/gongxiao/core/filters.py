@@ -24,6 +24,16 @@ class LedgerFilterSet(django_filters.FilterSet):
 
     ledger = None  # set by build_filterset
 
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_styled", False):
+            for field in form.fields.values():
+                css = "form-select" if hasattr(field.widget, "choices") else "form-control"
+                field.widget.attrs.setdefault("class", f"{css} form-select-sm" if css == "form-select" else f"{css} form-control-sm")
+            form._styled = True
+        return form
+
     def filter_search(self, queryset, name, value):
         value = value.strip()
         if not value or not self.ledger.search_fields:

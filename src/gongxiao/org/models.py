@@ -134,7 +134,7 @@ class Person(LedgerModel):
         MALE = "M", _("male")
         FEMALE = "F", _("female")
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     id_number = models.CharField(
         _("ID number"), max_length=18, blank=True, validators=[validate_id_number]
     )

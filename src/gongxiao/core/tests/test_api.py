@@ -70,7 +70,7 @@ def test_update_needs_the_version_and_refuses_a_stale_one(federation, party):
     assert c.patch(api_url(LEDGER, p.pk), {"name": "新", "version": 1}, format="json").status_code == 200
     stale = c.patch(api_url(LEDGER, p.pk), {"name": "更新", "version": 1}, format="json")
     assert stale.status_code == 409
-    assert "版本" in stale.json()["detail"] or "version" in stale.json()["detail"]
+    assert "修改未保存" in stale.json()["detail"]
     p.refresh_from_db()
     assert p.name == "新" and p.version == 2
 

@@ -247,3 +247,20 @@ def test_jobs_are_their_owners_alone(federation, party):
     assert _client(stranger).get(f"/jobs/{job.pk}/").status_code == 404
     assert _client(stranger).post(f"/jobs/{job.pk}/confirm/").status_code == 404
     assert not Person.objects.exists()
+
+
+def test_list_queries_do_not_grow_with_the_rows(federation, party, django_assert_max_num_queries):
+    for _ in range(3):
+        PersonFactory(unit=federation.a1)
+    c = _client(party)
+    c.get(ledger_url(LEDGER, "list"))  # warm the session and content types
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        c.get(ledger_url(LEDGER, "list"))
+    for _ in range(30):
+        PersonFactory(unit=federation.a2)
+    with CaptureQueriesContext(connection) as many:
+        c.get(ledger_url(LEDGER, "list"))
+    assert len(many) == len(few)
