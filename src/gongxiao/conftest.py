@@ -43,7 +43,10 @@ def federation(db):
     b = UnitFactory(code="B", name="乙县社", kind=Unit.Kind.COUNTY, parent=city)
     a1 = UnitFactory(code="A1", name="甲一基层社", parent=a)
     return Federation(
-        city=city, county_a=a, county_b=b, a1=a1,
+        city=city,
+        county_a=a,
+        county_b=b,
+        a1=a1,
         a1_outlet=UnitFactory(code="A1S", name="甲一综合服务社", kind=Unit.Kind.OUTLET, parent=a1),
         a2=UnitFactory(code="A2", name="甲二基层社", parent=a),
         b1=UnitFactory(code="B1", name="乙一基层社", parent=b),

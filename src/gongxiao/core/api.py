@@ -15,8 +15,15 @@ from gongxiao.core.rest import Conflict
 
 
 class LedgerPermission(permissions.BasePermission):
-    ACTIONS = {"GET": "view", "HEAD": "view", "OPTIONS": "view", "POST": "add", "PUT": "change",
-               "PATCH": "change", "DELETE": "delete"}
+    ACTIONS = {
+        "GET": "view",
+        "HEAD": "view",
+        "OPTIONS": "view",
+        "POST": "add",
+        "PUT": "change",
+        "PATCH": "change",
+        "DELETE": "delete",
+    }
 
     def has_permission(self, request, view):
         action = self.ACTIONS.get(request.method, "change")
@@ -31,7 +38,9 @@ class LedgerSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if "unit" in fields and request is not None:
             action = "add" if self.instance is None else "change"
-            fields["unit"].queryset = scoping.units_for(request.user, self.Meta.model.module, action)
+            fields["unit"].queryset = scoping.units_for(
+                request.user, self.Meta.model.module, action
+            )
         return fields
 
     def to_representation(self, instance):
@@ -47,19 +56,35 @@ class LedgerSerializer(serializers.ModelSerializer):
         # Model validation (validators, clean(), constraints) runs in the service; here we only
         # make sure an update names the version it was based on.
         if self.instance is not None and "version" not in self.initial_data:
-            raise serializers.ValidationError({"version": _("Send the version you read; it protects against overwriting another person's change.")})
+            raise serializers.ValidationError(
+                {
+                    "version": _(
+                        "Send the version you read; it protects against overwriting "
+                        "another person's change."
+                    )
+                }
+            )
         return attrs
 
 
 def build_serializer(ledger):
-    version = serializers.IntegerField(required=False, help_text="Version read; required for updates.")
-    meta = type("Meta", (), {
-        "model": ledger.model,
-        "fields": ["id", *ledger.api_field_names, "version", "created_at", "updated_at"],
-        "read_only_fields": ["id", "created_at", "updated_at"],
-    })
-    return type(f"{ledger.model.__name__}Serializer", (LedgerSerializer,),
-                {"Meta": meta, "ledger": ledger, "version": version})
+    version = serializers.IntegerField(
+        required=False, help_text="Version read; required for updates."
+    )
+    meta = type(
+        "Meta",
+        (),
+        {
+            "model": ledger.model,
+            "fields": ["id", *ledger.api_field_names, "version", "created_at", "updated_at"],
+            "read_only_fields": ["id", "created_at", "updated_at"],
+        },
+    )
+    return type(
+        f"{ledger.model.__name__}Serializer",
+        (LedgerSerializer,),
+        {"Meta": meta, "ledger": ledger, "version": version},
+    )
 
 
 class LedgerViewSet(viewsets.ModelViewSet):
@@ -68,10 +93,16 @@ class LedgerViewSet(viewsets.ModelViewSet):
     filter_backends = [DjangoFilterBackend]
 
     def get_queryset(self):
-        action = {"list": "view", "retrieve": "view", "update": "change", "partial_update": "change",
-                  "destroy": "delete"}.get(self.action, "view")
+        action = {
+            "list": "view",
+            "retrieve": "view",
+            "update": "change",
+            "partial_update": "change",
+            "destroy": "delete",
+        }.get(self.action, "view")
         return self.ledger.queryset_for(self.request.user, action).order_by(
-            *(self.ledger.model._meta.ordering or []), "-pk")
+            *(self.ledger.model._meta.ordering or []), "-pk"
+        )
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -88,7 +119,9 @@ class LedgerViewSet(viewsets.ModelViewSet):
         for key, value in serializer.validated_data.items():
             setattr(obj, key, value)
         try:
-            services.update_row(obj=obj, expected_version=expected, user=self.request.user, source="api")
+            services.update_row(
+                obj=obj, expected_version=expected, user=self.request.user, source="api"
+            )
         except services.StaleEdit as exc:
             raise Conflict(str(exc)) from exc
 
@@ -102,14 +135,22 @@ class LedgerViewSet(viewsets.ModelViewSet):
 def build_router() -> DefaultRouter:
     router = DefaultRouter()
     for ledger in all_ledgers():
-        viewset = type(f"{ledger.model.__name__}ViewSet", (LedgerViewSet,), {
-            "ledger": ledger,
-            "serializer_class": ledger.serializer_class,
-            "filterset_class": ledger.filterset_class,
-            "queryset": ledger.model.objects.none(),
-        })
+        viewset = type(
+            f"{ledger.model.__name__}ViewSet",
+            (LedgerViewSet,),
+            {
+                "ledger": ledger,
+                "serializer_class": ledger.serializer_class,
+                "filterset_class": ledger.filterset_class,
+                "queryset": ledger.model.objects.none(),
+            },
+        )
         viewset = extend_schema_view(
             list=extend_schema(summary=str(ledger.verbose_name_plural), tags=[ledger.app_label]),
         )(viewset)
-        router.register(f"{ledger.app_label}/{ledger.slug}", viewset, basename=f"api-{ledger.app_label}-{ledger.slug}")
+        router.register(
+            f"{ledger.app_label}/{ledger.slug}",
+            viewset,
+            basename=f"api-{ledger.app_label}-{ledger.slug}",
+        )
     return router

@@ -13,8 +13,16 @@ def navigation(request):
 
     visible = [lg for lg in all_ledgers() if scoping.can_any(user, lg.module, "view")]
     order = list(MODULES)
-    visible.sort(key=lambda lg: (order.index(lg.module) if lg.module in order else 99, str(lg.verbose_name_plural)))
-    nav = [(MODULES.get(module, module), list(items)) for module, items in groupby(visible, key=lambda lg: lg.module)]
+    visible.sort(
+        key=lambda lg: (
+            order.index(lg.module) if lg.module in order else 99,
+            str(lg.verbose_name_plural),
+        )
+    )
+    nav = [
+        (MODULES.get(module, module), list(items))
+        for module, items in groupby(visible, key=lambda lg: lg.module)
+    ]
     wu = getattr(request, "working_unit", None)
     units = list(scoping.units_for(user).only("pk", "name", "depth")[:500])
     base_depth = min((u.depth for u in units), default=0)

@@ -43,8 +43,15 @@ def write_workbook(
 ) -> int:
     """Write `rows` (model instances) to an .xlsx at `target` (a path or a binary stream), with
     Chinese headers. Returns the number of rows written."""
-    wb = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False,
-                                      "default_date_format": "yyyy-mm-dd", "remove_timezone": True})
+    wb = xlsxwriter.Workbook(
+        target,
+        {
+            "constant_memory": True,
+            "in_memory": False,
+            "default_date_format": "yyyy-mm-dd",
+            "remove_timezone": True,
+        },
+    )
     ws = wb.add_worksheet(str(ledger.verbose_name_plural)[:31])
     head = wb.add_format({"bold": True, "bg_color": "#E7EEF7", "border": 1})
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
@@ -59,7 +66,9 @@ def write_workbook(
             if isinstance(value, datetime.datetime):
                 ws.write_datetime(n, col, value, dt_fmt)
             elif isinstance(value, datetime.date):
-                ws.write_datetime(n, col, datetime.datetime.combine(value, datetime.time()), date_fmt)
+                ws.write_datetime(
+                    n, col, datetime.datetime.combine(value, datetime.time()), date_fmt
+                )
             elif isinstance(value, str):
                 ws.write_string(n, col, value)
             elif value is None:
@@ -91,8 +100,11 @@ def template_bytes(ledger) -> bytes:
         label = header_label(ledger, name) + (REQUIRED_MARK if required else "")
         ws.write(0, col, label, head)
         ws.set_column(col, col, max(12, len(label) * 2 + 4))
-        notes.write_row(col + 1, 0, [header_label(ledger, name), _("Yes") if required else _("No"),
-                                     _describe(f)])
+        notes.write_row(
+            col + 1,
+            0,
+            [header_label(ledger, name), _("Yes") if required else _("No"), _describe(f)],
+        )
     notes.set_column(0, 0, 18)
     notes.set_column(2, 2, 70)
     ws.freeze_panes(1, 0)
@@ -108,7 +120,9 @@ def _is_required(f: models.Field) -> bool:
 
 def _describe(f: models.Field) -> str:
     if f.choices:
-        return _("One of: %(values)s") % {"values": "、".join(str(label) for _v, label in f.flatchoices)}
+        return _("One of: %(values)s") % {
+            "values": "、".join(str(label) for _v, label in f.flatchoices)
+        }
     if isinstance(f, models.BooleanField):
         return _("是 or 否")
     if isinstance(f, models.DateField):
@@ -155,7 +169,9 @@ def read_rows(data: bytes) -> list[list]:
         sheet = wb.get_sheet_by_index(0)
         return sheet.to_python(skip_empty_area=False)
     except (CalamineError, Exception) as exc:  # calamine raises several kinds for bad files
-        raise ValueError(_("The file could not be read as an Excel workbook (.xlsx or .xls).")) from exc
+        raise ValueError(
+            _("The file could not be read as an Excel workbook (.xlsx or .xls).")
+        ) from exc
 
 
 _DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
@@ -201,8 +217,10 @@ def _coerce(f: models.Field, value, lookups: dict):
             except ValueError:
                 pass
         raise ValueError(_("“%(value)s” is not a date; write e.g. 2023-04-13") % {"value": value})
-    if isinstance(value, float) and value.is_integer() and not isinstance(
-        f, (models.FloatField, models.DecimalField)
+    if (
+        isinstance(value, float)
+        and value.is_integer()
+        and not isinstance(f, (models.FloatField, models.DecimalField))
     ):
         return str(int(value))
     return value
@@ -215,7 +233,12 @@ def _build_lookups(ledger, form) -> dict:
         if f.is_relation and name in form.fields:
             table = {}
             for obj in form.fields[name].queryset:
-                for key in (getattr(obj, "code", None), getattr(obj, "short_name", None), str(obj), str(obj.pk)):
+                for key in (
+                    getattr(obj, "code", None),
+                    getattr(obj, "short_name", None),
+                    str(obj),
+                    str(obj.pk),
+                ):
                     if key:
                         table.setdefault(str(key), obj.pk)
             lookups[name] = table
@@ -243,7 +266,9 @@ def check_import(
     if not rows:
         result.file_errors.append(_("The file is empty."))
         return result
-    headers = [str(h).strip().rstrip(REQUIRED_MARK).strip() if h is not None else "" for h in rows[0]]
+    headers = [
+        str(h).strip().rstrip(REQUIRED_MARK).strip() if h is not None else "" for h in rows[0]
+    ]
     result.headers = headers
     by_label = {}
     for name in ledger.import_field_names:
@@ -260,7 +285,8 @@ def check_import(
         else:
             unknown.append(h)
     missing = [
-        header_label(ledger, n) for n in ledger.import_field_names
+        header_label(ledger, n)
+        for n in ledger.import_field_names
         if _is_required(ledger.field(n)) and n not in columns.values()
     ]
     if missing:
@@ -270,12 +296,14 @@ def check_import(
         )
     if unknown:
         result.file_errors.append(
-            _("Row 1 has columns this ledger does not know: %(cols)s.") % {"cols": "、".join(unknown)}
+            _("Row 1 has columns this ledger does not know: %(cols)s.")
+            % {"cols": "、".join(unknown)}
         )
     body = rows[1:]
     if len(body) > MAX_IMPORT_ROWS:
         result.file_errors.append(
-            _("A file may hold at most %(n)s rows; split it into several files.") % {"n": MAX_IMPORT_ROWS}
+            _("A file may hold at most %(n)s rows; split it into several files.")
+            % {"n": MAX_IMPORT_ROWS}
         )
     if result.file_errors:
         return result
@@ -296,11 +324,17 @@ def check_import(
             try:
                 data_in[name] = _coerce(ledger.field(name), cell, lookups)
             except ValueError as exc:
-                row_errors.append({"row": index, "column": header_label(ledger, name), "message": str(exc)})
+                row_errors.append(
+                    {"row": index, "column": header_label(ledger, name), "message": str(exc)}
+                )
         form = ledger.form_class(data=data_in, user=user, action="add")
         if not form.is_valid():
             for name, msgs in form.errors.items():
-                if any(e["column"] == header_label(ledger, name) for e in row_errors if name != "__all__"):
+                if any(
+                    e["column"] == header_label(ledger, name)
+                    for e in row_errors
+                    if name != "__all__"
+                ):
                     continue  # already explained by the cell-level message
                 column = header_label(ledger, name) if name != "__all__" else ""
                 for m in msgs:
@@ -312,11 +346,14 @@ def check_import(
                 if value in (None, ""):
                     continue
                 if value in seen[name]:
-                    row_errors.append({
-                        "row": index, "column": header_label(ledger, name),
-                        "message": _("the same value is already in row %(row)s of this file")
-                        % {"row": seen[name][value]},
-                    })
+                    row_errors.append(
+                        {
+                            "row": index,
+                            "column": header_label(ledger, name),
+                            "message": _("the same value is already in row %(row)s of this file")
+                            % {"row": seen[name][value]},
+                        }
+                    )
                 else:
                     seen[name][value] = index
             if not row_errors:
@@ -338,7 +375,11 @@ def _unique_fields(ledger) -> list[str]:
         if f.unique and not f.primary_key:
             names.append(name)
     for c in ledger.model._meta.constraints:
-        if isinstance(c, models.UniqueConstraint) and len(c.fields) == 1 and c.fields[0] in ledger.import_field_names:
-            if c.fields[0] not in names:
-                names.append(c.fields[0])
+        if (
+            isinstance(c, models.UniqueConstraint)
+            and len(c.fields) == 1
+            and c.fields[0] in ledger.import_field_names
+            and c.fields[0] not in names
+        ):
+            names.append(c.fields[0])
     return names

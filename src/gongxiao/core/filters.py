@@ -30,7 +30,10 @@ class LedgerFilterSet(django_filters.FilterSet):
         if not getattr(form, "_styled", False):
             for field in form.fields.values():
                 css = "form-select" if hasattr(field.widget, "choices") else "form-control"
-                field.widget.attrs.setdefault("class", f"{css} form-select-sm" if css == "form-select" else f"{css} form-control-sm")
+                field.widget.attrs.setdefault(
+                    "class",
+                    f"{css} form-select-sm" if css == "form-select" else f"{css} form-control-sm",
+                )
             form._styled = True
         return form
 
@@ -54,9 +57,7 @@ def build_filterset(ledger) -> type[LedgerFilterSet]:
     sort_choices = []
     for name in ledger.sort_fields:
         sort_choices.append((name, name))
-    meta = type(
-        "Meta", (), {"model": ledger.model, "fields": ledger.filter_fields or []}
-    )
+    meta = type("Meta", (), {"model": ledger.model, "fields": ledger.filter_fields or []})
     attrs = {"Meta": meta, "ledger": ledger}
     if ledger.sort_fields:
         attrs["sort"] = django_filters.OrderingFilter(
@@ -70,8 +71,9 @@ def build_filterset(ledger) -> type[LedgerFilterSet]:
 def filtered(ledger, request, queryset, data=None):
     """Apply the ledger's filters from `data` (the query string by default). Invalid values are
     ignored field by field, with the form's errors kept for the page to show."""
-    fs = ledger.filterset_class(data if data is not None else request.GET, queryset=queryset,
-                                request=request)
+    fs = ledger.filterset_class(
+        data if data is not None else request.GET, queryset=queryset, request=request
+    )
     if fs.is_valid():
         qs = fs.qs
     else:

@@ -31,18 +31,28 @@ class LedgerForm(forms.ModelForm):
                 widget.attrs.setdefault("class", "form-select")
             elif not isinstance(widget, forms.HiddenInput):
                 widget.attrs.setdefault("class", "form-control")
-            if name in getattr(self.ledger, "pii_fields", {}) and self.instance.pk and user is not None:
-                if not self.ledger.shows_pii(user):
-                    # The stored value is not sent to a browser that may not see it; an empty
-                    # box keeps it, a typed value replaces it.
-                    field.required = False
-                    field.help_text = _("Leave empty to keep the stored value.")
-                    self.initial[name] = ""
+            if (
+                name in getattr(self.ledger, "pii_fields", {})
+                and self.instance.pk
+                and user is not None
+                and not self.ledger.shows_pii(user)
+            ):
+                # The stored value is not sent to a browser that may not see it; an empty
+                # box keeps it, a typed value replaces it.
+                field.required = False
+                field.help_text = _("Leave empty to keep the stored value.")
+                self.initial[name] = ""
 
     def clean(self):
         data = super().clean()
         for name in getattr(self.ledger, "pii_fields", {}):
-            if name in self.fields and self.instance.pk and not data.get(name) and self.user is not None and not self.ledger.shows_pii(self.user):
+            if (
+                name in self.fields
+                and self.instance.pk
+                and not data.get(name)
+                and self.user is not None
+                and not self.ledger.shows_pii(self.user)
+            ):
                 data[name] = getattr(type(self.instance).objects.get(pk=self.instance.pk), name)
                 setattr(self.instance, name, data[name])
         return data
@@ -62,5 +72,7 @@ def build_form(ledger) -> type[LedgerForm]:
         w = _widget_for(ledger.field(name))
         if w is not None:
             widgets[name] = w
-    meta = type("Meta", (), {"model": ledger.model, "fields": ledger.form_fields, "widgets": widgets})
+    meta = type(
+        "Meta", (), {"model": ledger.model, "fields": ledger.form_fields, "widgets": widgets}
+    )
     return type(f"{ledger.model.__name__}Form", (LedgerForm,), {"Meta": meta, "ledger": ledger})

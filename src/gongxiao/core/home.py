@@ -26,8 +26,7 @@ def home(request):
         if unit is not None:
             qs = qs.filter(**{f"{ledger.model.scope_field}__path__startswith": unit.path})
         count, capped = capped_count(qs)
-        cards.append({"ledger": ledger, "count": count, "capped": capped,
-                      "unit": unit})
+        cards.append({"ledger": ledger, "count": count, "capped": capped, "unit": unit})
     units = scoping.units_for(user)
     if unit is not None:
         units = units.filter(path__startswith=unit.path)

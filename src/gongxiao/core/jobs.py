@@ -64,8 +64,11 @@ def run(job_id) -> None:
     except Exception:
         log.exception("job %s failed", job.pk)
         Job.objects.filter(pk=job.pk).update(
-            status=Job.Status.FAILED, finished_at=timezone.now(),
-            message=_("The job failed unexpectedly; nothing was written. Please tell the administrator."),
+            status=Job.Status.FAILED,
+            finished_at=timezone.now(),
+            message=_(
+                "The job failed unexpectedly; nothing was written. Please tell the administrator."
+            ),
         )
 
 
@@ -74,8 +77,15 @@ def _run_export(job: Job, ledger) -> None:
     total = qs.count()
     Job.objects.filter(pk=job.pk).update(total=total)
     buf = io.BytesIO()
-    n = excel.write_workbook(ledger, qs.iterator(chunk_size=2000), job.user, ledger.export_field_names,
-                             target=buf, total=total, progress=_progress(job))
+    n = excel.write_workbook(
+        ledger,
+        qs.iterator(chunk_size=2000),
+        job.user,
+        ledger.export_field_names,
+        target=buf,
+        total=total,
+        progress=_progress(job),
+    )
     job.refresh_from_db()
     job.result_file.save(export_filename(ledger), ContentFile(buf.getvalue()), save=False)
     job.status = Job.Status.DONE
@@ -97,21 +107,28 @@ def _run_import(job: Job, ledger, *, commit: bool) -> None:
     if not check.ok:
         job.status = Job.Status.DONE if not commit else Job.Status.FAILED
         job.result["ok"] = False
-        job.message = _("The file has errors; nothing was imported. Correct them and upload it again.")
+        job.message = _(
+            "The file has errors; nothing was imported. Correct them and upload it again."
+        )
     elif not commit:
         job.status = Job.Status.DONE
         job.result["ok"] = True
-        job.message = _("%(n)s rows checked, no errors. Confirm to import them.") % {"n": check.total}
+        job.message = _("%(n)s rows checked, no errors. Confirm to import them.") % {
+            "n": check.total
+        }
     else:
         try:
             with transaction.atomic():
-                created = services.bulk_create_rows(model=ledger.model, objs=check.objects,
-                                                    user=job.user, source="import")
+                created = services.bulk_create_rows(
+                    model=ledger.model, objs=check.objects, user=job.user, source="import"
+                )
         except Exception as exc:  # e.g. a row that became a duplicate since the check
             log.warning("import %s refused at commit: %s", job.pk, exc)
             job.status = Job.Status.FAILED
             job.result["ok"] = False
-            job.message = _("The import was refused while writing (%(err)s); nothing was written.") % {"err": exc}
+            job.message = _(
+                "The import was refused while writing (%(err)s); nothing was written."
+            ) % {"err": exc}
         else:
             job.status = Job.Status.DONE
             job.result["ok"] = True

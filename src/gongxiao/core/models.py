@@ -38,13 +38,23 @@ class LedgerModel(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("created by"), editable=False,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+        editable=False,
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("updated by"), editable=False,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+        editable=False,
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
@@ -77,8 +87,12 @@ class ChangeRecord(models.Model):
         "org.Unit", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, null=True,
-        related_name="+", verbose_name=_("user"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("user"),
     )
     user_repr = models.CharField(_("user"), max_length=150, blank=True)
     kind = models.CharField(_("change"), max_length=10, choices=Kind.choices)
@@ -95,13 +109,13 @@ class ChangeRecord(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["content_type", "object_pk", "-at"])]
 
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Change records cannot be deleted.")
-
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise PermissionError("Change records cannot be changed.")
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Change records cannot be deleted.")
 
     def changed_fields(self) -> list[str]:
         before, after = self.before or {}, self.after or {}

@@ -26,7 +26,11 @@ class Period:
         m = _RE.match(self.code)
         y = m["y"]
         if m["h"]:
-            return _("%(y)s first half") % {"y": y} if m["h"] == "H1" else _("%(y)s second half") % {"y": y}
+            return (
+                _("%(y)s first half") % {"y": y}
+                if m["h"] == "H1"
+                else _("%(y)s second half") % {"y": y}
+            )
         if m["q"]:
             return _("%(y)s Q%(q)s") % {"y": y, "q": m["q"][1]}
         if m["m"]:
@@ -42,7 +46,9 @@ def parse_period(code: str) -> Period:
     code = (code or "").strip().upper()
     m = _RE.match(code)
     if not m:
-        raise ValueError(_("“%(code)s” is not a period; write 2022, 2022H1, 2022Q3 or 2022-07.") % {"code": code})
+        raise ValueError(
+            _("“%(code)s” is not a period; write 2022, 2022H1, 2022Q3 or 2022-07.") % {"code": code}
+        )
     y = int(m["y"])
     if m["h"]:
         first = 1 if m["h"] == "H1" else 7
@@ -53,7 +59,10 @@ def parse_period(code: str) -> Period:
     elif m["m"]:
         first = last = int(m["m"])
         if not 1 <= first <= 12:
-            raise ValueError(_("“%(code)s” is not a period; write 2022, 2022H1, 2022Q3 or 2022-07.") % {"code": code})
+            raise ValueError(
+                _("“%(code)s” is not a period; write 2022, 2022H1, 2022Q3 or 2022-07.")
+                % {"code": code}
+            )
     else:
         first, last = 1, 12
     start = datetime.date(y, first, 1)

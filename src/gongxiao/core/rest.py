@@ -38,12 +38,12 @@ class Conflict(exceptions.APIException):
 def exception_handler(exc, context):
     """Model validation and permission errors from services become 400 and 403 with messages."""
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        detail = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     if isinstance(exc, ProtectedError):
         exc = Conflict(_("This record is referenced by other records and cannot be deleted."))
     return drf_exception_handler(exc, context)
-
-

@@ -41,9 +41,7 @@ def is_unrestricted(user) -> bool:
 def unit_q(user, module: str | None, action: str) -> Q | None:
     """A Q over Unit for the units where `user` may take `action` in `module` (any module when
     None). None means every unit; an impossible Q means none."""
-    from gongxiao.org.roles import role_allows
-
-    from gongxiao.org.roles import RESTRICTED_MODULES
+    from gongxiao.org.roles import RESTRICTED_MODULES, role_allows
 
     if is_unrestricted(user) and module not in RESTRICTED_MODULES:
         return None

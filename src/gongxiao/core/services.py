@@ -60,7 +60,9 @@ def snapshot(obj) -> dict:
 
 def record_change(*, obj, kind: str, user, before=None, after=None, source="web") -> ChangeRecord:
     unit_id = scoping._unit_id_of(obj) if hasattr(obj, "scope_field") else None
-    return ChangeRecord.objects.create(**_change_kwargs(obj, kind, user, before, after, source, unit_id))
+    return ChangeRecord.objects.create(
+        **_change_kwargs(obj, kind, user, before, after, source, unit_id)
+    )
 
 
 def _change_kwargs(obj, kind, user, before, after, source, unit_id):
@@ -101,7 +103,9 @@ def create_row(*, obj: models.Model, user, source: str = "web"):
     obj.full_clean()
     obj.save()
     _check_still_in_scope(user, obj, "add")
-    record_change(obj=obj, kind=ChangeRecord.Kind.CREATE, user=user, after=snapshot(obj), source=source)
+    record_change(
+        obj=obj, kind=ChangeRecord.Kind.CREATE, user=user, after=snapshot(obj), source=source
+    )
     return obj
 
 
@@ -126,8 +130,14 @@ def update_row(*, obj: models.Model, expected_version: int, user, source: str = 
     _check_still_in_scope(user, obj, "change")
     after = snapshot(obj)
     if before != after:
-        record_change(obj=obj, kind=ChangeRecord.Kind.UPDATE, user=user, before=before, after=after,
-                      source=source)
+        record_change(
+            obj=obj,
+            kind=ChangeRecord.Kind.UPDATE,
+            user=user,
+            before=before,
+            after=after,
+            source=source,
+        )
     return obj
 
 
@@ -141,7 +151,11 @@ def delete_row(*, obj: models.Model, user, source: str = "web") -> None:
         with transaction.atomic():
             obj.delete()
     except (ProtectedError, RestrictedError) as exc:
-        refs = sorted({str(o._meta.verbose_name) for o in exc.protected_objects} if isinstance(exc, ProtectedError) else {str(o._meta.verbose_name) for o in exc.restricted_objects})
+        refs = sorted(
+            {str(o._meta.verbose_name) for o in exc.protected_objects}
+            if isinstance(exc, ProtectedError)
+            else {str(o._meta.verbose_name) for o in exc.restricted_objects}
+        )
         raise RowInUse(
             _("This record is referenced by other records (%(refs)s) and cannot be deleted.")
             % {"refs": "、".join(refs)}
@@ -162,8 +176,15 @@ def bulk_create_rows(*, model, objs: list, user, source: str = "import") -> list
     ct = ContentType.objects.get_for_model(model)
     records = []
     for obj in created:
-        kw = _change_kwargs(obj, ChangeRecord.Kind.CREATE, user, None, snapshot(obj), source,
-                            scoping._unit_id_of(obj))
+        kw = _change_kwargs(
+            obj,
+            ChangeRecord.Kind.CREATE,
+            user,
+            None,
+            snapshot(obj),
+            source,
+            scoping._unit_id_of(obj),
+        )
         kw["content_type"] = ct
         records.append(ChangeRecord(**kw))
     ChangeRecord.objects.bulk_create(records, batch_size=1000)
@@ -172,5 +193,7 @@ def bulk_create_rows(*, model, objs: list, user, source: str = "import") -> list
 
 def validation_messages(exc: ValidationError) -> list[str]:
     if hasattr(exc, "message_dict"):
-        return [f"{k}: {m}" if k != "__all__" else m for k, ms in exc.message_dict.items() for m in ms]
+        return [
+            f"{k}: {m}" if k != "__all__" else m for k, ms in exc.message_dict.items() for m in ms
+        ]
     return list(exc.messages)

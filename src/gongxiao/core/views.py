@@ -58,11 +58,15 @@ class LedgerView(LoginRequiredMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def url(self, name, **extra):
-        return reverse(f"ledger-{name}", kwargs={"app_label": self.ledger.app_label,
-                                                 "slug": self.ledger.slug, **extra})
+        return reverse(
+            f"ledger-{name}",
+            kwargs={"app_label": self.ledger.app_label, "slug": self.ledger.slug, **extra},
+        )
 
     def get_row(self, pk, action=None):
-        return get_object_or_404(self.ledger.queryset_for(self.request.user, action or self.action), pk=pk)
+        return get_object_or_404(
+            self.ledger.queryset_for(self.request.user, action or self.action), pk=pk
+        )
 
     def context(self, **extra):
         user = self.request.user
@@ -89,10 +93,18 @@ class LedgerListView(LedgerView):
         query = request.GET.copy()
         query.pop("page", None)
         ctx = self.context(
-            filterset=fs, page=page, rows=rows, capped=getattr(paginator, "capped", False),
-            headers=[ledger.label(f) for f in ledger.list_fields], query=query.urlencode(),
+            filterset=fs,
+            page=page,
+            rows=rows,
+            capped=getattr(paginator, "capped", False),
+            headers=[ledger.label(f) for f in ledger.list_fields],
+            query=query.urlencode(),
         )
-        template = "core/_ledger_table.html" if request.htmx and not request.htmx.boosted else "core/ledger_list.html"
+        template = (
+            "core/_ledger_table.html"
+            if request.htmx and not request.htmx.boosted
+            else "core/ledger_list.html"
+        )
         return render(request, template, ctx)
 
 
@@ -100,14 +112,21 @@ class LedgerDetailView(LedgerView):
     def get(self, request, app_label, slug, pk):
         obj = self.get_row(pk)
         ledger = self.ledger
-        fields = [(ledger.label(f), ledger.display_value(obj, f, request.user)) for f in ledger.detail_field_names]
+        fields = [
+            (ledger.label(f), ledger.display_value(obj, f, request.user))
+            for f in ledger.detail_field_names
+        ]
         history = ChangeRecord.objects.filter(
             content_type=ContentType.objects.get_for_model(ledger.model), object_pk=str(obj.pk)
         ).order_by("-at", "-id")[:200]
         ctx = self.context(
-            obj=obj, fields=fields, history=[_history_entry(ledger, h, request.user) for h in history],
+            obj=obj,
+            fields=fields,
+            history=[_history_entry(ledger, h, request.user) for h in history],
             can_edit=ledger.model.objects.editable_by(request.user).filter(pk=obj.pk).exists(),
-            can_delete=ledger.model.objects.permitted(request.user, "delete").filter(pk=obj.pk).exists(),
+            can_delete=ledger.model.objects.permitted(request.user, "delete")
+            .filter(pk=obj.pk)
+            .exists(),
         )
         return render(request, "core/ledger_detail.html", ctx)
 
@@ -135,14 +154,23 @@ class LedgerEditView(LedgerView):
 
     def get(self, request, app_label, slug, pk=None):
         obj = self.get_row(pk) if pk else None
-        form = self.ledger.form_class(instance=obj, user=request.user, action=self._form_action(obj),
-                                      initial=self._initial(obj))
+        form = self.ledger.form_class(
+            instance=obj,
+            user=request.user,
+            action=self._form_action(obj),
+            initial=self._initial(obj),
+        )
         return self._render(form, obj)
 
     def post(self, request, app_label, slug, pk=None):
         obj = self.get_row(pk) if pk else None
-        form = self.ledger.form_class(request.POST, request.FILES, instance=obj, user=request.user,
-                                      action=self._form_action(obj))
+        form = self.ledger.form_class(
+            request.POST,
+            request.FILES,
+            instance=obj,
+            user=request.user,
+            action=self._form_action(obj),
+        )
         conflict = None
         if form.is_valid():
             row = form.save(commit=False)
@@ -153,7 +181,9 @@ class LedgerEditView(LedgerView):
                 else:
                     version = form.cleaned_data.get("version")
                     if version is None:
-                        raise ValidationError(_("The form is missing its version; reload the page."))
+                        raise ValidationError(
+                            _("The form is missing its version; reload the page.")
+                        )
                     services.update_row(obj=row, expected_version=version, user=request.user)
                     messages.success(request, _("Saved."))
                 return redirect(self.url("detail", pk=row.pk))
@@ -183,8 +213,10 @@ class LedgerEditView(LedgerView):
     def _render(self, form, obj, conflict=None, status=200):
         stored = None
         if conflict is not None:
-            stored = [(self.ledger.label(f), self.ledger.display_value(conflict, f, self.request.user))
-                      for f in self.ledger.form_fields]
+            stored = [
+                (self.ledger.label(f), self.ledger.display_value(conflict, f, self.request.user))
+                for f in self.ledger.form_fields
+            ]
         ctx = self.context(form=form, obj=obj, stored=stored)
         return render(self.request, "core/ledger_form.html", ctx, status=status)
 
@@ -224,8 +256,12 @@ class LedgerExportView(LedgerView):
             excel.write_workbook(ledger, qs, request.user, ledger.export_field_names, target=buf)
             buf.seek(0)
             return FileResponse(buf, as_attachment=True, filename=jobs.export_filename(ledger))
-        job = Job.objects.create(kind=Job.Kind.EXPORT, ledger=ledger.key, user=request.user,
-                                 params={"query": query.urlencode(), "language": get_language()})
+        job = Job.objects.create(
+            kind=Job.Kind.EXPORT,
+            ledger=ledger.key,
+            user=request.user,
+            params={"query": query.urlencode(), "language": get_language()},
+        )
         jobs.start(job, sync=False)
         return redirect("job-detail", pk=job.pk)
 
@@ -257,8 +293,12 @@ class LedgerImportView(LedgerView):
             error = _("The file is larger than 20 MB; split it into several files.")
         if error:
             return render(request, "core/ledger_import.html", self.context(error=error), status=400)
-        job = Job(kind=Job.Kind.IMPORT_CHECK, ledger=self.ledger.key, user=request.user,
-                  params={"language": get_language(), "filename": upload.name})
+        job = Job(
+            kind=Job.Kind.IMPORT_CHECK,
+            ledger=self.ledger.key,
+            user=request.user,
+            params={"language": get_language(), "filename": upload.name},
+        )
         job.upload.save(upload.name, upload, save=False)
         job.save()
         jobs.start(job, sync=upload.size <= settings.GONGXIAO_SYNC_IMPORT_BYTES)
@@ -277,8 +317,13 @@ class JobDetailView(JobMixin, View):
         from gongxiao.core.ledgers import get_ledger_by_key
 
         ledger = get_ledger_by_key(job.ledger)
-        ctx = {"job": job, "ledger": ledger,
-               "list_url": reverse("ledger-list", kwargs={"app_label": ledger.app_label, "slug": ledger.slug})}
+        ctx = {
+            "job": job,
+            "ledger": ledger,
+            "list_url": reverse(
+                "ledger-list", kwargs={"app_label": ledger.app_label, "slug": ledger.slug}
+            ),
+        }
         if request.htmx:
             return render(request, "core/_job_status.html", ctx)
         return render(request, "core/job_detail.html", ctx)
@@ -289,8 +334,11 @@ class JobDownloadView(JobMixin, View):
         job = self.get_job(pk)
         if not job.result_file:
             raise Http404(_("This job has no file."))
-        return FileResponse(job.result_file.open("rb"), as_attachment=True,
-                            filename=job.result_file.name.rsplit("/", 1)[-1])
+        return FileResponse(
+            job.result_file.open("rb"),
+            as_attachment=True,
+            filename=job.result_file.name.rsplit("/", 1)[-1],
+        )
 
 
 class ImportConfirmView(JobMixin, View):
@@ -306,8 +354,13 @@ class ImportConfirmView(JobMixin, View):
         ledger = get_ledger_by_key(check.ledger)
         if not scoping.can_any(request.user, ledger.module, "import"):
             raise PermissionDenied
-        job = Job.objects.create(kind=Job.Kind.IMPORT_COMMIT, ledger=check.ledger, user=request.user,
-                                 params={**check.params, "check": str(check.pk)}, upload=check.upload.name)
+        job = Job.objects.create(
+            kind=Job.Kind.IMPORT_COMMIT,
+            ledger=check.ledger,
+            user=request.user,
+            params={**check.params, "check": str(check.pk)},
+            upload=check.upload.name,
+        )
         check.params["committed_by"] = str(job.pk)
         check.save(update_fields=["params"])
         jobs.start(job, sync=check.total <= settings.GONGXIAO_SYNC_ROW_LIMIT)

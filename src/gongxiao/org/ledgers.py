@@ -12,12 +12,35 @@ class PersonLedger(Ledger):
     slug = "people"
     icon = "people"
     list_fields = ["name", "unit", "gender", "post", "rank", "phone", "is_cadre", "is_party_member"]
-    form_fields = ["unit", "name", "id_number", "phone", "post", "rank", "is_cadre", "is_party_member"]
-    export_fields = ["unit", "name", "id_number", "gender", "birth_date", "phone", "post", "rank",
-                     "is_cadre", "is_party_member"]
+    form_fields = [
+        "unit",
+        "name",
+        "id_number",
+        "phone",
+        "post",
+        "rank",
+        "is_cadre",
+        "is_party_member",
+    ]
+    export_fields = [
+        "unit",
+        "name",
+        "id_number",
+        "gender",
+        "birth_date",
+        "phone",
+        "post",
+        "rank",
+        "is_cadre",
+        "is_party_member",
+    ]
     api_fields = [*form_fields, "gender", "birth_date"]
-    filter_fields = {"gender": ["exact"], "is_cadre": ["exact"], "is_party_member": ["exact"],
-                     "rank": ["exact"]}
+    filter_fields = {
+        "gender": ["exact"],
+        "is_cadre": ["exact"],
+        "is_party_member": ["exact"],
+        "rank": ["exact"],
+    }
     search_fields = ["name", "phone", "post"]
     sort_fields = ["name", "unit", "post", "updated_at"]
     pii_fields = {"id_number": mask_id_number}

@@ -69,7 +69,11 @@ class Unit(models.Model):
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent unit"),
     )
     path = models.CharField(max_length=255, unique=True, editable=False)
@@ -78,7 +82,9 @@ class Unit(models.Model):
         _("division code"), max_length=12, blank=True, validators=[validate_division_code]
     )
     credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, blank=True,
+        _("unified social credit code"),
+        max_length=18,
+        blank=True,
         validators=[validate_credit_code],
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -152,7 +158,9 @@ class Person(LedgerModel):
         ordering = ["unit__path", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["id_number"], condition=~models.Q(id_number=""), name="person_id_number_unique"
+                fields=["id_number"],
+                condition=~models.Q(id_number=""),
+                name="person_id_number_unique",
             )
         ]
         indexes = [models.Index(fields=["unit", "name"])]
@@ -177,7 +185,11 @@ class User(AbstractUser):
     """A login, tied to the person it belongs to."""
 
     person = models.OneToOneField(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="user",
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="user",
         verbose_name=_("person"),
     )
 

@@ -50,7 +50,9 @@ MODULES = {
 
 ALL = frozenset(Action.values)
 READ = frozenset({Action.VIEW, Action.EXPORT})
-WRITE = frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE, Action.IMPORT, Action.EXPORT})
+WRITE = frozenset(
+    {Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE, Action.IMPORT, Action.EXPORT}
+)
 ENTRY = frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.IMPORT, Action.EXPORT})
 
 # The four-forms ledger ("discipline") is readable by the discipline role alone: not even a
@@ -75,8 +77,20 @@ RIGHTS: dict[str, dict[str, frozenset]] = {
     },
     Role.SUPERVISOR: {**_grant(_OPEN_MODULES, READ), "supervision": WRITE},
     Role.ASSET: {"org": READ, "assets": WRITE, "rectification": ENTRY, "reports": READ},
-    Role.SERVICE: {"org": READ, "agri": WRITE, "credit": WRITE, "rectification": ENTRY, "reports": READ},
-    Role.FINANCE: {"org": READ, "accounting": WRITE, "assets": READ, "credit": READ, "reports": READ},
+    Role.SERVICE: {
+        "org": READ,
+        "agri": WRITE,
+        "credit": WRITE,
+        "rectification": ENTRY,
+        "reports": READ,
+    },
+    Role.FINANCE: {
+        "org": READ,
+        "accounting": WRITE,
+        "assets": READ,
+        "credit": READ,
+        "reports": READ,
+    },
     Role.PARTY: {
         "org": WRITE | {Action.PII},
         "party": WRITE,

@@ -18,7 +18,9 @@ def move_unit(*, unit: Unit, new_parent: Unit | None) -> Unit:
     if new_parent is not None and new_parent.path.startswith(unit.path):
         raise ValidationError(_("A unit cannot be moved under itself or one of its own units."))
     old_path = unit.path
-    new_path = (new_parent.path if new_parent else "") + old_path.rstrip("/").rsplit("/", 1)[-1] + "/"
+    new_path = (
+        (new_parent.path if new_parent else "") + old_path.rstrip("/").rsplit("/", 1)[-1] + "/"
+    )
     unit.parent = new_parent
     unit.save(update_fields=["parent"])
     depth_shift = new_path.count("/") - old_path.count("/")

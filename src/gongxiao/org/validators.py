@@ -19,9 +19,40 @@ ID_CHECK = "10X98765432"
 
 # GB/T 2260 province-level prefixes in force.
 PROVINCE_PREFIXES = {
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
-    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
-    "65", "71", "81", "82",
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
+    "21",
+    "22",
+    "23",
+    "31",
+    "32",
+    "33",
+    "34",
+    "35",
+    "36",
+    "37",
+    "41",
+    "42",
+    "43",
+    "44",
+    "45",
+    "46",
+    "50",
+    "51",
+    "52",
+    "53",
+    "54",
+    "61",
+    "62",
+    "63",
+    "64",
+    "65",
+    "71",
+    "81",
+    "82",
 }
 
 
@@ -36,13 +67,15 @@ def validate_credit_code(value: str) -> None:
     if len(code) != 18:
         raise ValidationError(
             _("The unified social credit code must have 18 characters; %(n)s were given."),
-            code="length", params={"n": len(code)},
+            code="length",
+            params={"n": len(code)},
         )
     bad = [c for c in code if c not in USCC_ALPHABET]
     if bad:
         raise ValidationError(
             _("The unified social credit code contains a character it cannot contain: %(c)s."),
-            code="alphabet", params={"c": bad[0]},
+            code="alphabet",
+            params={"c": bad[0]},
         )
     if code[0] not in USCC_AUTHORITIES:
         raise ValidationError(

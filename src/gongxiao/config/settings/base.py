@@ -79,7 +79,8 @@ TEMPLATES = [
 
 
 def database_from_env(default_sqlite: Path) -> dict:
-    """PostgreSQL (or anything dj-database-url knows) when DATABASE_URL is set, else SQLite in WAL mode."""
+    """PostgreSQL (or anything dj-database-url knows) when DATABASE_URL is set, else SQLite in
+    WAL mode."""
     url = os.environ.get("DATABASE_URL")
     if url:
         db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
@@ -90,7 +91,9 @@ def database_from_env(default_sqlite: Path) -> dict:
         "OPTIONS": {
             # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at
             # BEGIN so two writers queue instead of failing half-way with "database is locked".
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            ),
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         },

@@ -1,4 +1,5 @@
-"""Test settings: fast hashing, in-memory mail, tasks run in the worker test fixture or immediately."""
+"""Test settings: fast hashing, in-memory mail, tasks run immediately (the database queue has
+its own test)."""
 
 import tempfile
 from pathlib import Path

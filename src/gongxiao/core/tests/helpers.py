@@ -13,7 +13,9 @@ from gongxiao.core.excel import header_label
 
 
 def ledger_url(ledger, name, **kw):
-    return reverse(f"ledger-{name}", kwargs={"app_label": ledger.app_label, "slug": ledger.slug, **kw})
+    return reverse(
+        f"ledger-{name}", kwargs={"app_label": ledger.app_label, "slug": ledger.slug, **kw}
+    )
 
 
 def api_url(ledger, pk=None):

@@ -41,25 +41,37 @@ def test_the_same_filters_as_the_list_page(federation, party):
     PersonFactory(unit=federation.a2, name="乙", is_cadre=False)
     c = _api(party)
     assert [r["id"] for r in c.get(api_url(LEDGER), {"q": "甲"}).json()["results"]] == [a.pk]
-    assert [r["id"] for r in c.get(api_url(LEDGER), {"is_cadre": "true"}).json()["results"]] == [a.pk]
-    assert [r["id"] for r in c.get(api_url(LEDGER), {"unit": federation.a1.pk}).json()["results"]] == [a.pk]
+    assert [r["id"] for r in c.get(api_url(LEDGER), {"is_cadre": "true"}).json()["results"]] == [
+        a.pk
+    ]
+    assert [
+        r["id"] for r in c.get(api_url(LEDGER), {"unit": federation.a1.pk}).json()["results"]
+    ] == [a.pk]
     names = [r["name"] for r in c.get(api_url(LEDGER), {"sort": "-name"}).json()["results"]]
     assert names == sorted(names, reverse=True)
 
 
 def test_create_validates_and_records_history(federation, party):
     c = _api(party)
-    bad = c.post(api_url(LEDGER), {"unit": federation.a1.pk, "name": "x", "id_number": "110105194912310021"},
-                 format="json")
+    bad = c.post(
+        api_url(LEDGER),
+        {"unit": federation.a1.pk, "name": "x", "id_number": "110105194912310021"},
+        format="json",
+    )
     assert bad.status_code == 400 and "id_number" in bad.json()
-    ok = c.post(api_url(LEDGER), {"unit": federation.a1.pk, "name": "接口", "id_number": "11010519491231002X"},
-                format="json")
+    ok = c.post(
+        api_url(LEDGER),
+        {"unit": federation.a1.pk, "name": "接口", "id_number": "11010519491231002X"},
+        format="json",
+    )
     assert ok.status_code == 201, ok.json()
     body = ok.json()
     assert body["version"] == 1 and body["gender"] == "F"
     from gongxiao.core.models import ChangeRecord
 
-    assert ChangeRecord.objects.filter(object_pk=str(body["id"]), source="api", kind="create").exists()
+    assert ChangeRecord.objects.filter(
+        object_pk=str(body["id"]), source="api", kind="create"
+    ).exists()
 
 
 def test_update_needs_the_version_and_refuses_a_stale_one(federation, party):
@@ -67,7 +79,10 @@ def test_update_needs_the_version_and_refuses_a_stale_one(federation, party):
     c = _api(party)
     resp = c.patch(api_url(LEDGER, p.pk), {"name": "新"}, format="json")
     assert resp.status_code == 400 and "version" in resp.json()
-    assert c.patch(api_url(LEDGER, p.pk), {"name": "新", "version": 1}, format="json").status_code == 200
+    assert (
+        c.patch(api_url(LEDGER, p.pk), {"name": "新", "version": 1}, format="json").status_code
+        == 200
+    )
     stale = c.patch(api_url(LEDGER, p.pk), {"name": "更新", "version": 1}, format="json")
     assert stale.status_code == 409
     assert "修改未保存" in stale.json()["detail"]

@@ -24,7 +24,9 @@ def _client(user):
 
 
 @override_settings(GONGXIAO_SYNC_ROW_LIMIT=3)
-def test_a_large_export_runs_as_a_job_and_keeps_its_file(federation, django_capture_on_commit_callbacks):
+def test_a_large_export_runs_as_a_job_and_keeps_its_file(
+    federation, django_capture_on_commit_callbacks
+):
     user = user_with(Role.PARTY, federation.county_a)
     for _ in range(5):
         PersonFactory(unit=federation.a1)
@@ -62,7 +64,9 @@ def test_a_large_import_is_checked_and_committed_in_the_background(
 
 def test_a_running_job_page_polls_for_progress(federation):
     user = user_with(Role.PARTY, federation.county_a)
-    job = Job.objects.create(kind="export", ledger=LEDGER.key, user=user, status="running", done=30, total=120)
+    job = Job.objects.create(
+        kind="export", ledger=LEDGER.key, user=user, status="running", done=30, total=120
+    )
     html = _client(user).get(f"/jobs/{job.pk}/").content.decode()
     assert 'hx-trigger="every 1s"' in html and 'value="25"' in html
 

@@ -42,7 +42,9 @@ def test_list_filters_searches_and_sorts(federation, party):
     html = c.get(ledger_url(LEDGER, "list"), {"unit": federation.a2.pk}).content.decode()
     assert detail_href(LEDGER, b) in html and detail_href(LEDGER, a) not in html
     html = c.get(ledger_url(LEDGER, "list"), {"sort": "-name"}).content.decode()
-    assert html.index(detail_href(LEDGER, b)) > html.index(detail_href(LEDGER, a))  # 甲 > 丙 by code point
+    assert html.index(detail_href(LEDGER, b)) > html.index(
+        detail_href(LEDGER, a)
+    )  # 甲 > 丙 by code point
     html = c.get(ledger_url(LEDGER, "list"), {"sort": "name"}).content.decode()
     assert html.index(detail_href(LEDGER, b)) < html.index(detail_href(LEDGER, a))
 
@@ -58,7 +60,7 @@ def test_htmx_gets_only_the_table(federation, party):
     PersonFactory(unit=federation.a1)
     resp = _client(party).get(ledger_url(LEDGER, "list"), HTTP_HX_REQUEST="true")
     html = resp.content.decode()
-    assert "<table" in html and "<nav class=\"navbar" not in html
+    assert "<table" in html and '<nav class="navbar' not in html
 
 
 @override_settings(GONGXIAO_LIST_COUNT_CAP=5)
@@ -86,23 +88,39 @@ def test_personal_data_is_masked_for_roles_without_the_right(federation):
     rows = read_xlsx(response_bytes(_client(leader).get(ledger_url(LEDGER, "export"))))
     assert "110105********002X" in rows[1] and "11010519491231002X" not in rows[1]
     party = user_with(Role.PARTY, federation.county_a)  # may see personal data
-    assert "11010519491231002X" in _client(party).get(ledger_url(LEDGER, "detail", pk=p.pk)).content.decode()
+    assert (
+        "11010519491231002X"
+        in _client(party).get(ledger_url(LEDGER, "detail", pk=p.pk)).content.decode()
+    )
 
 
 def test_create_through_the_form(federation, party):
-    resp = _client(party).post(ledger_url(LEDGER, "create"), {
-        "unit": federation.a1.pk, "name": "新人", "id_number": "34052419800101001X", "phone": "13800000000",
-        "post": "会计", "rank": "", "is_party_member": "on",
-    })
+    resp = _client(party).post(
+        ledger_url(LEDGER, "create"),
+        {
+            "unit": federation.a1.pk,
+            "name": "新人",
+            "id_number": "34052419800101001X",
+            "phone": "13800000000",
+            "post": "会计",
+            "rank": "",
+            "is_party_member": "on",
+        },
+    )
     p = Person.objects.get(name="新人")
     assert resp.status_code == 302 and resp["Location"] == ledger_url(LEDGER, "detail", pk=p.pk)
     assert p.is_party_member and not p.is_cadre and p.gender == "M" and p.created_by == party
 
 
 def test_bad_input_is_refused_with_a_message_and_writes_nothing(federation, party):
-    resp = _client(party).post(ledger_url(LEDGER, "create"), {
-        "unit": federation.a1.pk, "name": "", "id_number": "110105194912310021",
-    })
+    resp = _client(party).post(
+        ledger_url(LEDGER, "create"),
+        {
+            "unit": federation.a1.pk,
+            "name": "",
+            "id_number": "110105194912310021",
+        },
+    )
     assert resp.status_code == 200
     assert set(resp.context["form"].errors) == {"name", "id_number"}
     assert not Person.objects.exists()
@@ -111,8 +129,15 @@ def test_bad_input_is_refused_with_a_message_and_writes_nothing(federation, part
 def test_edit_conflict_keeps_the_input_and_shows_the_saved_values(federation, party):
     p = PersonFactory(unit=federation.a1, name="原名", phone="13900000001")
     other = user_with(Role.PARTY, federation.county_a)
-    data = {"unit": federation.a1.pk, "name": "我的改名", "id_number": p.id_number, "phone": p.phone,
-            "post": p.post, "rank": "", "version": 1}
+    data = {
+        "unit": federation.a1.pk,
+        "name": "我的改名",
+        "id_number": p.id_number,
+        "phone": p.phone,
+        "post": p.post,
+        "rank": "",
+        "version": 1,
+    }
     theirs = dict(data, name="他的改名")
     assert _client(other).post(ledger_url(LEDGER, "edit", pk=p.pk), theirs).status_code == 302
     resp = _client(party).post(ledger_url(LEDGER, "edit", pk=p.pk), data)
@@ -133,7 +158,9 @@ def test_edit_conflict_keeps_the_input_and_shows_the_saved_values(federation, pa
 
 def test_edit_without_version_is_refused(federation, party):
     p = PersonFactory(unit=federation.a1, name="原名")
-    resp = _client(party).post(ledger_url(LEDGER, "edit", pk=p.pk), {"unit": federation.a1.pk, "name": "x"})
+    resp = _client(party).post(
+        ledger_url(LEDGER, "edit", pk=p.pk), {"unit": federation.a1.pk, "name": "x"}
+    )
     assert resp.status_code == 200 and resp.context["form"].non_field_errors()
     p.refresh_from_db()
     assert p.name == "原名"
@@ -142,8 +169,10 @@ def test_edit_without_version_is_refused(federation, party):
 def test_detail_shows_the_change_history(federation, party):
     p = PersonFactory(unit=federation.a1, name="甲")
     c = _client(party)
-    c.post(ledger_url(LEDGER, "edit", pk=p.pk), {"unit": federation.a1.pk, "name": "乙",
-                                                  "id_number": p.id_number, "version": 1})
+    c.post(
+        ledger_url(LEDGER, "edit", pk=p.pk),
+        {"unit": federation.a1.pk, "name": "乙", "id_number": p.id_number, "version": 1},
+    )
     html = c.get(ledger_url(LEDGER, "detail", pk=p.pk)).content.decode()
     history = html.split('id="history"')[1]
     assert "甲" in history and "乙" in history and party.username in history
@@ -182,8 +211,12 @@ def _import(client, data: bytes, name="rows.xlsx"):
 
 
 def test_import_checks_previews_and_commits_all_rows(federation, party):
-    rows = [Person(unit=federation.a1, name=f"导入{i}", id_number="", phone=f"1380000000{i}", post="员工")
-            for i in range(3)]
+    rows = [
+        Person(
+            unit=federation.a1, name=f"导入{i}", id_number="", phone=f"1380000000{i}", post="员工"
+        )
+        for i in range(3)
+    ]
     c = _client(party)
     job = _import(c, xlsx_for(LEDGER, rows))
     assert job.kind == "import_check" and job.result["ok"] is True and job.total == 3
@@ -202,7 +235,11 @@ def test_import_checks_previews_and_commits_all_rows(federation, party):
 
 def test_import_with_one_bad_row_writes_nothing_and_says_why(federation, party):
     rows = [Person(unit=federation.a1, name=f"导入{i}", id_number="") for i in range(3)]
-    data = xlsx_for(LEDGER, rows, overrides={(2, "id_number"): "110105194912310021", (3, "unit"): "不存在的单位"})
+    data = xlsx_for(
+        LEDGER,
+        rows,
+        overrides={(2, "id_number"): "110105194912310021", (3, "unit"): "不存在的单位"},
+    )
     c = _client(party)
     job = _import(c, data)
     assert job.result["ok"] is False
@@ -210,12 +247,15 @@ def test_import_with_one_bad_row_writes_nothing_and_says_why(federation, party):
     assert errors == {(3, "身份证号码"), (4, "单位")}
     messages = " ".join(e["message"] for e in job.result["errors"])
     assert "校验" in messages  # plain Chinese, not a stack trace
-    resp = c.post(f"/jobs/{job.pk}/confirm/", follow=True)
+    c.post(f"/jobs/{job.pk}/confirm/", follow=True)
     assert not Person.objects.exists()
 
 
 def test_import_refuses_duplicates_within_the_file(federation, party):
-    rows = [Person(unit=federation.a1, name=f"重复{i}", id_number="11010519491231002X") for i in range(2)]
+    rows = [
+        Person(unit=federation.a1, name=f"重复{i}", id_number="11010519491231002X")
+        for i in range(2)
+    ]
     job = _import(_client(party), xlsx_for(LEDGER, rows))
     assert job.result["ok"] is False
     assert job.result["errors"][0]["row"] == 3

@@ -49,8 +49,14 @@ def test_login_logout_and_password_change(federation):
     c = Client()
     resp = c.post("/accounts/login/", {"username": user.username, "password": "pw-Secret-123"})
     assert resp.status_code == 302 and int(c.session["_auth_user_id"]) == user.pk
-    resp = c.post("/accounts/password/", {"old_password": "pw-Secret-123",
-                                          "new_password1": "Gx-new-pass-2026", "new_password2": "Gx-new-pass-2026"})
+    resp = c.post(
+        "/accounts/password/",
+        {
+            "old_password": "pw-Secret-123",
+            "new_password1": "Gx-new-pass-2026",
+            "new_password2": "Gx-new-pass-2026",
+        },
+    )
     assert resp.status_code == 302
     user.refresh_from_db()
     assert user.check_password("Gx-new-pass-2026")
@@ -67,19 +73,35 @@ def test_argon2_is_the_production_password_hasher():
 
 def test_production_settings_pass_check_deploy():
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(DJANGO_SETTINGS_MODULE="gongxiao.config.settings.prod", SECRET_KEY="k" * 20 + "x9!Qz" * 10,
-               ALLOWED_HOSTS="gongxiao.example.org", DATABASE_URL="postgres://u@127.0.0.1:5432/gongxiao")
-    out = subprocess.run([sys.executable, "-m", "gongxiao", "check", "--deploy", "--fail-level", "WARNING"],
-                         env=env, capture_output=True, text=True, timeout=120)
+    env.update(
+        DJANGO_SETTINGS_MODULE="gongxiao.config.settings.prod",
+        SECRET_KEY="k" * 20 + "x9!Qz" * 10,
+        ALLOWED_HOSTS="gongxiao.example.org",
+        DATABASE_URL="postgres://u@127.0.0.1:5432/gongxiao",
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "gongxiao", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
 
 
 def test_production_settings_refuse_to_start_without_a_secret():
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY",)}
-    env.update(DJANGO_SETTINGS_MODULE="gongxiao.config.settings.prod",
-               DATABASE_URL="postgres://u@127.0.0.1:5432/gongxiao")
-    out = subprocess.run([sys.executable, "-m", "gongxiao", "check"], env=env, capture_output=True,
-                         text=True, timeout=120)
+    env.update(
+        DJANGO_SETTINGS_MODULE="gongxiao.config.settings.prod",
+        DATABASE_URL="postgres://u@127.0.0.1:5432/gongxiao",
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "gongxiao", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode != 0 and "SECRET_KEY" in out.stderr
 
 
@@ -95,14 +117,17 @@ def test_sqlite_runs_in_wal_mode(db):
     assert "journal_mode=WAL" in database_from_env("x.sqlite3")["OPTIONS"]["init_command"]
 
 
-@pytest.mark.parametrize("code,start,end", [
-    ("2022", (2022, 1, 1), (2022, 12, 31)),
-    ("2022H1", (2022, 1, 1), (2022, 6, 30)),
-    ("2022h2", (2022, 7, 1), (2022, 12, 31)),
-    ("2024Q1", (2024, 1, 1), (2024, 3, 31)),
-    ("2022Q3", (2022, 7, 1), (2022, 9, 30)),
-    ("2024-02", (2024, 2, 1), (2024, 2, 29)),
-])
+@pytest.mark.parametrize(
+    "code,start,end",
+    [
+        ("2022", (2022, 1, 1), (2022, 12, 31)),
+        ("2022H1", (2022, 1, 1), (2022, 6, 30)),
+        ("2022h2", (2022, 7, 1), (2022, 12, 31)),
+        ("2024Q1", (2024, 1, 1), (2024, 3, 31)),
+        ("2022Q3", (2022, 7, 1), (2022, 9, 30)),
+        ("2024-02", (2024, 2, 1), (2024, 2, 29)),
+    ],
+)
 def test_periods_parse_to_their_dates(code, start, end):
     p = parse_period(code)
     assert (p.start, p.end) == (datetime.date(*start), datetime.date(*end))
@@ -122,13 +147,18 @@ def test_working_context_switch_stays_in_scope(federation):
     user = user_with(Role.PARTY, federation.county_a)
     c = Client()
     c.force_login(user)
-    assert c.post("/context/", {"unit": federation.a1.pk, "period": "2023H1", "next": "/"}).status_code == 302
+    assert (
+        c.post("/context/", {"unit": federation.a1.pk, "period": "2023H1", "next": "/"}).status_code
+        == 302
+    )
     resp = c.get("/")
     assert resp.wsgi_request.working_unit == federation.a1
     assert resp.wsgi_request.working_period.code == "2023H1"
     assert c.post("/context/", {"unit": federation.b1.pk}).status_code == 400
     assert c.post("/context/", {"period": "2023H3"}).status_code == 400
-    assert c.post("/context/", {"period": "2023", "next": "https://evil.example/"})["Location"] == "/"
+    assert (
+        c.post("/context/", {"period": "2023", "next": "https://evil.example/"})["Location"] == "/"
+    )
 
 
 def test_home_counts_are_real_and_scoped(federation):

@@ -33,13 +33,31 @@ def test_every_url_is_known_to_the_matrix():
     """A new page or endpoint outside the generic kit must be added to this list knowingly,
     with its own scope test."""
     covered = {
-        "ledger-list", "ledger-create", "ledger-export", "ledger-import", "ledger-template",
-        "ledger-detail", "ledger-edit", "ledger-delete",
+        "ledger-list",
+        "ledger-create",
+        "ledger-export",
+        "ledger-import",
+        "ledger-template",
+        "ledger-detail",
+        "ledger-edit",
+        "ledger-delete",
         # owner-only job pages, tested in test_jobs.py
-        "job-detail", "job-download", "job-confirm",
+        "job-detail",
+        "job-download",
+        "job-confirm",
         # pages without ledger rows
-        "home", "switch-context", "healthz", "login", "logout", "password_change",
-        "password_change_done", "set_language", "api-schema", "api-docs", "api-token", "api-root",
+        "home",
+        "switch-context",
+        "healthz",
+        "login",
+        "logout",
+        "password_change",
+        "password_change_done",
+        "set_language",
+        "api-schema",
+        "api-docs",
+        "api-token",
+        "api-root",
     }
     names = set()
 
@@ -68,11 +86,11 @@ class World:
         make = row_factory(ledger.model)
         self.ledger = ledger
         self.f = f
-        self.mine = make(f.a1)          # county A, grassroots a1
+        self.mine = make(f.a1)  # county A, grassroots a1
         self.mine_county = make(f.county_a)
         self.mine_outlet = make(f.a1_outlet)  # below a1: a data-entry user of a1 must not see it
-        self.sibling = make(f.a2)       # county A, grassroots a2
-        self.theirs = make(f.b1)        # county B
+        self.sibling = make(f.a2)  # county A, grassroots a2
+        self.theirs = make(f.b1)  # county B
         self.theirs_county = make(f.county_b)
 
     @property
@@ -104,14 +122,20 @@ CASES = [(lg, role) for lg in LEDGERS for role in ROLES]
 
 
 @pytest.mark.parametrize("ledger,role", CASES, ids=[f"{lg.key}-{r}" for lg, r in CASES])
-def test_a_county_user_never_reaches_the_sibling_county(ledger, role, federation, django_assert_max_num_queries):
+def test_a_county_user_never_reaches_the_sibling_county(
+    ledger, role, federation, django_assert_max_num_queries
+):
     world = World(ledger, federation)
     unit = federation.a1 if role == Role.DATA_ENTRY else federation.county_a
     user = user_with(role, unit)
     can_view = role_allows(role, ledger.module, "view")
     client, api = _client(user), _api(user)
     expected = _expected_visible(world, role, "a1") if can_view else set()
-    unseen = [w for w in (world.mine, world.mine_county, world.sibling, world.mine_outlet, *world.foreign) if w not in expected]
+    unseen = [
+        w
+        for w in (world.mine, world.mine_county, world.sibling, world.mine_outlet, *world.foreign)
+        if w not in expected
+    ]
 
     # Lists, search and counts.
     resp = client.get(ledger_url(ledger, "list"))
@@ -149,7 +173,9 @@ def test_a_county_user_never_reaches_the_sibling_county(ledger, role, federation
         assert client.post(ledger_url(ledger, "delete", pk=obj.pk)).status_code in (403, 404)
         # API
         assert api.get(api_url(ledger, obj.pk)).status_code in (403, 404)
-        assert api.patch(api_url(ledger, obj.pk), {"version": obj.version}, format="json").status_code in (403, 404)
+        assert api.patch(
+            api_url(ledger, obj.pk), {"version": obj.version}, format="json"
+        ).status_code in (403, 404)
         assert api.delete(api_url(ledger, obj.pk)).status_code in (403, 404)
         assert snapshot(type(obj).objects.get(pk=obj.pk)) == before
 
@@ -179,7 +205,9 @@ def test_a_county_user_never_reaches_the_sibling_county(ledger, role, federation
     template_data = snapshot(template)
     type(template).objects.filter(pk=template.pk).delete()
     count = ledger.model.objects.count()
-    form = {k: ("" if v is None else v) for k, v in template_data.items() if k in ledger.form_fields}
+    form = {
+        k: ("" if v is None else v) for k, v in template_data.items() if k in ledger.form_fields
+    }
     if "id_number" in form:
         form["id_number"] = ""  # avoid a uniqueness error hiding the scope refusal
     resp = client.post(ledger_url(ledger, "create"), form)
@@ -201,5 +229,6 @@ def test_a_county_user_never_reaches_the_sibling_county(ledger, role, federation
     # The change history of a foreign row is not shown anywhere in reach.
     foreign_ids = {str(o.pk) for o in world.foreign}
     visible_units = scoping.units_for(user).values("pk")
-    assert not ChangeRecord.objects.filter(unit_id__in=visible_units, object_pk__in=foreign_ids,
-                                           unit_id=federation.county_b.pk).exists()
+    assert not ChangeRecord.objects.filter(
+        unit_id__in=visible_units, object_pk__in=foreign_ids, unit_id=federation.county_b.pk
+    ).exists()

@@ -8,8 +8,11 @@ from gongxiao.org.tests.factories import PersonFactory, UserFactory, user_with
 
 def _rows(f):
     return {
-        "city": PersonFactory(unit=f.city), "a": PersonFactory(unit=f.county_a),
-        "a1": PersonFactory(unit=f.a1), "a2": PersonFactory(unit=f.a2), "b1": PersonFactory(unit=f.b1),
+        "city": PersonFactory(unit=f.city),
+        "a": PersonFactory(unit=f.county_a),
+        "a1": PersonFactory(unit=f.a1),
+        "a2": PersonFactory(unit=f.a2),
+        "b1": PersonFactory(unit=f.b1),
     }
 
 
@@ -92,5 +95,9 @@ def test_unit_choices_follow_the_right(federation):
     assert list(scoping.units_for(clerk, "org", "add")) == [federation.a1]
     leader = user_with(Role.LEADER, federation.county_a)
     assert not scoping.units_for(leader, "org", "add").exists()  # leaders only read people
-    assert set(scoping.units_for(leader)) == {federation.county_a, federation.a1, federation.a2,
-                                              federation.a1_outlet}
+    assert set(scoping.units_for(leader)) == {
+        federation.county_a,
+        federation.a1,
+        federation.a2,
+        federation.a1_outlet,
+    }

@@ -88,8 +88,9 @@ def test_a_role_without_the_right_cannot_write(federation):
 def test_invalid_values_are_refused_by_the_service(federation):
     user = user_with(Role.PARTY, federation.county_a)
     with pytest.raises(ValidationError) as err:
-        services.create_row(obj=Person(unit=federation.a1, name="x", id_number="110105194912310021"),
-                            user=user)
+        services.create_row(
+            obj=Person(unit=federation.a1, name="x", id_number="110105194912310021"), user=user
+        )
     assert "id_number" in err.value.message_dict
     assert not Person.objects.exists()
 

@@ -15,8 +15,11 @@ def test_every_message_is_translated_and_compiled(lang):
     assert not po.untranslated_entries(), [e.msgid for e in po.untranslated_entries()][:10]
     assert not po.fuzzy_entries(), [e.msgid for e in po.fuzzy_entries()][:10]
     mo = polib.mofile(LOCALE / lang / "LC_MESSAGES" / "django.mo")
-    compiled = {(e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items()))) for e in mo}
+    compiled = {
+        (e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items()))) for e in mo
+    }
     for e in po.translated_entries():
-        assert compiled.get((e.msgctxt, e.msgid)) == (e.msgstr, tuple(sorted(e.msgstr_plural.items()))), (
-            f"django.mo is stale for {e.msgid!r}: run `gongxiao compilemessages`"
-        )
+        assert compiled.get((e.msgctxt, e.msgid)) == (
+            e.msgstr,
+            tuple(sorted(e.msgstr_plural.items())),
+        ), f"django.mo is stale for {e.msgid!r}: run `gongxiao compilemessages`"
