@@ -4,8 +4,10 @@
 import importlib
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import translation
 
 from gongxiao.org.demo import DEMO_PASSWORD, DemoContext, already_built, logins
 
@@ -17,6 +19,10 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="Print nothing but errors.")
 
     def handle(self, *args, quiet=False, **options):
+        with translation.override(settings.LANGUAGE_CODE):
+            self._handle(quiet)
+
+    def _handle(self, quiet):
         if already_built():
             if not quiet:
                 self.stdout.write("The demo federation is already in this database.")
