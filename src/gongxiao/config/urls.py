@@ -33,5 +33,6 @@ urlpatterns = [
     path("api/docs/", api_docs, name="api-docs"),
     path("api/token/", obtain_auth_token, name="api-token"),
     path("api/", include(build_router().urls)),
+    path("rectification/", include("gongxiao.rectification.urls")),
     path("", include("gongxiao.core.urls")),
 ]

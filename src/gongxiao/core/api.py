@@ -36,11 +36,16 @@ class LedgerSerializer(serializers.ModelSerializer):
     def get_fields(self):
         fields = super().get_fields()
         request = self.context.get("request")
-        if "unit" in fields and request is not None:
+        if request is not None:
             action = "add" if self.instance is None else "change"
-            fields["unit"].queryset = scoping.units_for(
-                request.user, self.Meta.model.module, action
-            )
+            for name, field in fields.items():
+                queryset = getattr(field, "queryset", None)
+                if queryset is None or field.read_only:
+                    continue
+                if name == "unit":
+                    field.queryset = scoping.units_for(request.user, self.Meta.model.module, action)
+                else:
+                    field.queryset = scoping.scope_related(queryset, request.user)
         return fields
 
     def to_representation(self, instance):

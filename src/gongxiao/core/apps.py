@@ -11,3 +11,4 @@ class CoreConfig(AppConfig):
     def ready(self):
         # Each app declares its ledgers in ledgers.py; importing them fills the registry.
         autodiscover_modules("ledgers")
+        autodiscover_modules("metrics")

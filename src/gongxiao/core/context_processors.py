@@ -19,16 +19,21 @@ def navigation(request):
             str(lg.verbose_name_plural),
         )
     )
-    nav = [
-        (MODULES.get(module, module), list(items))
-        for module, items in groupby(visible, key=lambda lg: lg.module)
-    ]
+    from gongxiao.core.navigation import links_for
+
+    nav = []
+    for module, items in groupby(visible, key=lambda lg: lg.module):
+        links = [lk for lk in links_for(module) if scoping.can_any(user, module, lk.action)]
+        nav.append((MODULES.get(module, module), list(items), links))
     wu = getattr(request, "working_unit", None)
     units = list(scoping.units_for(user).only("pk", "name", "depth")[:500])
     base_depth = min((u.depth for u in units), default=0)
     for u in units:
         u.indent = "\u3000" * (u.depth - base_depth)
+    from gongxiao.core.notifications import unread_count
+
     return {
+        "unread_notifications": unread_count(user),
         "nav_modules": nav,
         "context_units": units,
         "working_unit": wu,

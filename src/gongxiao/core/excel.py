@@ -383,3 +383,21 @@ def _unique_fields(ledger) -> list[str]:
         ):
             names.append(c.fields[0])
     return names
+
+
+class GenericImporter:
+    """Rows in the template's layout, validated by the ledger's form, inserted in bulk."""
+
+    name = ""
+
+    def __init__(self, ledger):
+        self.ledger = ledger
+
+    def check(self, data: bytes, user, *, progress=None) -> ImportCheck:
+        return check_import(self.ledger, data, user, progress=progress)
+
+    def commit(self, check: ImportCheck, user) -> int:
+        from gongxiao.core.services import bulk_create_rows
+
+        return len(bulk_create_rows(model=self.ledger.model, objs=check.objects, user=user,
+                                    source="import"))

@@ -4,7 +4,7 @@ never disagree about which rows a filter selects."""
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from gongxiao.core import scoping
@@ -23,6 +23,14 @@ class LedgerFilterSet(django_filters.FilterSet):
     )
 
     ledger = None  # set by build_filterset
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        for name, flt in self.filters.items():
+            qs = flt.extra.get("queryset")
+            if name != "unit" and isinstance(qs, QuerySet):
+                flt.extra["queryset"] = scoping.scope_related(qs, user)
 
     @property
     def form(self):
@@ -58,7 +66,7 @@ def build_filterset(ledger) -> type[LedgerFilterSet]:
     for name in ledger.sort_fields:
         sort_choices.append((name, name))
     meta = type("Meta", (), {"model": ledger.model, "fields": ledger.filter_fields or []})
-    attrs = {"Meta": meta, "ledger": ledger}
+    attrs = {"Meta": meta, "ledger": ledger, **ledger.extra_filters()}
     if ledger.sort_fields:
         attrs["sort"] = django_filters.OrderingFilter(
             fields=[(n, n) for n in ledger.sort_fields],

@@ -19,8 +19,13 @@ class LedgerForm(forms.ModelForm):
     def __init__(self, *args, user=None, action="add", **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        if "unit" in self.fields and user is not None:
-            self.fields["unit"].queryset = scoping.units_for(user, self._meta.model.module, action)
+        if user is not None:
+            for name, field in self.fields.items():
+                if isinstance(field, forms.ModelChoiceField):
+                    if name == "unit":
+                        field.queryset = scoping.units_for(user, self._meta.model.module, action)
+                    else:
+                        field.queryset = scoping.scope_related(field.queryset, user)
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
         for name, field in self.fields.items():

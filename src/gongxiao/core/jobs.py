@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from gongxiao.core import excel, services
+from gongxiao.core import excel
 from gongxiao.core.filters import filtered
 from gongxiao.core.ledgers import get_ledger_by_key
 from gongxiao.core.models import Job
@@ -100,7 +100,8 @@ def _run_import(job: Job, ledger, *, commit: bool) -> None:
     with job.upload.open("rb") as f:
         data = f.read()
     report = _progress(job)
-    check = excel.check_import(ledger, data, job.user, progress=report)
+    importer = ledger.importer(job.params.get("importer"))
+    check = importer.check(data, job.user, progress=report)
     job.refresh_from_db()
     job.total = job.done = check.total
     job.result = check.as_result()
@@ -119,9 +120,7 @@ def _run_import(job: Job, ledger, *, commit: bool) -> None:
     else:
         try:
             with transaction.atomic():
-                created = services.bulk_create_rows(
-                    model=ledger.model, objs=check.objects, user=job.user, source="import"
-                )
+                created = importer.commit(check, job.user)
         except Exception as exc:  # e.g. a row that became a duplicate since the check
             log.warning("import %s refused at commit: %s", job.pk, exc)
             job.status = Job.Status.FAILED
@@ -132,8 +131,8 @@ def _run_import(job: Job, ledger, *, commit: bool) -> None:
         else:
             job.status = Job.Status.DONE
             job.result["ok"] = True
-            job.result["created"] = len(created)
-            job.message = _("%(n)s rows imported.") % {"n": len(created)}
+            job.result["created"] = created
+            job.message = _("%(n)s rows imported.") % {"n": created}
     job.finished_at = timezone.now()
     job.save()
 

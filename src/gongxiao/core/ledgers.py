@@ -44,6 +44,28 @@ class Ledger:
     # A date field that places a row in a period (for the period selector), if any.
     date_field: str | None = None
     icon = "table"
+    # Columns computed from the row rather than stored: name -> (label, function(obj)).
+    computed: dict = {}
+    # A template that extends the generic detail page (workflow, sub-rows), and its context.
+    detail_template = "core/ledger_detail.html"
+
+    def detail_extra(self, request, obj) -> dict:
+        return {}
+
+    # Import layouts beyond the template's: name -> importer class (see excel.GenericImporter).
+    importers: dict = {}
+
+    def importer(self, name: str | None = None):
+        from gongxiao.core.excel import GenericImporter
+
+        if name:
+            return self.importers[name](self)
+        return GenericImporter(self)
+
+    def extra_filters(self) -> dict:
+        """Filters beyond the model's fields (e.g. a derived "overdue"), shared by the list
+        page, the export and the API: {name: django_filters.Filter}."""
+        return {}
 
     # --- identity ---------------------------------------------------------------------------
     @property
@@ -71,6 +93,8 @@ class Ledger:
         return self.model._meta.get_field(name)
 
     def label(self, name: str) -> str:
+        if name in self.computed:
+            return str(self.computed[name][0])
         return str(self.field(name).verbose_name)
 
     @cached_property
@@ -100,7 +124,9 @@ class Ledger:
         return names
 
     def related_fields(self, names) -> list[str]:
-        return [n for n in names if "__" not in n and self.field(n).is_relation]
+        return [
+            n for n in names if n not in self.computed and "__" not in n and self.field(n).is_relation
+        ]
 
     # --- values -----------------------------------------------------------------------------
     def shows_pii(self, user) -> bool:
@@ -112,6 +138,8 @@ class Ledger:
     def display_value(self, obj, name: str, user, *, for_export: bool = False):
         """The value as a person reads it: labels for choices, 是/否, names of related rows,
         personal data masked unless the user may see it."""
+        if name in self.computed:
+            return self.computed[name][1](obj)
         field = self.field(name)
         value = getattr(obj, name)
         if name in self.pii_fields and value and not self.shows_pii(user):

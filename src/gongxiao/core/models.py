@@ -24,18 +24,16 @@ class LedgerQuerySet(models.QuerySet):
         return scoping.scope_queryset(self, user, action)
 
 
-class LedgerModel(models.Model):
-    """A ledger row: it belongs to a unit, knows who made and changed it, and carries a version
-    number for optimistic locking."""
+class TrackedModel(models.Model):
+    """A row that knows who made and changed it and carries a version number for optimistic
+    locking. Rows of a ledger inherit LedgerModel; sub-rows (measures of an item, say) inherit
+    this and name the path to their unit in `scope_field`."""
 
-    # The module whose rights govern this ledger (a key of org.roles.MODULES).
+    # The module whose rights govern these rows (a key of org.roles.MODULES).
     module = "org"
-    # The path from this model to the owning Unit, for scoping. Sub-rows point through a parent.
+    # The path from this model to the owning Unit, for scoping.
     scope_field = "unit"
 
-    unit = models.ForeignKey(
-        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
-    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -59,6 +57,17 @@ class LedgerModel(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = LedgerQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class LedgerModel(TrackedModel):
+    """A ledger row: it belongs to a unit."""
+
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
 
     class Meta:
         abstract = True
@@ -177,3 +186,33 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class Notification(models.Model):
+    """An in-app notice to one user. `key` makes sending idempotent: the same notice (e.g. the
+    overdue reminder of one item for one deadline) is created once per recipient, however often
+    the sender runs."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    key = models.CharField(max_length=200)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("content"), blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    level = models.CharField(max_length=10, default="info")
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="notification_once")
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return self.title

@@ -101,3 +101,21 @@ def can_any(user, module: str, action: str) -> bool:
     if not (user and user.is_authenticated):
         return False
     return any(role_allows(role, module, action) for _p, _u, role, _s in _assignments(user))
+
+
+def scope_related(qs: QuerySet, user) -> QuerySet:
+    """Limit the choices of a related field (a form's select, a filter's options, an API
+    field) to what `user` may see, so no name from another county shows up in a dropdown."""
+    model = qs.model
+    Unit = apps.get_model("org", "Unit")
+    if model is Unit:
+        q = unit_q(user, None, "view")
+        return qs if q is None else qs.filter(q)
+    if hasattr(model, "scope_field") and hasattr(model, "module"):
+        return scope_queryset(qs, user, "view")
+    if model._meta.label == "org.User":
+        q = unit_q(user, None, "view")
+        if q is None:
+            return qs
+        return qs.filter(assignments__unit__in=Unit.objects.filter(q).values("pk")).distinct()
+    return qs

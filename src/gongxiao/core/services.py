@@ -96,7 +96,7 @@ def _check_still_in_scope(user, obj, action):
 @transaction.atomic
 def create_row(*, obj: models.Model, user, source: str = "web"):
     """Insert a new ledger row built (and validated) by a form, serializer or import."""
-    _require_unit(user, type(obj), obj.unit_id, "add")
+    _require_unit(user, type(obj), scoping._unit_id_of(obj), "add")
     obj.created_by = user
     obj.updated_by = user
     obj.version = 1

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongxiao.core import home, views
+from gongxiao.core import home, notification_views, views
 
 L = "ledgers/<slug:app_label>/<slug:slug>/"
 
@@ -16,6 +16,9 @@ urlpatterns = [
     path(L + "<int:pk>/", views.LedgerDetailView.as_view(), name="ledger-detail"),
     path(L + "<int:pk>/edit/", views.LedgerEditView.as_view(), name="ledger-edit"),
     path(L + "<int:pk>/delete/", views.LedgerDeleteView.as_view(), name="ledger-delete"),
+    path("notifications/", notification_views.notification_list, name="notifications"),
+    path("notifications/<int:pk>/open/", notification_views.notification_open, name="notification-open"),
+    path("notifications/read-all/", notification_views.notification_read_all, name="notification-read-all"),
     path("jobs/<uuid:pk>/", views.JobDetailView.as_view(), name="job-detail"),
     path("jobs/<uuid:pk>/download/", views.JobDownloadView.as_view(), name="job-download"),
     path("jobs/<uuid:pk>/confirm/", views.ImportConfirmView.as_view(), name="job-confirm"),

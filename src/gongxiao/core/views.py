@@ -128,7 +128,8 @@ class LedgerDetailView(LedgerView):
             .filter(pk=obj.pk)
             .exists(),
         )
-        return render(request, "core/ledger_detail.html", ctx)
+        ctx.update(ledger.detail_extra(request, obj))
+        return render(request, ledger.detail_template, ctx)
 
 
 def _history_entry(ledger, record, user):

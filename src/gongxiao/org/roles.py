@@ -30,6 +30,8 @@ class Action(models.TextChoices):
     EXPORT = "export", _("export")
     # See personal data (ID numbers) unmasked, on pages, in the API and in exports.
     PII = "pii", _("see personal data")
+    # Approve or reject a close-out, reopen after a follow-up review (整改销号审核).
+    REVIEW = "review", _("review")
 
 
 # Modules of SPEC §3. A ledger belongs to exactly one.
@@ -49,6 +51,7 @@ MODULES = {
 }
 
 ALL = frozenset(Action.values)
+REVIEW = frozenset({Action.REVIEW})
 READ = frozenset({Action.VIEW, Action.EXPORT})
 WRITE = frozenset(
     {Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE, Action.IMPORT, Action.EXPORT}
@@ -67,11 +70,15 @@ def _grant(modules, actions):
 
 RIGHTS: dict[str, dict[str, frozenset]] = {
     Role.SYSADMIN: {**_grant(_OPEN_MODULES, ALL)},
-    Role.LEADER: {**_grant(_OPEN_MODULES, READ), "decisions": WRITE, "rectification": WRITE},
+    Role.LEADER: {
+        **_grant(_OPEN_MODULES, READ),
+        "decisions": WRITE,
+        "rectification": WRITE | REVIEW,
+    },
     Role.DISCIPLINE: {
         **_grant(_OPEN_MODULES, READ),
         "supervision": WRITE,
-        "rectification": WRITE,
+        "rectification": WRITE | REVIEW,
         "discipline": ALL,
         "org": READ | {Action.PII},
     },

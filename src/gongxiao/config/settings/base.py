@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "axes",
     "gongxiao.core",
     "gongxiao.org",
+    "gongxiao.rectification",
 ]
 
 MIDDLEWARE = [
@@ -197,6 +198,13 @@ GONGXIAO_LIST_COUNT_CAP = 10_000
 # Exports and imports larger than this run as background tasks.
 GONGXIAO_SYNC_ROW_LIMIT = 2_000
 GONGXIAO_SYNC_IMPORT_BYTES = 256 * 1024
+
+# Rectification escalation ladder: remind this many days before a deadline; escalate to the
+# discipline role of the parent unit this many days after it.
+GONGXIAO_REMIND_DAYS = 7
+GONGXIAO_ESCALATE_AFTER_DAYS = 15
+# Used in e-mails to turn a notice's link into an address.
+GONGXIAO_BASE_URL = os.environ.get("GONGXIAO_BASE_URL", "")
 
 LOGGING = {
     "version": 1,

@@ -64,11 +64,12 @@ def test_every_url_is_known_to_the_matrix():
     def walk(patterns, prefix=""):
         for p in patterns:
             if hasattr(p, "url_patterns"):
-                if getattr(p, "namespace", None) == "admin":
+                ns = getattr(p, "namespace", None)
+                if ns == "admin":
                     continue
-                walk(p.url_patterns, prefix)
+                walk(p.url_patterns, f"{prefix}{ns}:" if ns else prefix)
             elif p.name:
-                names.add(p.name)
+                names.add(prefix + p.name)
 
     walk(get_resolver().url_patterns)
     api_names = {n for n in names if n.startswith("api-") and n.endswith(("-list", "-detail"))}

@@ -1,0 +1,59 @@
+"""In-app notifications, mirrored by e-mail through Django's mail settings. Sending is
+idempotent per (recipient, key): a ladder that runs every hour sends each notice once."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from gongxiao.core.models import Notification
+
+log = logging.getLogger(__name__)
+
+
+def notify(*, recipient, key: str, title: str, body: str = "", url: str = "", level: str = "info",
+           email: bool = True) -> Notification | None:
+    """Create the notice unless this recipient already has one with this key. Returns the new
+    notice, or None when it had been sent before."""
+    if recipient is None or not recipient.is_active:
+        return None
+    if Notification.objects.filter(recipient=recipient, key=key).exists():
+        return None
+    try:
+        with transaction.atomic():
+            note = Notification.objects.create(recipient=recipient, key=key, title=title[:200],
+                                               body=body, url=url, level=level)
+    except IntegrityError:  # a concurrent run created it first
+        return None
+    if email and recipient.email:
+        transaction.on_commit(lambda: _email(note.pk))
+    return note
+
+
+def _email(pk: int) -> None:
+    note = Notification.objects.select_related("recipient").get(pk=pk)
+    if note.emailed_at:
+        return
+    base = getattr(settings, "GONGXIAO_BASE_URL", "").rstrip("/")
+    body = note.body + (f"\n\n{base}{note.url}" if note.url and base else "")
+    try:
+        send_mail(note.title, body, None, [note.recipient.email])
+    except Exception:  # mail is a courtesy copy; the in-app notice is the record
+        log.exception("could not e-mail notification %s", pk)
+        return
+    Notification.objects.filter(pk=pk).update(emailed_at=timezone.now())
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def mark_read(*, user, pk: int | None = None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if pk is not None:
+        qs = qs.filter(pk=pk)
+    return qs.update(read_at=timezone.now())

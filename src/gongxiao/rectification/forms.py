@@ -1,0 +1,52 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gongxiao.core import scoping
+from gongxiao.org.models import Person
+
+from .models import Measure
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"class": "form-control"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+class ProgressForm(forms.Form):
+    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+    text = forms.CharField(label=_("progress"), widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
+    files = MultipleFileField(label=_("evidence files"), required=False)
+    is_checkin = forms.BooleanField(label=_("periodic check-in"), required=False,
+                                    widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+
+
+class MeasureForm(forms.Form):
+    description = forms.CharField(label=_("measure"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+    owner = forms.ModelChoiceField(label=_("owner"), queryset=Person.objects.none(), required=False,
+                                   widget=forms.Select(attrs={"class": "form-select"}))
+    deadline = forms.DateField(label=_("deadline"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = scoping.scope_related(Person.objects.all(), user)
+
+
+class StepForm(forms.Form):
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class MeasureStateForm(forms.Form):
+    state = forms.ChoiceField(choices=Measure.State.choices)
+    version = forms.IntegerField()

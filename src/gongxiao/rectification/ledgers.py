@@ -1,0 +1,111 @@
+"""整改台账 declared through the kit: campaigns and rectification items."""
+
+import django_filters
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongxiao.core.ledgers import Ledger, register
+from gongxiao.core.metrics import rate
+from gongxiao.core.navigation import NavLink, register_link
+
+from .models import Campaign, RectificationItem, Status
+
+
+@register
+class CampaignLedger(Ledger):
+    model = Campaign
+    slug = "campaigns"
+    icon = "flag"
+    list_fields = ["name", "unit", "start_date", "end_date", "progress"]
+    form_fields = ["unit", "name", "start_date", "end_date", "plan", "units"]
+    export_fields = ["name", "unit", "start_date", "end_date", "plan", "progress"]
+    import_fields = ["unit", "name", "start_date", "end_date", "plan"]
+    api_fields = ["unit", "name", "start_date", "end_date", "plan", "units"]
+    search_fields = ["name", "plan"]
+    sort_fields = ["start_date", "name"]
+    filter_fields = {"start_date": ["gte", "lte"]}
+    detail_template = "rectification/campaign_detail.html"
+
+    computed = {"progress": (_("progress"), lambda c: CampaignLedger.progress_text(c))}
+
+    @staticmethod
+    def progress_counts(campaign):
+        return RectificationItem.objects.filter(campaign=campaign).aggregate(
+            found=Count("pk"), closed=Count("pk", filter=Q(status=Status.CLOSED)),
+            overdue=Count("pk", filter=~Q(status=Status.CLOSED) & Q(deadline__lt=timezone.localdate())),
+        )
+
+    @classmethod
+    def progress_text(cls, campaign) -> str:
+        c = cls.progress_counts(campaign)
+        r = rate(c["closed"], c["found"])
+        return _("%(closed)s of %(found)s closed (%(rate)s%%), %(overdue)s overdue") % {
+            **c, "rate": r if r is not None else "—"}
+
+    def detail_extra(self, request, obj):
+        counts = self.progress_counts(obj)
+        items = RectificationItem.objects.visible_to(request.user).filter(campaign=obj)
+        return {"counts": counts, "rate": rate(counts["closed"], counts["found"]),
+                "campaign_units": obj.units.visible_to(request.user),
+                "items_in_view": items.count()}
+
+
+def _filter_overdue(queryset, name, value):
+    if value is None:
+        return queryset
+    return queryset.overdue() if value else queryset.not_overdue()
+
+
+def _filter_open(queryset, name, value):
+    if value is None:
+        return queryset
+    return queryset.exclude(status=Status.CLOSED) if value else queryset.filter(status=Status.CLOSED)
+
+
+@register
+class ItemLedger(Ledger):
+    model = RectificationItem
+    slug = "items"
+    icon = "list-check"
+    list_fields = ["title", "unit", "source", "category", "responsible_person", "deadline",
+                   "status", "overdue"]
+    form_fields = ["unit", "campaign", "title", "description", "source", "category",
+                   "responsible_leader", "responsible_person", "lead_department", "found_date",
+                   "kind", "deadline", "checkin_every_days"]
+    export_fields = ["title", "description", "unit", "campaign", "source", "category",
+                     "responsible_leader", "responsible_person", "lead_department", "found_date",
+                     "kind", "deadline", "status", "overdue", "closed_at"]
+    api_fields = [*form_fields, "status", "closed_at"]
+    filter_fields = {
+        "status": ["exact"], "source": ["exact"], "category": ["exact"], "kind": ["exact"],
+        "campaign": ["exact"], "found_date": ["gte", "lte"], "closed_at": ["date__gte", "date__lte"],
+    }
+    search_fields = ["title", "description", "lead_department"]
+    sort_fields = ["found_date", "deadline", "unit", "status"]
+    date_field = "found_date"
+    detail_template = "rectification/item_detail.html"
+    computed = {
+        "overdue": (_("overdue"), lambda i: (_("%(n)s days overdue") % {"n": i.overdue_days()})
+                    if i.is_overdue() else ""),
+    }
+
+    @property
+    def importers(self):
+        from .lists import RectificationListImporter
+
+        return {RectificationListImporter.name: RectificationListImporter}
+
+    def extra_filters(self):
+        return {
+            "overdue": django_filters.BooleanFilter(method=_filter_overdue, label=_("overdue")),
+            "open": django_filters.BooleanFilter(method=_filter_open, label=_("not closed out")),
+        }
+
+    def detail_extra(self, request, obj):
+        from .views import item_context
+
+        return item_context(request, obj)
+
+
+register_link(NavLink("rectification", _("Rectification dashboard"), "rectification:dashboard"))

@@ -1,0 +1,384 @@
+"""The three lists (问题清单, 整改清单, 责任清单) as they are kept by hand, exported from the
+same data, and the import of existing ledgers kept in the 整改清单 layout."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import io
+import re
+
+import xlsxwriter
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from gongxiao.core import jobs, scoping
+from gongxiao.core import services as kit
+from gongxiao.core.excel import ImportCheck, read_rows
+from gongxiao.core.filters import filtered
+from gongxiao.core.ledgers import get_ledger
+from gongxiao.core.models import Job
+from gongxiao.org.models import Person
+
+from .models import Category, Kind, Measure, ProgressEntry, RectificationItem, Source, Status, Transition
+
+LISTS = {
+    "problems": (_("Problem list"), ["no", "problem", "source", "category", "found", "unit", "kind", "state"]),
+    "rectification": (_("Rectification list"),
+                      ["no", "problem", "measures", "leader", "unit", "person", "deadline", "progress", "state"]),
+    "responsibility": (_("Responsibility list"),
+                       ["no", "problem", "leader", "unit", "person", "department", "deadline", "state"]),
+}
+HEADERS = {
+    "no": "序号", "problem": "问题描述", "source": "问题来源", "category": "问题类别",
+    "found": "发现时间", "unit": "责任单位", "kind": "整改类型", "measures": "整改措施",
+    "leader": "责任领导", "person": "责任人", "department": "牵头部门", "deadline": "整改时限",
+    "progress": "整改进展", "state": "完成情况",
+}
+# Widths in characters, as these lists are usually printed.
+WIDTHS = {"no": 6, "problem": 40, "measures": 40, "progress": 36, "state": 14}
+
+
+def _date(d) -> str:
+    return f"{d.year}年{d.month}月{d.day}日" if d else ""
+
+
+def deadline_text(item) -> str:
+    if item.kind == Kind.ONGOING:
+        return "长期坚持"
+    if item.kind == Kind.IMMEDIATE:
+        return "立行立改" + (f"（{_date(item.deadline)}前）" if item.deadline else "")
+    return _date(item.deadline)
+
+
+def state_text(item, today) -> str:
+    if item.status == Status.CLOSED:
+        return "已完成（已销号）"
+    if item.status == Status.REQUESTED:
+        return "已申请销号"
+    if item.is_overdue(today):
+        return f"整改中（逾期{item.overdue_days(today)}天）"
+    if item.status == Status.IN_PROGRESS:
+        return "持续整改" if item.kind == Kind.ONGOING else "整改中"
+    return "未启动"
+
+
+def cell(item, column, today) -> str:
+    if column == "problem":
+        return item.title + (f"：{item.description}" if item.description else "")
+    if column == "source":
+        return item.get_source_display()
+    if column == "category":
+        return item.get_category_display()
+    if column == "found":
+        return _date(item.found_date)
+    if column == "unit":
+        return item.unit.name
+    if column == "kind":
+        return item.get_kind_display()
+    if column == "measures":
+        return "\n".join(f"{i}. {m.description}" for i, m in enumerate(item.measures.all(), start=1))
+    if column == "leader":
+        return item.responsible_leader.name if item.responsible_leader_id else ""
+    if column == "person":
+        return item.responsible_person.name if item.responsible_person_id else ""
+    if column == "department":
+        return item.lead_department
+    if column == "deadline":
+        return deadline_text(item)
+    if column == "progress":
+        return "\n".join(f"{_date(p.date)}：{p.text}" for p in item.progress.all())
+    if column == "state":
+        return state_text(item, today)
+    raise KeyError(column)
+
+
+def write_list(kind: str, items, title: str) -> bytes:
+    label, columns = LISTS[kind]
+    today = timezone.localdate()
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet(str(label))
+    head = wb.add_format({"bold": True, "align": "center", "valign": "vcenter", "border": 1,
+                          "text_wrap": True, "font_name": "黑体"})
+    body = wb.add_format({"valign": "top", "border": 1, "text_wrap": True, "font_name": "仿宋_GB2312"})
+    center = wb.add_format({"valign": "top", "align": "center", "border": 1, "font_name": "仿宋_GB2312"})
+    title_fmt = wb.add_format({"bold": True, "font_size": 16, "align": "center", "font_name": "方正小标宋简体"})
+    ws.merge_range(0, 0, 0, len(columns) - 1, title, title_fmt)
+    ws.set_row(0, 30)
+    for c, column in enumerate(columns):
+        ws.write(1, c, HEADERS[column], head)
+        ws.set_column(c, c, WIDTHS.get(column, 14))
+    for r, item in enumerate(items, start=2):
+        for c, column in enumerate(columns):
+            if column == "no":
+                ws.write_number(r, c, r - 1, center)
+            else:
+                ws.write_string(r, c, cell(item, column, today), body)
+    ws.repeat_rows(1)
+    ws.freeze_panes(2, 0)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    wb.close()
+    return buf.getvalue()
+
+
+@login_required
+def export_list(request, kind):
+    if kind not in LISTS:
+        raise Http404
+    if not scoping.can_any(request.user, "rectification", "export"):
+        raise PermissionDenied
+    ledger = get_ledger("rectification", "items")
+    _fs, items = filtered(ledger, request, ledger.queryset_for(request.user, "export"))
+    items = items.select_related("unit", "responsible_leader", "responsible_person").prefetch_related(
+        "measures", "progress")
+    unit = request.working_unit
+    label = LISTS[kind][0]
+    title = f"{unit.name if unit else ''}{label}"
+    stamp = timezone.localtime().strftime("%Y%m%d")
+    return FileResponse(io.BytesIO(write_list(kind, items, title)), as_attachment=True,
+                        filename=f"{label}-{stamp}.xlsx")
+
+
+# --- import of existing ledgers in the 整改清单 layout ------------------------------------------
+
+IMPORT_COLUMNS = ["问题描述", "整改措施", "责任领导", "责任单位", "责任人", "整改时限", "整改进展", "完成情况",
+                  "问题来源", "问题类别", "牵头部门", "发现时间"]
+REQUIRED = {"问题描述", "责任单位"}
+FIELD_COLUMNS = {"title": "问题描述", "description": "问题描述", "unit": "责任单位",
+                 "deadline": "整改时限", "found_date": "发现时间", "lead_department": "牵头部门"}
+DONE_WORDS = ("已完成", "已整改", "已销号", "完成整改", "整改完成")
+GOING_WORDS = ("整改中", "正在整改", "持续整改", "推进中", "部分完成")
+_MONTH_END = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月(底|末)?\s*(前)?\s*$")
+_DAY = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*(前)?\s*$")
+_NUMBERING = re.compile(r"^\s*(\d+[.、．)]|[（(]\d+[)）]|[一二三四五六七八九十]+、)\s*")
+
+
+def parse_deadline(value, found: datetime.date):
+    """(kind, deadline) from what people write: a date, 2023年6月底, 立行立改, 长期坚持."""
+    if isinstance(value, datetime.datetime):
+        return Kind.DEADLINE, value.date()
+    if isinstance(value, datetime.date):
+        return Kind.DEADLINE, value
+    text = str(value or "").strip()
+    if not text:
+        raise ValueError(_("write the deadline, 立行立改 or 长期坚持"))
+    if "长期" in text:
+        return Kind.ONGOING, None
+    if "立行立改" in text or "立即" in text:
+        return Kind.IMMEDIATE, found + datetime.timedelta(days=7)
+    m = _DAY.match(text)
+    if m:
+        return Kind.DEADLINE, datetime.date(int(m[1]), int(m[2]), int(m[3]))
+    m = _MONTH_END.match(text)
+    if m:
+        y, mo = int(m[1]), int(m[2])
+        return Kind.DEADLINE, datetime.date(y, mo, calendar.monthrange(y, mo)[1])
+    raise ValueError(_("“%(v)s” is not a deadline; write e.g. 2023-06-30, 2023年6月底, 立行立改 or 长期坚持")
+                     % {"v": text})
+
+
+def split_measures(text: str) -> list[str]:
+    lines = [ln.strip() for ln in re.split(r"[\r\n]+|(?<=[。；;])\s*(?=\d+[.、．])", str(text or ""))]
+    return [_NUMBERING.sub("", ln).strip() for ln in lines if _NUMBERING.sub("", ln).strip()]
+
+
+class RectificationListImporter:
+    """Checks and imports a 整改清单 kept in Excel: one item per row, measures as numbered
+    lines, people by name within the responsible unit's reach."""
+
+    name = "rectification_list"
+
+    def __init__(self, ledger):
+        self.ledger = ledger
+
+    def check(self, data: bytes, user, *, progress=None) -> ImportCheck:
+        result = ImportCheck()
+        try:
+            rows = read_rows(data)
+        except ValueError as exc:
+            result.file_errors.append(str(exc))
+            return result
+        header_at = next((i for i, r in enumerate(rows[:10])
+                          if any(str(c or "").strip() == "问题描述" for c in r)), None)
+        if header_at is None:
+            result.file_errors.append(_("No header row with “问题描述” in the first ten rows; use the "
+                                        "整改清单 layout (download the template)."))
+            return result
+        headers = [str(c or "").strip() for c in rows[header_at]]
+        result.headers = headers
+        columns = {h: i for i, h in enumerate(headers) if h in IMPORT_COLUMNS}
+        missing = REQUIRED - set(columns)
+        if missing:
+            result.file_errors.append(_("Missing columns: %(cols)s.") % {"cols": "、".join(sorted(missing))})
+            return result
+        units = scoping.units_for(user, "rectification", "import")
+        by_name = {}
+        for u in units:
+            for key in (u.name, u.short_name, u.code):
+                if key:
+                    by_name.setdefault(key, u)
+        people = Person.objects.visible_to(user).select_related("unit")
+        today = timezone.localdate()
+        source_by_label = {str(label): v for v, label in Source.choices}
+        category_by_label = {str(label): v for v, label in Category.choices}
+        for index, row in enumerate(rows[header_at + 1:], start=header_at + 2):
+            if not any(str(c or "").strip() for c in row):
+                continue
+            get = lambda h: row[columns[h]] if h in columns and columns[h] < len(row) else None  # noqa: E731
+            errs = []
+
+            def err(column, message, index=index, errs=errs):
+                errs.append({"row": index, "column": column, "message": message})
+
+            result.total += 1
+            problem = str(get("问题描述") or "").strip()
+            if not problem:
+                err("问题描述", _("This field is required."))
+            unit = by_name.get(str(get("责任单位") or "").strip())
+            if unit is None:
+                err("责任单位", _("“%(v)s” is not a unit you may import data for.") % {"v": get("责任单位") or ""})
+            found = today
+            if get("发现时间"):
+                try:
+                    _kind, found = parse_deadline(get("发现时间"), today)
+                except ValueError:
+                    err("发现时间", _("not a date"))
+            kind, deadline = Kind.DEADLINE, None
+            try:
+                kind, deadline = parse_deadline(get("整改时限"), found)
+            except ValueError as exc:
+                err("整改时限", str(exc))
+
+            def person(column):
+                name = str(get(column) or "").strip()
+                if not name or unit is None:
+                    return None
+                reach = [p for p in people if p.name == name
+                         and (p.unit.path.startswith(unit.path) or unit.path.startswith(p.unit.path))]
+                if not reach:
+                    err(column, _("No person “%(n)s” in %(u)s or the units above it; add the person to "
+                                  "the People ledger first.") % {"n": name, "u": unit.name})
+                    return None
+                if len(reach) > 1:
+                    err(column, _("Several people are called “%(n)s”; keep one or add the others later.")
+                        % {"n": name})
+                    return None
+                return reach[0]
+
+            leader, owner = person("责任领导"), person("责任人")
+            source = source_by_label.get(str(get("问题来源") or "").strip(), Source.OTHER)
+            category = category_by_label.get(str(get("问题类别") or "").strip(), Category.OTHER)
+            state = str(get("完成情况") or "").strip()
+            status = (Status.CLOSED if any(w in state for w in DONE_WORDS)
+                      else Status.IN_PROGRESS if any(w in state for w in GOING_WORDS) else Status.OPEN)
+            title, _sep, description = problem.partition("：")
+            item = RectificationItem(
+                unit=unit, title=title[:200], description=description or (problem if len(title) > 200 else ""),
+                source=source, category=category, responsible_leader=leader, responsible_person=owner,
+                lead_department=str(get("牵头部门") or "").strip()[:100], found_date=found, kind=kind,
+                deadline=deadline,
+            )
+            if unit is not None and not errs:
+                try:
+                    item.full_clean()
+                except ValidationError as exc:
+                    for field, msgs in exc.message_dict.items():
+                        for m in msgs:
+                            err(FIELD_COLUMNS.get(field, field), m)
+            result.errors.extend(errs)
+            if not errs:
+                result.objects.append({"item": item, "status": status,
+                                       "measures": split_measures(get("整改措施")),
+                                       "progress": str(get("整改进展") or "").strip()})
+            if len(result.preview) < 20:
+                result.preview.append(["" if c is None else str(c) for c in row[: len(headers)]])
+            if progress and result.total % 200 == 0:
+                progress(result.total, len(rows))
+        if result.total == 0:
+            result.file_errors.append(_("The file has headers but no rows."))
+        return result
+
+    def commit(self, check: ImportCheck, user) -> int:
+        today = timezone.localdate()
+        for row in check.objects:
+            item = kit.create_row(obj=row["item"], user=user, source="import")
+            for text in row["measures"]:
+                kit.create_row(obj=Measure(item=item, description=text,
+                                           state=Measure.State.DONE if row["status"] == Status.CLOSED
+                                           else Measure.State.IN_PROGRESS), user=user, source="import")
+            if row["progress"]:
+                kit.create_row(obj=ProgressEntry(item=item, date=today, text=row["progress"]), user=user,
+                               source="import")
+            if row["status"] != Status.OPEN:
+                # The state the old ledger records is taken over as it is, and said so.
+                RectificationItem.objects.filter(pk=item.pk).update(
+                    status=row["status"],
+                    closed_at=timezone.now() if row["status"] == Status.CLOSED else None,
+                    closed_by=user if row["status"] == Status.CLOSED else None,
+                )
+                Transition.objects.create(item=item, action="import", from_status=Status.OPEN,
+                                          to_status=row["status"], user=user,
+                                          reason=_("Taken over from the imported ledger."))
+        return len(check.objects)
+
+
+@login_required
+def import_template(request):
+    if not scoping.can_any(request.user, "rectification", "import"):
+        raise PermissionDenied
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet("整改清单")
+    head = wb.add_format({"bold": True, "border": 1, "bg_color": "#E7EEF7"})
+    ws.write_row(0, 0, ["序号", *IMPORT_COLUMNS], head)
+    ws.write_row(1, 0, [1, "示例：资产租赁合同未统一使用标准文本", "1. 全面清理在租合同\n2. 统一换签标准合同文本",
+                        "", "", "", "2023年6月底", "", "整改中", "自查自纠", "资产", "资产管理科", "2023-03-15"])
+    ws.set_column(0, 0, 6)
+    ws.set_column(1, len(IMPORT_COLUMNS), 18)
+    notes = wb.add_worksheet(_("Instructions"))
+    for i, line in enumerate([
+        _("Required columns: 问题描述, 责任单位. The header row may follow a title row."),
+        _("整改时限: a date, 2023年6月底, 立行立改 or 长期坚持."),
+        _("整改措施: one measure per line; numbering such as 1. or （1） is removed."),
+        _("责任领导 and 责任人: names of people in the People ledger, in the responsible unit or above it."),
+        _("完成情况: 已完成/已整改/已销号 imports the item as closed; 整改中 as in rectification; otherwise open."),
+        _("发现时间: the date the problem was found; today when empty."),
+        _("Delete the example row before importing."),
+    ]):
+        notes.write(i, 0, line)
+    notes.set_column(0, 0, 100)
+    wb.close()
+    return FileResponse(io.BytesIO(buf.getvalue()), as_attachment=True, filename="整改清单导入模板.xlsx")
+
+
+@login_required
+def import_ledger(request):
+    if not scoping.can_any(request.user, "rectification", "import"):
+        raise PermissionDenied
+    ledger = get_ledger("rectification", "items")
+    error = None
+    if request.method == "POST":
+        upload: UploadedFile | None = request.FILES.get("file")
+        if upload is None or not upload.name.lower().endswith((".xlsx", ".xls", ".xlsm", ".ods")):
+            error = _("Only Excel files (.xlsx, .xls) can be imported.")
+        elif upload.size > 20 * 1024 * 1024:
+            error = _("The file is larger than 20 MB; split it into several files.")
+        else:
+            job = Job(kind=Job.Kind.IMPORT_CHECK, ledger=ledger.key, user=request.user,
+                      params={"language": get_language(), "filename": upload.name,
+                              "importer": RectificationListImporter.name})
+            job.upload.save(upload.name, upload, save=False)
+            job.save()
+            jobs.start(job, sync=upload.size <= 512 * 1024)
+            return redirect("job-detail", pk=job.pk)
+    return render(request, "rectification/import.html", {"error": error, "ledger": ledger},
+                  status=400 if error else 200)

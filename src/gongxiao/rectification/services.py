@@ -1,0 +1,329 @@
+"""Every change to a rectification item: the workflow as an explicit table of transitions,
+measures, progress with evidence, links from the records items come from, and the escalation
+ladder for overdue items."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongxiao.core import scoping
+from gongxiao.core import services as kit
+from gongxiao.core.notifications import notify
+from gongxiao.org.models import RoleAssignment, User
+from gongxiao.org.roles import Role
+
+from .models import (
+    Evidence,
+    Kind,
+    Measure,
+    ProgressEntry,
+    RectificationItem,
+    Status,
+    Transition,
+)
+
+
+class TransitionRefused(Exception):
+    """A workflow step that the rules do not allow; the message says why, in plain words."""
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    sources: frozenset[str]
+    target: str
+    right: str  # the action on module "rectification" the user needs over the item's unit
+    needs_reason: bool = False
+    reviewer: bool = False  # must not be the responsible person
+
+
+S = Status
+TRANSITIONS: dict[str, Step] = {
+    # The responsible side starts work, asks for close-out with evidence.
+    "start": Step("start", frozenset({S.OPEN}), S.IN_PROGRESS, "change"),
+    "request_close_out": Step("request_close_out", frozenset({S.OPEN, S.IN_PROGRESS}), S.REQUESTED,
+                              "change"),
+    # A reviewer with the right role, not the responsible person, decides.
+    "close_out": Step("close_out", frozenset({S.REQUESTED}), S.CLOSED, "review", reviewer=True),
+    "reject_close_out": Step("reject_close_out", frozenset({S.REQUESTED}), S.IN_PROGRESS, "review",
+                             needs_reason=True, reviewer=True),
+    # 回头看: a follow-up review finds the problem back and reopens the item.
+    "reopen": Step("reopen", frozenset({S.CLOSED}), S.IN_PROGRESS, "review", needs_reason=True,
+                   reviewer=True),
+}
+
+
+def allowed_steps(item: RectificationItem, user) -> list[Step]:
+    """The steps `user` could take on `item` now (for the buttons on the page)."""
+    out = []
+    for step in TRANSITIONS.values():
+        try:
+            _check(step, item, user, reason="x", dry_run=True)
+        except (TransitionRefused, PermissionDenied):
+            continue
+        out.append(step)
+    return out
+
+
+def _check(step: Step, item: RectificationItem, user, *, reason: str, dry_run=False) -> None:
+    if item.status not in step.sources:
+        raise TransitionRefused(
+            _("“%(step)s” is not possible while the item is “%(status)s”.")
+            % {"step": STEP_LABELS[step.name], "status": item.get_status_display()}
+        )
+    if not RectificationItem.objects.permitted(user, step.right).filter(pk=item.pk).exists():
+        raise PermissionDenied(_("Your roles do not allow this step on this item."))
+    if step.reviewer and item.responsible_person_id and user.person_id == item.responsible_person_id:
+        raise TransitionRefused(_("The responsible person cannot review his own item."))
+    if step.needs_reason and not (reason or "").strip():
+        raise TransitionRefused(_("Give a reason for this step."))
+    if step.name == "request_close_out" and not dry_run and not has_evidence(item):
+        raise TransitionRefused(
+            _("Close-out needs evidence: add a progress entry with at least one evidence file.")
+        )
+
+
+STEP_LABELS = {
+    "start": _("Start rectification"),
+    "request_close_out": _("Request close-out"),
+    "close_out": _("Close out"),
+    "reject_close_out": _("Reject close-out"),
+    "reopen": _("Reopen after follow-up review"),
+}
+
+
+def has_evidence(item: RectificationItem) -> bool:
+    return Evidence.objects.filter(entry__item=item).exists()
+
+
+@transaction.atomic
+def transition(*, item: RectificationItem, step: str, user, reason: str = "",
+               expected_version: int | None = None) -> RectificationItem:
+    """Take one workflow step. Refused (and nothing written) when the table, the role, the
+    scope, the evidence rule or the version say no."""
+    if step not in TRANSITIONS:
+        raise TransitionRefused(_("Unknown step."))
+    spec = TRANSITIONS[step]
+    current = RectificationItem.objects.select_for_update().get(pk=item.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise kit.StaleEdit(RectificationItem.objects.select_related("updated_by__person").get(pk=item.pk))
+    _check(spec, current, user, reason=reason)
+    before = kit.snapshot(current)
+    from_status = current.status
+    current.status = spec.target
+    if spec.target == S.CLOSED:
+        current.closed_at = timezone.now()
+        current.closed_by = user
+    elif from_status == S.CLOSED:
+        current.closed_at = None
+        current.closed_by = None
+    current.version += 1
+    current.updated_by = user
+    current.save()
+    Transition.objects.create(item=current, action=step, from_status=from_status,
+                              to_status=spec.target, user=user, reason=reason.strip())
+    kit.record_change(obj=current, kind="update", user=user, before=before,
+                      after=kit.snapshot(current), source="workflow")
+    _notify_transition(current, spec, user, reason)
+    item.__dict__.update(current.__dict__)
+    return current
+
+
+def _item_url(item) -> str:
+    return reverse(
+        "ledger-detail", kwargs={"app_label": "rectification", "slug": "items", "pk": item.pk}
+    )
+
+
+def _notify_transition(item, step: Step, user, reason):
+    """Tell the other side: reviewers of a close-out request, the responsible person of a
+    decision."""
+    title = _("%(step)s: %(item)s") % {"step": STEP_LABELS[step.name], "item": item.title}
+    body = reason
+    key = f"rect:{item.pk}:{step.name}:{item.version}"
+    if step.name == "request_close_out":
+        for reviewer in reviewers_of(item):
+            if reviewer != user:
+                notify(recipient=reviewer, key=key, title=title, body=body, url=_item_url(item))
+    elif step.name in ("close_out", "reject_close_out", "reopen"):
+        person_user = _user_of(item.responsible_person)
+        if person_user and person_user != user:
+            notify(recipient=person_user, key=key, title=title, body=body, url=_item_url(item),
+                   level="warning" if step.name != "close_out" else "info")
+
+
+def reviewers_of(item) -> list[User]:
+    """Users with a reviewing role over the item's unit (leaders, discipline) other than the
+    responsible person."""
+    ancestors = item.unit.path.strip("/").split("/")
+    unit_ids = [int(x) for x in ancestors]
+    qs = User.objects.filter(
+        is_active=True,
+        assignments__unit_id__in=unit_ids,
+        assignments__role__in=[Role.LEADER, Role.DISCIPLINE],
+    ).distinct()
+    if item.responsible_person_id:
+        qs = qs.exclude(person_id=item.responsible_person_id)
+    return list(qs)
+
+
+def _user_of(person):
+    if person is None:
+        return None
+    return User.objects.filter(person=person, is_active=True).first()
+
+
+# --- measures and progress -------------------------------------------------------------------
+
+
+def _require(user, item, action="change"):
+    if not RectificationItem.objects.permitted(user, action).filter(pk=item.pk).exists():
+        raise PermissionDenied(_("You may not change this item."))
+
+
+@transaction.atomic
+def add_measure(*, item, user, description: str, owner=None, deadline=None) -> Measure:
+    _require(user, item)
+    if item.status == S.CLOSED:
+        raise TransitionRefused(_("A closed item takes no new measures; reopen it first."))
+    measure = Measure(item=item, description=description, owner=owner, deadline=deadline)
+    return kit.create_row(obj=measure, user=user)
+
+
+@transaction.atomic
+def set_measure_state(*, measure: Measure, state: str, user, expected_version: int) -> Measure:
+    measure.state = state
+    return kit.update_row(obj=measure, expected_version=expected_version, user=user)
+
+
+@transaction.atomic
+def add_progress(*, item, user, text: str, date: datetime.date | None = None, files=(),
+                 is_checkin: bool = False) -> ProgressEntry:
+    """Record progress with its evidence files; the first progress starts an open item."""
+    _require(user, item)
+    if item.status == S.CLOSED:
+        raise TransitionRefused(_("A closed item takes no progress; reopen it first."))
+    if not (text or "").strip():
+        raise ValidationError({"text": _("Describe the progress.")})
+    today = timezone.localdate()
+    date = date or today
+    if date > today:
+        raise ValidationError({"date": _("Progress cannot be dated in the future.")})
+    if is_checkin and item.kind != Kind.ONGOING:
+        raise ValidationError({"is_checkin": _("Only ongoing items have periodic check-ins.")})
+    entry = kit.create_row(obj=ProgressEntry(item=item, date=date, text=text.strip(),
+                                             is_checkin=is_checkin), user=user)
+    for f in files:
+        _check_file(f)
+        ev = Evidence(entry=entry, name=f.name[:200], uploaded_by=user)
+        ev.file.save(f.name, f, save=False)
+        ev.save()
+    if item.status == S.OPEN:
+        transition(item=item, step="start", user=user)
+    return entry
+
+
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+EVIDENCE_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".ofd",
+                  ".zip", ".txt")
+
+
+def _check_file(f) -> None:
+    if f.size > MAX_EVIDENCE_BYTES:
+        raise ValidationError({"files": _("“%(name)s” is larger than 20 MB.") % {"name": f.name}})
+    if not f.name.lower().endswith(EVIDENCE_TYPES):
+        raise ValidationError({"files": _("“%(name)s” is not an accepted type of file (PDF, "
+                                          "images, Word, Excel, OFD, ZIP).") % {"name": f.name}})
+
+
+# --- items from other records ----------------------------------------------------------------
+
+
+@transaction.atomic
+def create_item_from(*, record, user, **fields) -> RectificationItem:
+    """Make an item whose source is a record in Gongxiao (an inspection finding, an adopted
+    audit recommendation, a meeting opinion). The link is kept and shown on the item."""
+    item = RectificationItem(**fields)
+    item.source_type = ContentType.objects.get_for_model(type(record))
+    item.source_id = record.pk
+    return kit.create_row(obj=item, user=user)
+
+
+# --- escalation ------------------------------------------------------------------------------
+
+
+@dataclass
+class LadderResult:
+    reminded: int = 0
+    overdue: int = 0
+    escalated: int = 0
+    checkins: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.reminded + self.overdue + self.escalated + self.checkins
+
+
+def run_escalation(*, today: datetime.date | None = None, remind_days: int | None = None,
+                   escalate_after: int | None = None) -> LadderResult:
+    """The ladder: before the deadline the responsible person is reminded; once overdue the
+    responsible leader too; after `escalate_after` days the discipline role of the parent unit.
+    Safe to run any number of times: each notice has a key and is sent once."""
+    today = today or timezone.localdate()
+    remind_days = settings.GONGXIAO_REMIND_DAYS if remind_days is None else remind_days
+    escalate_after = settings.GONGXIAO_ESCALATE_AFTER_DAYS if escalate_after is None else escalate_after
+    result = LadderResult()
+    open_items = (RectificationItem.objects.exclude(status=S.CLOSED)
+                  .select_related("unit", "unit__parent", "responsible_person", "responsible_leader"))
+    soon = open_items.filter(deadline__gte=today, deadline__lte=today + datetime.timedelta(days=remind_days))
+    for item in soon:
+        user = _user_of(item.responsible_person)
+        days = (item.deadline - today).days
+        if user and notify(recipient=user, key=f"rect:{item.pk}:remind:{item.deadline}",
+                           title=_("Due in %(n)s days: %(item)s") % {"n": days, "item": item.title},
+                           body=_("Deadline %(d)s.") % {"d": item.deadline}, url=_item_url(item)):
+            result.reminded += 1
+    for item in open_items.filter(deadline__lt=today):
+        days = (today - item.deadline).days
+        title = _("Overdue by %(n)s days: %(item)s") % {"n": days, "item": item.title}
+        body = _("Deadline %(d)s; responsible unit %(u)s.") % {"d": item.deadline, "u": item.unit.name}
+        for person in (item.responsible_person, item.responsible_leader):
+            user = _user_of(person)
+            if user and notify(recipient=user, key=f"rect:{item.pk}:overdue:{item.deadline}",
+                               title=title, body=body, url=_item_url(item), level="warning"):
+                result.overdue += 1
+        if days >= escalate_after:
+            parent = item.unit.parent or item.unit
+            for user in _discipline_users(parent):
+                if notify(recipient=user, key=f"rect:{item.pk}:escalate:{item.deadline}",
+                          title=_("Escalated, overdue by %(n)s days: %(item)s") % {"n": days, "item": item.title},
+                          body=body, url=_item_url(item), level="danger"):
+                    result.escalated += 1
+    for item in open_items.filter(kind=Kind.ONGOING):
+        due = item.next_checkin_due()
+        if due and due <= today:
+            user = _user_of(item.responsible_person)
+            if user and notify(recipient=user, key=f"rect:{item.pk}:checkin:{due}",
+                               title=_("Check-in due: %(item)s") % {"item": item.title},
+                               body=_("Report progress on this ongoing item (due %(d)s).") % {"d": due},
+                               url=_item_url(item)):
+                result.checkins += 1
+    return result
+
+
+def _discipline_users(unit) -> list[User]:
+    ids = RoleAssignment.objects.filter(unit=unit, role=Role.DISCIPLINE).values("user_id")
+    return list(User.objects.filter(pk__in=ids, is_active=True))
+
+
+def can_see(user, item) -> bool:
+    return scoping.can(user, "view", item)
