@@ -399,5 +399,8 @@ class GenericImporter:
     def commit(self, check: ImportCheck, user) -> int:
         from gongxiao.core.services import bulk_create_rows
 
-        return len(bulk_create_rows(model=self.ledger.model, objs=check.objects, user=user,
-                                    source="import"))
+        return len(
+            bulk_create_rows(
+                model=self.ledger.model, objs=check.objects, user=user, source="import"
+            )
+        )

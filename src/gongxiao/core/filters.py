@@ -6,6 +6,8 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from gongxiao.core import scoping
 
@@ -44,6 +46,19 @@ class LedgerFilterSet(django_filters.FilterSet):
                 )
             form._styled = True
         return form
+
+    unit_only = django_filters.ModelChoiceFilter(
+        queryset=_units_in_reach,
+        method="filter_unit_only",
+        label=_("Unit (itself only)"),
+        widget=django_filters.widgets.forms.HiddenInput,
+    )
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def filter_unit_only(self, queryset, name, unit):
+        if unit is None:
+            return queryset
+        return queryset.filter(**{f"{queryset.model.scope_field}": unit})
 
     def filter_search(self, queryset, name, value):
         value = value.strip()

@@ -125,7 +125,9 @@ class Ledger:
 
     def related_fields(self, names) -> list[str]:
         return [
-            n for n in names if n not in self.computed and "__" not in n and self.field(n).is_relation
+            n
+            for n in names
+            if n not in self.computed and "__" not in n and self.field(n).is_relation
         ]
 
     # --- values -----------------------------------------------------------------------------

@@ -56,7 +56,7 @@ def all_metrics() -> list[Metric]:
     return list(_metrics.values())
 
 
-def compute(key: str, user, unit, period: Period, **filters) -> Figure:
+def compute(key: str, user, unit, period: Period, filters: dict | None = None) -> Figure:
     """The figure of `key` for `unit`'s subtree and `period`, as `user` may see it."""
     metric = _metrics[key]
     rows = metric.rows(user, unit, period)
@@ -74,7 +74,10 @@ def link(metric: Metric, unit, period: Period, extra: dict | None = None) -> str
     if metric.link:
         params.update(metric.link(unit, period))
     for k, v in (extra or {}).items():
-        params[k.replace("__", "_") if k.endswith("_id") else k] = v
+        if v is None:
+            return ""  # the list has no filter for "none"; better no link than a wrong one
+        # A breakdown by unit counts the unit's own rows, not its subtree.
+        params["unit_only" if k == "unit" else k] = v
     base = reverse("ledger-list", kwargs={"app_label": app_label, "slug": slug})
     return f"{base}?{urlencode(params)}"
 
@@ -87,7 +90,7 @@ def breakdown(key: str, user, unit, period: Period, dimension: str) -> list[tupl
     values = rows.order_by().values_list(path, flat=True).distinct()
     out = []
     for v in values:
-        out.append((v, compute(key, user, unit, period, **{path: v})))
+        out.append((v, compute(key, user, unit, period, {path: v})))
     return sorted(out, key=lambda pair: -float(pair[1].value or 0))
 
 

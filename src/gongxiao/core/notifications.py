@@ -15,8 +15,16 @@ from gongxiao.core.models import Notification
 log = logging.getLogger(__name__)
 
 
-def notify(*, recipient, key: str, title: str, body: str = "", url: str = "", level: str = "info",
-           email: bool = True) -> Notification | None:
+def notify(
+    *,
+    recipient,
+    key: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    level: str = "info",
+    email: bool = True,
+) -> Notification | None:
     """Create the notice unless this recipient already has one with this key. Returns the new
     notice, or None when it had been sent before."""
     if recipient is None or not recipient.is_active:
@@ -25,8 +33,9 @@ def notify(*, recipient, key: str, title: str, body: str = "", url: str = "", le
         return None
     try:
         with transaction.atomic():
-            note = Notification.objects.create(recipient=recipient, key=key, title=title[:200],
-                                               body=body, url=url, level=level)
+            note = Notification.objects.create(
+                recipient=recipient, key=key, title=title[:200], body=body, url=url, level=level
+            )
     except IntegrityError:  # a concurrent run created it first
         return None
     if email and recipient.email:

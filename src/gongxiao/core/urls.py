@@ -17,8 +17,16 @@ urlpatterns = [
     path(L + "<int:pk>/edit/", views.LedgerEditView.as_view(), name="ledger-edit"),
     path(L + "<int:pk>/delete/", views.LedgerDeleteView.as_view(), name="ledger-delete"),
     path("notifications/", notification_views.notification_list, name="notifications"),
-    path("notifications/<int:pk>/open/", notification_views.notification_open, name="notification-open"),
-    path("notifications/read-all/", notification_views.notification_read_all, name="notification-read-all"),
+    path(
+        "notifications/<int:pk>/open/",
+        notification_views.notification_open,
+        name="notification-open",
+    ),
+    path(
+        "notifications/read-all/",
+        notification_views.notification_read_all,
+        name="notification-read-all",
+    ),
     path("jobs/<uuid:pk>/", views.JobDetailView.as_view(), name="job-detail"),
     path("jobs/<uuid:pk>/download/", views.JobDownloadView.as_view(), name="job-download"),
     path("jobs/<uuid:pk>/confirm/", views.ImportConfirmView.as_view(), name="job-confirm"),

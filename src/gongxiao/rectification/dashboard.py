@@ -10,12 +10,16 @@ from gongxiao.core.metrics import compute
 
 from .models import Campaign
 
-KEYS = ["rectification.items.found", "rectification.items.closed", "rectification.items.overdue",
-        "rectification.items.closeout_rate"]
+KEYS = [
+    "rectification.items.found",
+    "rectification.items.closed",
+    "rectification.items.overdue",
+    "rectification.items.closeout_rate",
+]
 
 
-def figures(user, unit, period, **filters):
-    return [compute(k, user, unit, period, **filters) for k in KEYS]
+def figures(user, unit, period, filters=None):
+    return [compute(k, user, unit, period, filters) for k in KEYS]
 
 
 @login_required
@@ -31,15 +35,13 @@ def dashboard(request):
     campaigns = Campaign.objects.visible_to(user)
     if unit is not None:
         campaigns = campaigns.filter(items__unit__path__startswith=unit.path).distinct()
-    by_campaign = [(c, figures(user, unit, period, campaign=c.pk)) for c in campaigns[:50]]
-    # The campaign figures link with the campaign filter added.
-    for c, figs in by_campaign:
-        for f in figs:
-            f.url += f"&campaign={c.pk}"
+    by_campaign = [(c, figures(user, unit, period, {"campaign": c.pk})) for c in campaigns[:50]]
     ctx = {
-        "unit": unit, "period": period,
+        "unit": unit,
+        "period": period,
         "totals": figures(user, unit, period),
-        "by_unit": by_unit, "by_campaign": by_campaign,
+        "by_unit": by_unit,
+        "by_campaign": by_campaign,
         "labels": [f.metric for f in figures(user, unit, period)],
     }
     return render(request, "rectification/dashboard.html", ctx)

@@ -23,19 +23,35 @@ class MultipleFileField(forms.FileField):
 
 
 class ProgressForm(forms.Form):
-    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
-    text = forms.CharField(label=_("progress"), widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
+    date = forms.DateField(
+        label=_("date"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
+    text = forms.CharField(
+        label=_("progress"), widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"})
+    )
     files = MultipleFileField(label=_("evidence files"), required=False)
-    is_checkin = forms.BooleanField(label=_("periodic check-in"), required=False,
-                                    widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+    is_checkin = forms.BooleanField(
+        label=_("periodic check-in"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
 
 
 class MeasureForm(forms.Form):
-    description = forms.CharField(label=_("measure"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
-    owner = forms.ModelChoiceField(label=_("owner"), queryset=Person.objects.none(), required=False,
-                                   widget=forms.Select(attrs={"class": "form-select"}))
-    deadline = forms.DateField(label=_("deadline"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+    description = forms.CharField(
+        label=_("measure"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
+    )
+    owner = forms.ModelChoiceField(
+        label=_("owner"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    deadline = forms.DateField(
+        label=_("deadline"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,7 +59,9 @@ class MeasureForm(forms.Form):
 
 
 class StepForm(forms.Form):
-    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+    reason = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
+    )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 

@@ -32,8 +32,11 @@ class CampaignLedger(Ledger):
     @staticmethod
     def progress_counts(campaign):
         return RectificationItem.objects.filter(campaign=campaign).aggregate(
-            found=Count("pk"), closed=Count("pk", filter=Q(status=Status.CLOSED)),
-            overdue=Count("pk", filter=~Q(status=Status.CLOSED) & Q(deadline__lt=timezone.localdate())),
+            found=Count("pk"),
+            closed=Count("pk", filter=Q(status=Status.CLOSED)),
+            overdue=Count(
+                "pk", filter=~Q(status=Status.CLOSED) & Q(deadline__lt=timezone.localdate())
+            ),
         )
 
     @classmethod
@@ -41,14 +44,19 @@ class CampaignLedger(Ledger):
         c = cls.progress_counts(campaign)
         r = rate(c["closed"], c["found"])
         return _("%(closed)s of %(found)s closed (%(rate)s%%), %(overdue)s overdue") % {
-            **c, "rate": r if r is not None else "—"}
+            **c,
+            "rate": r if r is not None else "—",
+        }
 
     def detail_extra(self, request, obj):
         counts = self.progress_counts(obj)
         items = RectificationItem.objects.visible_to(request.user).filter(campaign=obj)
-        return {"counts": counts, "rate": rate(counts["closed"], counts["found"]),
-                "campaign_units": obj.units.visible_to(request.user),
-                "items_in_view": items.count()}
+        return {
+            "counts": counts,
+            "rate": rate(counts["closed"], counts["found"]),
+            "campaign_units": obj.units.visible_to(request.user),
+            "items_in_view": items.count(),
+        }
 
 
 def _filter_overdue(queryset, name, value):
@@ -60,7 +68,9 @@ def _filter_overdue(queryset, name, value):
 def _filter_open(queryset, name, value):
     if value is None:
         return queryset
-    return queryset.exclude(status=Status.CLOSED) if value else queryset.filter(status=Status.CLOSED)
+    return (
+        queryset.exclude(status=Status.CLOSED) if value else queryset.filter(status=Status.CLOSED)
+    )
 
 
 @register
@@ -68,26 +78,67 @@ class ItemLedger(Ledger):
     model = RectificationItem
     slug = "items"
     icon = "list-check"
-    list_fields = ["title", "unit", "source", "category", "responsible_person", "deadline",
-                   "status", "overdue"]
-    form_fields = ["unit", "campaign", "title", "description", "source", "category",
-                   "responsible_leader", "responsible_person", "lead_department", "found_date",
-                   "kind", "deadline", "checkin_every_days"]
-    export_fields = ["title", "description", "unit", "campaign", "source", "category",
-                     "responsible_leader", "responsible_person", "lead_department", "found_date",
-                     "kind", "deadline", "status", "overdue", "closed_at"]
+    list_fields = [
+        "title",
+        "unit",
+        "source",
+        "category",
+        "responsible_person",
+        "deadline",
+        "status",
+        "overdue",
+    ]
+    form_fields = [
+        "unit",
+        "campaign",
+        "title",
+        "description",
+        "source",
+        "category",
+        "responsible_leader",
+        "responsible_person",
+        "lead_department",
+        "found_date",
+        "kind",
+        "deadline",
+        "checkin_every_days",
+    ]
+    export_fields = [
+        "title",
+        "description",
+        "unit",
+        "campaign",
+        "source",
+        "category",
+        "responsible_leader",
+        "responsible_person",
+        "lead_department",
+        "found_date",
+        "kind",
+        "deadline",
+        "status",
+        "overdue",
+        "closed_at",
+    ]
     api_fields = [*form_fields, "status", "closed_at"]
     filter_fields = {
-        "status": ["exact"], "source": ["exact"], "category": ["exact"], "kind": ["exact"],
-        "campaign": ["exact"], "found_date": ["gte", "lte"], "closed_at": ["date__gte", "date__lte"],
+        "status": ["exact"],
+        "source": ["exact"],
+        "category": ["exact"],
+        "kind": ["exact"],
+        "campaign": ["exact"],
+        "found_date": ["gte", "lte"],
+        "closed_at": ["date__gte", "date__lte"],
     }
     search_fields = ["title", "description", "lead_department"]
     sort_fields = ["found_date", "deadline", "unit", "status"]
     date_field = "found_date"
     detail_template = "rectification/item_detail.html"
     computed = {
-        "overdue": (_("overdue"), lambda i: (_("%(n)s days overdue") % {"n": i.overdue_days()})
-                    if i.is_overdue() else ""),
+        "overdue": (
+            _("overdue"),
+            lambda i: (_("%(n)s days overdue") % {"n": i.overdue_days()}) if i.is_overdue() else "",
+        ),
     }
 
     @property

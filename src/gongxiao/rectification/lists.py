@@ -26,20 +26,46 @@ from gongxiao.core.ledgers import get_ledger
 from gongxiao.core.models import Job
 from gongxiao.org.models import Person
 
-from .models import Category, Kind, Measure, ProgressEntry, RectificationItem, Source, Status, Transition
+from .models import (
+    Category,
+    Kind,
+    Measure,
+    ProgressEntry,
+    RectificationItem,
+    Source,
+    Status,
+    Transition,
+)
 
 LISTS = {
-    "problems": (_("Problem list"), ["no", "problem", "source", "category", "found", "unit", "kind", "state"]),
-    "rectification": (_("Rectification list"),
-                      ["no", "problem", "measures", "leader", "unit", "person", "deadline", "progress", "state"]),
-    "responsibility": (_("Responsibility list"),
-                       ["no", "problem", "leader", "unit", "person", "department", "deadline", "state"]),
+    "problems": (
+        _("Problem list"),
+        ["no", "problem", "source", "category", "found", "unit", "kind", "state"],
+    ),
+    "rectification": (
+        _("Rectification list"),
+        ["no", "problem", "measures", "leader", "unit", "person", "deadline", "progress", "state"],
+    ),
+    "responsibility": (
+        _("Responsibility list"),
+        ["no", "problem", "leader", "unit", "person", "department", "deadline", "state"],
+    ),
 }
 HEADERS = {
-    "no": "序号", "problem": "问题描述", "source": "问题来源", "category": "问题类别",
-    "found": "发现时间", "unit": "责任单位", "kind": "整改类型", "measures": "整改措施",
-    "leader": "责任领导", "person": "责任人", "department": "牵头部门", "deadline": "整改时限",
-    "progress": "整改进展", "state": "完成情况",
+    "no": "序号",
+    "problem": "问题描述",
+    "source": "问题来源",
+    "category": "问题类别",
+    "found": "发现时间",
+    "unit": "责任单位",
+    "kind": "整改类型",
+    "measures": "整改措施",
+    "leader": "责任领导",
+    "person": "责任人",
+    "department": "牵头部门",
+    "deadline": "整改时限",
+    "progress": "整改进展",
+    "state": "完成情况",
 }
 # Widths in characters, as these lists are usually printed.
 WIDTHS = {"no": 6, "problem": 40, "measures": 40, "progress": 36, "state": 14}
@@ -83,7 +109,9 @@ def cell(item, column, today) -> str:
     if column == "kind":
         return item.get_kind_display()
     if column == "measures":
-        return "\n".join(f"{i}. {m.description}" for i, m in enumerate(item.measures.all(), start=1))
+        return "\n".join(
+            f"{i}. {m.description}" for i, m in enumerate(item.measures.all(), start=1)
+        )
     if column == "leader":
         return item.responsible_leader.name if item.responsible_leader_id else ""
     if column == "person":
@@ -105,11 +133,25 @@ def write_list(kind: str, items, title: str) -> bytes:
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True})
     ws = wb.add_worksheet(str(label))
-    head = wb.add_format({"bold": True, "align": "center", "valign": "vcenter", "border": 1,
-                          "text_wrap": True, "font_name": "黑体"})
-    body = wb.add_format({"valign": "top", "border": 1, "text_wrap": True, "font_name": "仿宋_GB2312"})
-    center = wb.add_format({"valign": "top", "align": "center", "border": 1, "font_name": "仿宋_GB2312"})
-    title_fmt = wb.add_format({"bold": True, "font_size": 16, "align": "center", "font_name": "方正小标宋简体"})
+    head = wb.add_format(
+        {
+            "bold": True,
+            "align": "center",
+            "valign": "vcenter",
+            "border": 1,
+            "text_wrap": True,
+            "font_name": "黑体",
+        }
+    )
+    body = wb.add_format(
+        {"valign": "top", "border": 1, "text_wrap": True, "font_name": "仿宋_GB2312"}
+    )
+    center = wb.add_format(
+        {"valign": "top", "align": "center", "border": 1, "font_name": "仿宋_GB2312"}
+    )
+    title_fmt = wb.add_format(
+        {"bold": True, "font_size": 16, "align": "center", "font_name": "方正小标宋简体"}
+    )
     ws.merge_range(0, 0, 0, len(columns) - 1, title, title_fmt)
     ws.set_row(0, 30)
     for c, column in enumerate(columns):
@@ -138,23 +180,55 @@ def export_list(request, kind):
         raise PermissionDenied
     ledger = get_ledger("rectification", "items")
     _fs, items = filtered(ledger, request, ledger.queryset_for(request.user, "export"))
-    items = items.select_related("unit", "responsible_leader", "responsible_person").prefetch_related(
-        "measures", "progress")
+    items = items.select_related(
+        "unit", "responsible_leader", "responsible_person"
+    ).prefetch_related("measures", "progress")
     unit = request.working_unit
     label = LISTS[kind][0]
     title = f"{unit.name if unit else ''}{label}"
     stamp = timezone.localtime().strftime("%Y%m%d")
-    return FileResponse(io.BytesIO(write_list(kind, items, title)), as_attachment=True,
-                        filename=f"{label}-{stamp}.xlsx")
+    return FileResponse(
+        io.BytesIO(write_list(kind, items, title)),
+        as_attachment=True,
+        filename=f"{label}-{stamp}.xlsx",
+    )
 
 
 # --- import of existing ledgers in the 整改清单 layout ------------------------------------------
 
-IMPORT_COLUMNS = ["问题描述", "整改措施", "责任领导", "责任单位", "责任人", "整改时限", "整改进展", "完成情况",
-                  "问题来源", "问题类别", "牵头部门", "发现时间"]
+IMPORT_COLUMNS = [
+    "问题描述",
+    "整改措施",
+    "责任领导",
+    "责任单位",
+    "责任人",
+    "整改时限",
+    "整改进展",
+    "完成情况",
+    "问题来源",
+    "问题类别",
+    "牵头部门",
+    "发现时间",
+]
 REQUIRED = {"问题描述", "责任单位"}
-FIELD_COLUMNS = {"title": "问题描述", "description": "问题描述", "unit": "责任单位",
-                 "deadline": "整改时限", "found_date": "发现时间", "lead_department": "牵头部门"}
+
+
+def SOURCE_BY_LABEL():  # noqa: N802 - labels depend on the active language
+    return {str(label): v for v, label in Source.choices}
+
+
+def CATEGORY_BY_LABEL():  # noqa: N802
+    return {str(label): v for v, label in Category.choices}
+
+
+FIELD_COLUMNS = {
+    "title": "问题描述",
+    "description": "问题描述",
+    "unit": "责任单位",
+    "deadline": "整改时限",
+    "found_date": "发现时间",
+    "lead_department": "牵头部门",
+}
 DONE_WORDS = ("已完成", "已整改", "已销号", "完成整改", "整改完成")
 GOING_WORDS = ("整改中", "正在整改", "持续整改", "推进中", "部分完成")
 _MONTH_END = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月(底|末)?\s*(前)?\s*$")
@@ -182,12 +256,16 @@ def parse_deadline(value, found: datetime.date):
     if m:
         y, mo = int(m[1]), int(m[2])
         return Kind.DEADLINE, datetime.date(y, mo, calendar.monthrange(y, mo)[1])
-    raise ValueError(_("“%(v)s” is not a deadline; write e.g. 2023-06-30, 2023年6月底, 立行立改 or 长期坚持")
-                     % {"v": text})
+    raise ValueError(
+        _("“%(v)s” is not a deadline; write e.g. 2023-06-30, 2023年6月底, 立行立改 or 长期坚持")
+        % {"v": text}
+    )
 
 
 def split_measures(text: str) -> list[str]:
-    lines = [ln.strip() for ln in re.split(r"[\r\n]+|(?<=[。；;])\s*(?=\d+[.、．])", str(text or ""))]
+    lines = [
+        ln.strip() for ln in re.split(r"[\r\n]+|(?<=[。；;])\s*(?=\d+[.、．])", str(text or ""))
+    ]
     return [_NUMBERING.sub("", ln).strip() for ln in lines if _NUMBERING.sub("", ln).strip()]
 
 
@@ -207,98 +285,46 @@ class RectificationListImporter:
         except ValueError as exc:
             result.file_errors.append(str(exc))
             return result
-        header_at = next((i for i, r in enumerate(rows[:10])
-                          if any(str(c or "").strip() == "问题描述" for c in r)), None)
+        header_at = next(
+            (
+                i
+                for i, r in enumerate(rows[:10])
+                if any(str(c or "").strip() == "问题描述" for c in r)
+            ),
+            None,
+        )
         if header_at is None:
-            result.file_errors.append(_("No header row with “问题描述” in the first ten rows; use the "
-                                        "整改清单 layout (download the template)."))
+            result.file_errors.append(
+                _(
+                    "No header row with “问题描述” in the first ten rows; use the 整改清单 layout "
+                    "(download the template)."
+                )
+            )
             return result
         headers = [str(c or "").strip() for c in rows[header_at]]
         result.headers = headers
-        columns = {h: i for i, h in enumerate(headers) if h in IMPORT_COLUMNS}
-        missing = REQUIRED - set(columns)
+        self.columns = {h: i for i, h in enumerate(headers) if h in IMPORT_COLUMNS}
+        missing = REQUIRED - set(self.columns)
         if missing:
-            result.file_errors.append(_("Missing columns: %(cols)s.") % {"cols": "、".join(sorted(missing))})
+            result.file_errors.append(
+                _("Missing columns: %(cols)s.") % {"cols": "、".join(sorted(missing))}
+            )
             return result
-        units = scoping.units_for(user, "rectification", "import")
-        by_name = {}
-        for u in units:
+        self.units = {}
+        for u in scoping.units_for(user, "rectification", "import"):
             for key in (u.name, u.short_name, u.code):
                 if key:
-                    by_name.setdefault(key, u)
-        people = Person.objects.visible_to(user).select_related("unit")
-        today = timezone.localdate()
-        source_by_label = {str(label): v for v, label in Source.choices}
-        category_by_label = {str(label): v for v, label in Category.choices}
-        for index, row in enumerate(rows[header_at + 1:], start=header_at + 2):
+                    self.units.setdefault(key, u)
+        self.people = list(Person.objects.visible_to(user).select_related("unit"))
+        self.today = timezone.localdate()
+        for index, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
             if not any(str(c or "").strip() for c in row):
                 continue
-            get = lambda h: row[columns[h]] if h in columns and columns[h] < len(row) else None  # noqa: E731
-            errs = []
-
-            def err(column, message, index=index, errs=errs):
-                errs.append({"row": index, "column": column, "message": message})
-
             result.total += 1
-            problem = str(get("问题描述") or "").strip()
-            if not problem:
-                err("问题描述", _("This field is required."))
-            unit = by_name.get(str(get("责任单位") or "").strip())
-            if unit is None:
-                err("责任单位", _("“%(v)s” is not a unit you may import data for.") % {"v": get("责任单位") or ""})
-            found = today
-            if get("发现时间"):
-                try:
-                    _kind, found = parse_deadline(get("发现时间"), today)
-                except ValueError:
-                    err("发现时间", _("not a date"))
-            kind, deadline = Kind.DEADLINE, None
-            try:
-                kind, deadline = parse_deadline(get("整改时限"), found)
-            except ValueError as exc:
-                err("整改时限", str(exc))
-
-            def person(column):
-                name = str(get(column) or "").strip()
-                if not name or unit is None:
-                    return None
-                reach = [p for p in people if p.name == name
-                         and (p.unit.path.startswith(unit.path) or unit.path.startswith(p.unit.path))]
-                if not reach:
-                    err(column, _("No person “%(n)s” in %(u)s or the units above it; add the person to "
-                                  "the People ledger first.") % {"n": name, "u": unit.name})
-                    return None
-                if len(reach) > 1:
-                    err(column, _("Several people are called “%(n)s”; keep one or add the others later.")
-                        % {"n": name})
-                    return None
-                return reach[0]
-
-            leader, owner = person("责任领导"), person("责任人")
-            source = source_by_label.get(str(get("问题来源") or "").strip(), Source.OTHER)
-            category = category_by_label.get(str(get("问题类别") or "").strip(), Category.OTHER)
-            state = str(get("完成情况") or "").strip()
-            status = (Status.CLOSED if any(w in state for w in DONE_WORDS)
-                      else Status.IN_PROGRESS if any(w in state for w in GOING_WORDS) else Status.OPEN)
-            title, _sep, description = problem.partition("：")
-            item = RectificationItem(
-                unit=unit, title=title[:200], description=description or (problem if len(title) > 200 else ""),
-                source=source, category=category, responsible_leader=leader, responsible_person=owner,
-                lead_department=str(get("牵头部门") or "").strip()[:100], found_date=found, kind=kind,
-                deadline=deadline,
-            )
-            if unit is not None and not errs:
-                try:
-                    item.full_clean()
-                except ValidationError as exc:
-                    for field, msgs in exc.message_dict.items():
-                        for m in msgs:
-                            err(FIELD_COLUMNS.get(field, field), m)
+            errs, obj = self._check_row(row, index)
             result.errors.extend(errs)
-            if not errs:
-                result.objects.append({"item": item, "status": status,
-                                       "measures": split_measures(get("整改措施")),
-                                       "progress": str(get("整改进展") or "").strip()})
+            if obj is not None:
+                result.objects.append(obj)
             if len(result.preview) < 20:
                 result.preview.append(["" if c is None else str(c) for c in row[: len(headers)]])
             if progress and result.total % 200 == 0:
@@ -307,17 +333,132 @@ class RectificationListImporter:
             result.file_errors.append(_("The file has headers but no rows."))
         return result
 
+    def _cell(self, row, column):
+        i = self.columns.get(column)
+        return row[i] if i is not None and i < len(row) else None
+
+    def _person(self, name, unit, column, err):
+        name = str(name or "").strip()
+        if not name or unit is None:
+            return None
+        reach = [
+            p
+            for p in self.people
+            if p.name == name
+            and (p.unit.path.startswith(unit.path) or unit.path.startswith(p.unit.path))
+        ]
+        if not reach:
+            err(
+                column,
+                _(
+                    "No person “%(n)s” in %(u)s or the units above it; add the person to the "
+                    "People ledger first."
+                )
+                % {"n": name, "u": unit.name},
+            )
+            return None
+        if len(reach) > 1:
+            err(
+                column,
+                _("Several people are called “%(n)s”; keep one or add the others later.")
+                % {"n": name},
+            )
+            return None
+        return reach[0]
+
+    def _check_row(self, row, index):
+        errs = []
+
+        def err(column, message):
+            errs.append({"row": index, "column": column, "message": message})
+
+        cell = lambda column: self._cell(row, column)  # noqa: E731
+        problem = str(cell("问题描述") or "").strip()
+        if not problem:
+            err("问题描述", _("This field is required."))
+        unit = self.units.get(str(cell("责任单位") or "").strip())
+        if unit is None:
+            err(
+                "责任单位",
+                _("“%(v)s” is not a unit you may import data for.") % {"v": cell("责任单位") or ""},
+            )
+        found = self.today
+        if cell("发现时间"):
+            try:
+                _kind, found = parse_deadline(cell("发现时间"), self.today)
+            except ValueError:
+                err("发现时间", _("not a date"))
+        kind, deadline = Kind.DEADLINE, None
+        try:
+            kind, deadline = parse_deadline(cell("整改时限"), found)
+        except ValueError as exc:
+            err("整改时限", str(exc))
+        if not cell("发现时间") and deadline and deadline < found:
+            # Old ledgers seldom record when a problem was found; it was by its deadline.
+            found = deadline
+        leader = self._person(cell("责任领导"), unit, "责任领导", err)
+        owner = self._person(cell("责任人"), unit, "责任人", err)
+        source = SOURCE_BY_LABEL().get(str(cell("问题来源") or "").strip(), Source.OTHER)
+        category = CATEGORY_BY_LABEL().get(str(cell("问题类别") or "").strip(), Category.OTHER)
+        state = str(cell("完成情况") or "").strip()
+        if any(w in state for w in DONE_WORDS):
+            status = Status.CLOSED
+        elif any(w in state for w in GOING_WORDS):
+            status = Status.IN_PROGRESS
+        else:
+            status = Status.OPEN
+        title, _sep, description = problem.partition("：")
+        item = RectificationItem(
+            unit=unit,
+            title=title[:200],
+            description=description or (problem if len(title) > 200 else ""),
+            source=source,
+            category=category,
+            responsible_leader=leader,
+            responsible_person=owner,
+            lead_department=str(cell("牵头部门") or "").strip()[:100],
+            found_date=found,
+            kind=kind,
+            deadline=deadline,
+        )
+        if unit is not None and not errs:
+            try:
+                item.full_clean()
+            except ValidationError as exc:
+                for field, msgs in exc.message_dict.items():
+                    for m in msgs:
+                        err(FIELD_COLUMNS.get(field, field), m)
+        if errs:
+            return errs, None
+        return [], {
+            "item": item,
+            "status": status,
+            "measures": split_measures(cell("整改措施")),
+            "progress": str(cell("整改进展") or "").strip(),
+        }
+
     def commit(self, check: ImportCheck, user) -> int:
         today = timezone.localdate()
         for row in check.objects:
             item = kit.create_row(obj=row["item"], user=user, source="import")
             for text in row["measures"]:
-                kit.create_row(obj=Measure(item=item, description=text,
-                                           state=Measure.State.DONE if row["status"] == Status.CLOSED
-                                           else Measure.State.IN_PROGRESS), user=user, source="import")
+                kit.create_row(
+                    obj=Measure(
+                        item=item,
+                        description=text,
+                        state=Measure.State.DONE
+                        if row["status"] == Status.CLOSED
+                        else Measure.State.IN_PROGRESS,
+                    ),
+                    user=user,
+                    source="import",
+                )
             if row["progress"]:
-                kit.create_row(obj=ProgressEntry(item=item, date=today, text=row["progress"]), user=user,
-                               source="import")
+                kit.create_row(
+                    obj=ProgressEntry(item=item, date=today, text=row["progress"]),
+                    user=user,
+                    source="import",
+                )
             if row["status"] != Status.OPEN:
                 # The state the old ledger records is taken over as it is, and said so.
                 RectificationItem.objects.filter(pk=item.pk).update(
@@ -325,9 +466,14 @@ class RectificationListImporter:
                     closed_at=timezone.now() if row["status"] == Status.CLOSED else None,
                     closed_by=user if row["status"] == Status.CLOSED else None,
                 )
-                Transition.objects.create(item=item, action="import", from_status=Status.OPEN,
-                                          to_status=row["status"], user=user,
-                                          reason=_("Taken over from the imported ledger."))
+                Transition.objects.create(
+                    item=item,
+                    action="import",
+                    from_status=Status.OPEN,
+                    to_status=row["status"],
+                    user=user,
+                    reason=_("Taken over from the imported ledger."),
+                )
         return len(check.objects)
 
 
@@ -340,24 +486,51 @@ def import_template(request):
     ws = wb.add_worksheet("整改清单")
     head = wb.add_format({"bold": True, "border": 1, "bg_color": "#E7EEF7"})
     ws.write_row(0, 0, ["序号", *IMPORT_COLUMNS], head)
-    ws.write_row(1, 0, [1, "示例：资产租赁合同未统一使用标准文本", "1. 全面清理在租合同\n2. 统一换签标准合同文本",
-                        "", "", "", "2023年6月底", "", "整改中", "自查自纠", "资产", "资产管理科", "2023-03-15"])
+    ws.write_row(
+        1,
+        0,
+        [
+            1,
+            "示例：资产租赁合同未统一使用标准文本",
+            "1. 全面清理在租合同\n2. 统一换签标准合同文本",
+            "",
+            "",
+            "",
+            "2023年6月底",
+            "",
+            "整改中",
+            "自查自纠",
+            "资产",
+            "资产管理科",
+            "2023-03-15",
+        ],
+    )
     ws.set_column(0, 0, 6)
     ws.set_column(1, len(IMPORT_COLUMNS), 18)
     notes = wb.add_worksheet(_("Instructions"))
-    for i, line in enumerate([
-        _("Required columns: 问题描述, 责任单位. The header row may follow a title row."),
-        _("整改时限: a date, 2023年6月底, 立行立改 or 长期坚持."),
-        _("整改措施: one measure per line; numbering such as 1. or （1） is removed."),
-        _("责任领导 and 责任人: names of people in the People ledger, in the responsible unit or above it."),
-        _("完成情况: 已完成/已整改/已销号 imports the item as closed; 整改中 as in rectification; otherwise open."),
-        _("发现时间: the date the problem was found; today when empty."),
-        _("Delete the example row before importing."),
-    ]):
+    for i, line in enumerate(
+        [
+            _("Required columns: 问题描述, 责任单位. The header row may follow a title row."),
+            _("整改时限: a date, 2023年6月底, 立行立改 or 长期坚持."),
+            _("整改措施: one measure per line; numbering such as 1. or （1） is removed."),
+            _(
+                "责任领导 and 责任人: names of people in the People ledger, in the responsible "
+                "unit or above it."
+            ),
+            _(
+                "完成情况: 已完成/已整改/已销号 imports the item as closed; 整改中 as in "
+                "rectification; otherwise open."
+            ),
+            _("发现时间: the date the problem was found; today when empty."),
+            _("Delete the example row before importing."),
+        ]
+    ):
         notes.write(i, 0, line)
     notes.set_column(0, 0, 100)
     wb.close()
-    return FileResponse(io.BytesIO(buf.getvalue()), as_attachment=True, filename="整改清单导入模板.xlsx")
+    return FileResponse(
+        io.BytesIO(buf.getvalue()), as_attachment=True, filename="整改清单导入模板.xlsx"
+    )
 
 
 @login_required
@@ -373,12 +546,23 @@ def import_ledger(request):
         elif upload.size > 20 * 1024 * 1024:
             error = _("The file is larger than 20 MB; split it into several files.")
         else:
-            job = Job(kind=Job.Kind.IMPORT_CHECK, ledger=ledger.key, user=request.user,
-                      params={"language": get_language(), "filename": upload.name,
-                              "importer": RectificationListImporter.name})
+            job = Job(
+                kind=Job.Kind.IMPORT_CHECK,
+                ledger=ledger.key,
+                user=request.user,
+                params={
+                    "language": get_language(),
+                    "filename": upload.name,
+                    "importer": RectificationListImporter.name,
+                },
+            )
             job.upload.save(upload.name, upload, save=False)
             job.save()
             jobs.start(job, sync=upload.size <= 512 * 1024)
             return redirect("job-detail", pk=job.pk)
-    return render(request, "rectification/import.html", {"error": error, "ledger": ledger},
-                  status=400 if error else 200)
+    return render(
+        request,
+        "rectification/import.html",
+        {"error": error, "ledger": ledger},
+        status=400 if error else 200,
+    )

@@ -101,7 +101,11 @@ class RectificationItem(LedgerModel):
     module = "rectification"
 
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.PROTECT, null=True, blank=True, related_name="items",
+        Campaign,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
         verbose_name=_("campaign"),
     )
     title = models.CharField(_("problem"), max_length=200)
@@ -110,35 +114,55 @@ class RectificationItem(LedgerModel):
     # The record in Gongxiao the item came from (an inspection finding, an audit
     # recommendation, a meeting opinion), when there is one.
     source_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        ContentType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         editable=False,
     )
     source_id = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     source_record = GenericForeignKey("source_type", "source_id")
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     responsible_leader = models.ForeignKey(
-        "org.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "org.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("responsible leader"),
     )
     responsible_person = models.ForeignKey(
-        "org.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "org.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("responsible person"),
     )
     lead_department = models.CharField(_("lead department"), max_length=100, blank=True)
     found_date = models.DateField(_("date found"))
-    kind = models.CharField(_("kind of rectification"), max_length=10, choices=Kind.choices,
-                            default=Kind.DEADLINE)
+    kind = models.CharField(
+        _("kind of rectification"), max_length=10, choices=Kind.choices, default=Kind.DEADLINE
+    )
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     checkin_every_days = models.PositiveSmallIntegerField(
-        _("check-in every (days)"), default=90,
+        _("check-in every (days)"),
+        default=90,
         help_text=_("For ongoing items: how often progress must be reported."),
     )
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
-                              default=Status.OPEN, editable=False)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN, editable=False
+    )
     closed_at = models.DateTimeField(_("closed out at"), null=True, blank=True, editable=False)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", editable=False, verbose_name=_("closed out by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("closed out by"),
     )
 
     objects = ItemQuerySet.as_manager()
@@ -181,7 +205,12 @@ class RectificationItem(LedgerModel):
     def next_checkin_due(self) -> datetime.date | None:
         if self.kind != Kind.ONGOING or self.status == Status.CLOSED:
             return None
-        last = self.progress.filter(is_checkin=True).order_by("-date").values_list("date", flat=True).first()
+        last = (
+            self.progress.filter(is_checkin=True)
+            .order_by("-date")
+            .values_list("date", flat=True)
+            .first()
+        )
         start = last or self.found_date
         return start + datetime.timedelta(days=self.checkin_every_days)
 
@@ -197,13 +226,25 @@ class Measure(TrackedModel):
         IN_PROGRESS = "in_progress", _("In progress")
         DONE = "done", _("Done")
 
-    item = models.ForeignKey(RectificationItem, on_delete=models.CASCADE, related_name="measures",
-                             verbose_name=_("rectification item"))
+    item = models.ForeignKey(
+        RectificationItem,
+        on_delete=models.CASCADE,
+        related_name="measures",
+        verbose_name=_("rectification item"),
+    )
     description = models.TextField(_("measure"))
-    owner = models.ForeignKey("org.Person", on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+", verbose_name=_("owner"))
+    owner = models.ForeignKey(
+        "org.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
     deadline = models.DateField(_("deadline"), null=True, blank=True)
-    state = models.CharField(_("status"), max_length=12, choices=State.choices, default=State.PLANNED)
+    state = models.CharField(
+        _("status"), max_length=12, choices=State.choices, default=State.PLANNED
+    )
 
     class Meta:
         verbose_name = _("measure")
@@ -220,8 +261,12 @@ class ProgressEntry(TrackedModel):
     module = "rectification"
     scope_field = "item__unit"
 
-    item = models.ForeignKey(RectificationItem, on_delete=models.CASCADE, related_name="progress",
-                             verbose_name=_("rectification item"))
+    item = models.ForeignKey(
+        RectificationItem,
+        on_delete=models.CASCADE,
+        related_name="progress",
+        verbose_name=_("rectification item"),
+    )
     date = models.DateField(_("date"))
     text = models.TextField(_("progress"))
     is_checkin = models.BooleanField(_("periodic check-in"), default=False)
@@ -245,12 +290,17 @@ class Evidence(models.Model):
     module = "rectification"
     scope_field = "entry__item__unit"
 
-    entry = models.ForeignKey(ProgressEntry, on_delete=models.CASCADE, related_name="evidence",
-                              verbose_name=_("progress entry"))
+    entry = models.ForeignKey(
+        ProgressEntry,
+        on_delete=models.CASCADE,
+        related_name="evidence",
+        verbose_name=_("progress entry"),
+    )
     file = models.FileField(_("file"), upload_to=evidence_path, max_length=300)
     name = models.CharField(_("file name"), max_length=200)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     objects = LedgerQuerySet.as_manager()
@@ -268,12 +318,15 @@ class Transition(models.Model):
     """One step of an item's workflow: who, when, from, to, why. Append-only; shown as a
     timeline on the item."""
 
-    item = models.ForeignKey(RectificationItem, on_delete=models.CASCADE, related_name="transitions")
+    item = models.ForeignKey(
+        RectificationItem, on_delete=models.CASCADE, related_name="transitions"
+    )
     action = models.CharField(_("action"), max_length=20)
     from_status = models.CharField(_("from"), max_length=12, choices=Status.choices)
     to_status = models.CharField(_("to"), max_length=12, choices=Status.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("by"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
     at = models.DateTimeField(_("time"), auto_now_add=True)
     reason = models.TextField(_("reason"), blank=True)
 

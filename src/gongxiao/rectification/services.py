@@ -50,15 +50,23 @@ S = Status
 TRANSITIONS: dict[str, Step] = {
     # The responsible side starts work, asks for close-out with evidence.
     "start": Step("start", frozenset({S.OPEN}), S.IN_PROGRESS, "change"),
-    "request_close_out": Step("request_close_out", frozenset({S.OPEN, S.IN_PROGRESS}), S.REQUESTED,
-                              "change"),
+    "request_close_out": Step(
+        "request_close_out", frozenset({S.OPEN, S.IN_PROGRESS}), S.REQUESTED, "change"
+    ),
     # A reviewer with the right role, not the responsible person, decides.
     "close_out": Step("close_out", frozenset({S.REQUESTED}), S.CLOSED, "review", reviewer=True),
-    "reject_close_out": Step("reject_close_out", frozenset({S.REQUESTED}), S.IN_PROGRESS, "review",
-                             needs_reason=True, reviewer=True),
+    "reject_close_out": Step(
+        "reject_close_out",
+        frozenset({S.REQUESTED}),
+        S.IN_PROGRESS,
+        "review",
+        needs_reason=True,
+        reviewer=True,
+    ),
     # 回头看: a follow-up review finds the problem back and reopens the item.
-    "reopen": Step("reopen", frozenset({S.CLOSED}), S.IN_PROGRESS, "review", needs_reason=True,
-                   reviewer=True),
+    "reopen": Step(
+        "reopen", frozenset({S.CLOSED}), S.IN_PROGRESS, "review", needs_reason=True, reviewer=True
+    ),
 }
 
 
@@ -82,7 +90,11 @@ def _check(step: Step, item: RectificationItem, user, *, reason: str, dry_run=Fa
         )
     if not RectificationItem.objects.permitted(user, step.right).filter(pk=item.pk).exists():
         raise PermissionDenied(_("Your roles do not allow this step on this item."))
-    if step.reviewer and item.responsible_person_id and user.person_id == item.responsible_person_id:
+    if (
+        step.reviewer
+        and item.responsible_person_id
+        and user.person_id == item.responsible_person_id
+    ):
         raise TransitionRefused(_("The responsible person cannot review his own item."))
     if step.needs_reason and not (reason or "").strip():
         raise TransitionRefused(_("Give a reason for this step."))
@@ -106,8 +118,14 @@ def has_evidence(item: RectificationItem) -> bool:
 
 
 @transaction.atomic
-def transition(*, item: RectificationItem, step: str, user, reason: str = "",
-               expected_version: int | None = None) -> RectificationItem:
+def transition(
+    *,
+    item: RectificationItem,
+    step: str,
+    user,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> RectificationItem:
     """Take one workflow step. Refused (and nothing written) when the table, the role, the
     scope, the evidence rule or the version say no."""
     if step not in TRANSITIONS:
@@ -115,7 +133,9 @@ def transition(*, item: RectificationItem, step: str, user, reason: str = "",
     spec = TRANSITIONS[step]
     current = RectificationItem.objects.select_for_update().get(pk=item.pk)
     if expected_version is not None and current.version != expected_version:
-        raise kit.StaleEdit(RectificationItem.objects.select_related("updated_by__person").get(pk=item.pk))
+        raise kit.StaleEdit(
+            RectificationItem.objects.select_related("updated_by__person").get(pk=item.pk)
+        )
     _check(spec, current, user, reason=reason)
     before = kit.snapshot(current)
     from_status = current.status
@@ -129,10 +149,22 @@ def transition(*, item: RectificationItem, step: str, user, reason: str = "",
     current.version += 1
     current.updated_by = user
     current.save()
-    Transition.objects.create(item=current, action=step, from_status=from_status,
-                              to_status=spec.target, user=user, reason=reason.strip())
-    kit.record_change(obj=current, kind="update", user=user, before=before,
-                      after=kit.snapshot(current), source="workflow")
+    Transition.objects.create(
+        item=current,
+        action=step,
+        from_status=from_status,
+        to_status=spec.target,
+        user=user,
+        reason=reason.strip(),
+    )
+    kit.record_change(
+        obj=current,
+        kind="update",
+        user=user,
+        before=before,
+        after=kit.snapshot(current),
+        source="workflow",
+    )
     _notify_transition(current, spec, user, reason)
     item.__dict__.update(current.__dict__)
     return current
@@ -157,8 +189,14 @@ def _notify_transition(item, step: Step, user, reason):
     elif step.name in ("close_out", "reject_close_out", "reopen"):
         person_user = _user_of(item.responsible_person)
         if person_user and person_user != user:
-            notify(recipient=person_user, key=key, title=title, body=body, url=_item_url(item),
-                   level="warning" if step.name != "close_out" else "info")
+            notify(
+                recipient=person_user,
+                key=key,
+                title=title,
+                body=body,
+                url=_item_url(item),
+                level="warning" if step.name != "close_out" else "info",
+            )
 
 
 def reviewers_of(item) -> list[User]:
@@ -206,8 +244,9 @@ def set_measure_state(*, measure: Measure, state: str, user, expected_version: i
 
 
 @transaction.atomic
-def add_progress(*, item, user, text: str, date: datetime.date | None = None, files=(),
-                 is_checkin: bool = False) -> ProgressEntry:
+def add_progress(
+    *, item, user, text: str, date: datetime.date | None = None, files=(), is_checkin: bool = False
+) -> ProgressEntry:
     """Record progress with its evidence files; the first progress starts an open item."""
     _require(user, item)
     if item.status == S.CLOSED:
@@ -220,8 +259,9 @@ def add_progress(*, item, user, text: str, date: datetime.date | None = None, fi
         raise ValidationError({"date": _("Progress cannot be dated in the future.")})
     if is_checkin and item.kind != Kind.ONGOING:
         raise ValidationError({"is_checkin": _("Only ongoing items have periodic check-ins.")})
-    entry = kit.create_row(obj=ProgressEntry(item=item, date=date, text=text.strip(),
-                                             is_checkin=is_checkin), user=user)
+    entry = kit.create_row(
+        obj=ProgressEntry(item=item, date=date, text=text.strip(), is_checkin=is_checkin), user=user
+    )
     for f in files:
         _check_file(f)
         ev = Evidence(entry=entry, name=f.name[:200], uploaded_by=user)
@@ -233,16 +273,34 @@ def add_progress(*, item, user, text: str, date: datetime.date | None = None, fi
 
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
-EVIDENCE_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".ofd",
-                  ".zip", ".txt")
+EVIDENCE_TYPES = (
+    ".pdf",
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".ofd",
+    ".zip",
+    ".txt",
+)
 
 
 def _check_file(f) -> None:
     if f.size > MAX_EVIDENCE_BYTES:
         raise ValidationError({"files": _("“%(name)s” is larger than 20 MB.") % {"name": f.name}})
     if not f.name.lower().endswith(EVIDENCE_TYPES):
-        raise ValidationError({"files": _("“%(name)s” is not an accepted type of file (PDF, "
-                                          "images, Word, Excel, OFD, ZIP).") % {"name": f.name}})
+        raise ValidationError(
+            {
+                "files": _(
+                    "“%(name)s” is not an accepted type of file (PDF, "
+                    "images, Word, Excel, OFD, ZIP)."
+                )
+                % {"name": f.name}
+            }
+        )
 
 
 # --- items from other records ----------------------------------------------------------------
@@ -273,49 +331,80 @@ class LadderResult:
         return self.reminded + self.overdue + self.escalated + self.checkins
 
 
-def run_escalation(*, today: datetime.date | None = None, remind_days: int | None = None,
-                   escalate_after: int | None = None) -> LadderResult:
+def run_escalation(
+    *,
+    today: datetime.date | None = None,
+    remind_days: int | None = None,
+    escalate_after: int | None = None,
+) -> LadderResult:
     """The ladder: before the deadline the responsible person is reminded; once overdue the
     responsible leader too; after `escalate_after` days the discipline role of the parent unit.
     Safe to run any number of times: each notice has a key and is sent once."""
     today = today or timezone.localdate()
     remind_days = settings.GONGXIAO_REMIND_DAYS if remind_days is None else remind_days
-    escalate_after = settings.GONGXIAO_ESCALATE_AFTER_DAYS if escalate_after is None else escalate_after
+    escalate_after = (
+        settings.GONGXIAO_ESCALATE_AFTER_DAYS if escalate_after is None else escalate_after
+    )
     result = LadderResult()
-    open_items = (RectificationItem.objects.exclude(status=S.CLOSED)
-                  .select_related("unit", "unit__parent", "responsible_person", "responsible_leader"))
-    soon = open_items.filter(deadline__gte=today, deadline__lte=today + datetime.timedelta(days=remind_days))
+    open_items = RectificationItem.objects.exclude(status=S.CLOSED).select_related(
+        "unit", "unit__parent", "responsible_person", "responsible_leader"
+    )
+    soon = open_items.filter(
+        deadline__gte=today, deadline__lte=today + datetime.timedelta(days=remind_days)
+    )
     for item in soon:
         user = _user_of(item.responsible_person)
         days = (item.deadline - today).days
-        if user and notify(recipient=user, key=f"rect:{item.pk}:remind:{item.deadline}",
-                           title=_("Due in %(n)s days: %(item)s") % {"n": days, "item": item.title},
-                           body=_("Deadline %(d)s.") % {"d": item.deadline}, url=_item_url(item)):
+        if user and notify(
+            recipient=user,
+            key=f"rect:{item.pk}:remind:{item.deadline}",
+            title=_("Due in %(n)s days: %(item)s") % {"n": days, "item": item.title},
+            body=_("Deadline %(d)s.") % {"d": item.deadline},
+            url=_item_url(item),
+        ):
             result.reminded += 1
     for item in open_items.filter(deadline__lt=today):
         days = (today - item.deadline).days
         title = _("Overdue by %(n)s days: %(item)s") % {"n": days, "item": item.title}
-        body = _("Deadline %(d)s; responsible unit %(u)s.") % {"d": item.deadline, "u": item.unit.name}
+        body = _("Deadline %(d)s; responsible unit %(u)s.") % {
+            "d": item.deadline,
+            "u": item.unit.name,
+        }
         for person in (item.responsible_person, item.responsible_leader):
             user = _user_of(person)
-            if user and notify(recipient=user, key=f"rect:{item.pk}:overdue:{item.deadline}",
-                               title=title, body=body, url=_item_url(item), level="warning"):
+            if user and notify(
+                recipient=user,
+                key=f"rect:{item.pk}:overdue:{item.deadline}",
+                title=title,
+                body=body,
+                url=_item_url(item),
+                level="warning",
+            ):
                 result.overdue += 1
         if days >= escalate_after:
             parent = item.unit.parent or item.unit
             for user in _discipline_users(parent):
-                if notify(recipient=user, key=f"rect:{item.pk}:escalate:{item.deadline}",
-                          title=_("Escalated, overdue by %(n)s days: %(item)s") % {"n": days, "item": item.title},
-                          body=body, url=_item_url(item), level="danger"):
+                if notify(
+                    recipient=user,
+                    key=f"rect:{item.pk}:escalate:{item.deadline}",
+                    title=_("Escalated, overdue by %(n)s days: %(item)s")
+                    % {"n": days, "item": item.title},
+                    body=body,
+                    url=_item_url(item),
+                    level="danger",
+                ):
                     result.escalated += 1
     for item in open_items.filter(kind=Kind.ONGOING):
         due = item.next_checkin_due()
         if due and due <= today:
             user = _user_of(item.responsible_person)
-            if user and notify(recipient=user, key=f"rect:{item.pk}:checkin:{due}",
-                               title=_("Check-in due: %(item)s") % {"item": item.title},
-                               body=_("Report progress on this ongoing item (due %(d)s).") % {"d": due},
-                               url=_item_url(item)):
+            if user and notify(
+                recipient=user,
+                key=f"rect:{item.pk}:checkin:{due}",
+                title=_("Check-in due: %(item)s") % {"item": item.title},
+                body=_("Report progress on this ongoing item (due %(d)s).") % {"d": due},
+                url=_item_url(item),
+            ):
                 result.checkins += 1
     return result
 

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +23,9 @@ from .models import Evidence, Measure, RectificationItem, Transition
 
 
 def _item_url(item):
-    return reverse("ledger-detail", kwargs={"app_label": "rectification", "slug": "items", "pk": item.pk})
+    return reverse(
+        "ledger-detail", kwargs={"app_label": "rectification", "slug": "items", "pk": item.pk}
+    )
 
 
 def _get_item(request, pk, action="view"):
@@ -42,7 +44,9 @@ def item_context(request, item) -> dict:
         "progress": item.progress.prefetch_related("evidence"),
         "can_change": can_change,
         "measure_form": MeasureForm(user=user) if can_change else None,
-        "progress_form": ProgressForm(initial={"date": timezone.localdate()}) if can_change else None,
+        "progress_form": ProgressForm(initial={"date": timezone.localdate()})
+        if can_change
+        else None,
         "measure_states": Measure.State.choices,
         "source_record": item.source_record if item.source_type_id else None,
         "next_checkin": item.next_checkin_due(),
@@ -57,10 +61,16 @@ def item_step(request, pk, step):
     form = StepForm(request.POST)
     form.is_valid()
     try:
-        services.transition(item=item, step=step, user=request.user,
-                            reason=form.cleaned_data.get("reason") or "",
-                            expected_version=form.cleaned_data.get("version"))
-        messages.success(request, _("Done: %(step)s.") % {"step": services.STEP_LABELS.get(step, step)})
+        services.transition(
+            item=item,
+            step=step,
+            user=request.user,
+            reason=form.cleaned_data.get("reason") or "",
+            expected_version=form.cleaned_data.get("version"),
+        )
+        messages.success(
+            request, _("Done: %(step)s.") % {"step": services.STEP_LABELS.get(step, step)}
+        )
     except services.TransitionRefused as exc:
         messages.error(request, str(exc))
     except kit.StaleEdit as exc:
@@ -93,8 +103,12 @@ def measure_state(request, pk):
     form = MeasureStateForm(request.POST)
     if form.is_valid():
         try:
-            services.set_measure_state(measure=measure, state=form.cleaned_data["state"],
-                                       user=request.user, expected_version=form.cleaned_data["version"])
+            services.set_measure_state(
+                measure=measure,
+                state=form.cleaned_data["state"],
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+            )
             messages.success(request, _("Saved."))
         except (kit.StaleEdit, PermissionDenied, ValidationError) as exc:
             messages.error(request, _message(exc))
@@ -112,9 +126,14 @@ def item_progress(request, pk):
         messages.error(request, _("The progress was not saved: %(err)s") % {"err": _errors(form)})
         return redirect(_item_url(item))
     try:
-        services.add_progress(item=item, user=request.user, text=form.cleaned_data["text"],
-                              date=form.cleaned_data["date"], files=form.cleaned_data["files"],
-                              is_checkin=form.cleaned_data["is_checkin"])
+        services.add_progress(
+            item=item,
+            user=request.user,
+            text=form.cleaned_data["text"],
+            date=form.cleaned_data["date"],
+            files=form.cleaned_data["files"],
+            is_checkin=form.cleaned_data["is_checkin"],
+        )
         messages.success(request, _("Progress recorded."))
     except (services.TransitionRefused, PermissionDenied, ValidationError) as exc:
         messages.error(request, _message(exc))
@@ -130,8 +149,11 @@ def evidence_download(request, pk):
 
 
 def _errors(form) -> str:
-    return "；".join(f"{form.fields[k].label if k in form.fields else ''}{'：' if k in form.fields else ''}{m}"
-                    for k, ms in form.errors.items() for m in ms)
+    return "；".join(
+        f"{form.fields[k].label if k in form.fields else ''}{'：' if k in form.fields else ''}{m}"
+        for k, ms in form.errors.items()
+        for m in ms
+    )
 
 
 def _message(exc) -> str:

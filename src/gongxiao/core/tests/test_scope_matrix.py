@@ -58,6 +58,20 @@ def test_every_url_is_known_to_the_matrix():
         "api-docs",
         "api-token",
         "api-root",
+        # a user's own notifications, tested in test_notifications.py
+        "notifications",
+        "notification-open",
+        "notification-read-all",
+        # rectification pages beyond the kit, tested in rectification/tests/test_scope.py
+        "rectification:item-step",
+        "rectification:item-measure",
+        "rectification:item-progress",
+        "rectification:measure-state",
+        "rectification:evidence",
+        "rectification:dashboard",
+        "rectification:list-export",
+        "rectification:list-import",
+        "rectification:list-template",
     }
     names = set()
 
@@ -93,6 +107,11 @@ class World:
         self.sibling = make(f.a2)  # county A, grassroots a2
         self.theirs = make(f.b1)  # county B
         self.theirs_county = make(f.county_b)
+
+        # A person of county B: his name must not appear in any dropdown of county A's pages.
+        from gongxiao.org.tests.factories import PersonFactory
+
+        self.foreign_person = PersonFactory(unit=f.b1, name="乙县外人")
 
     @property
     def foreign(self):
@@ -161,6 +180,17 @@ def test_a_county_user_never_reaches_the_sibling_county(
             assert detail_href(ledger, obj) not in resp.content.decode()
         home = client.get("/").content.decode()
         assert f'data-ledger="{ledger.key}">{len(expected)}<' in home
+
+    # Forms and filter dropdowns offer nothing from the sibling county.
+    if role_allows(role, ledger.module, "add"):
+        page = client.get(ledger_url(ledger, "create")).content.decode()
+        assert world.foreign_person.name not in page
+        assert federation.county_b.name not in page
+        for obj in world.foreign:
+            assert f'value="{obj.pk}">{obj}<' not in page
+    if can_view:
+        page = client.get(ledger_url(ledger, "list")).content.decode()
+        assert world.foreign_person.name not in page
 
     # Detail, edit, delete of a foreign row: not found, nothing changed.
     for obj in world.foreign:

@@ -14,8 +14,12 @@ class Cast:
         self.f = f
         self.owner_person = PersonFactory(unit=f.a1, name="责任人甲")
         self.leader_person = PersonFactory(unit=f.county_a, name="领导乙")
-        self.owner = user_with(Role.DATA_ENTRY, f.a1, person=self.owner_person, email="owner@example.org")
-        self.leader = user_with(Role.LEADER, f.county_a, person=self.leader_person, email="leader@example.org")
+        self.owner = user_with(
+            Role.DATA_ENTRY, f.a1, person=self.owner_person, email="owner@example.org"
+        )
+        self.leader = user_with(
+            Role.LEADER, f.county_a, person=self.leader_person, email="leader@example.org"
+        )
         self.discipline_a = user_with(Role.DISCIPLINE, f.county_a, email="jijian@example.org")
         self.discipline_city = user_with(Role.DISCIPLINE, f.city)
         self.reader = user_with(Role.READ_ONLY, f.county_a)

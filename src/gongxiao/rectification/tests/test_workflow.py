@@ -18,7 +18,9 @@ def _evidence():
 
 
 def _progress(cast, item, files=True):
-    return services.add_progress(item=item, user=cast.owner, text="已完成清理", files=[_evidence()] if files else [])
+    return services.add_progress(
+        item=item, user=cast.owner, text="已完成清理", files=[_evidence()] if files else []
+    )
 
 
 def test_the_transition_table_is_explicit():
@@ -38,13 +40,20 @@ def test_the_whole_road_to_close_out(cast):
     services.transition(item=item, step="request_close_out", user=cast.owner)
     assert item.status == Status.REQUESTED
     # The leader is told a close-out waits for him.
-    assert Notification.objects.filter(recipient=cast.leader, key__contains="request_close_out").exists()
+    assert Notification.objects.filter(
+        recipient=cast.leader, key__contains="request_close_out"
+    ).exists()
     services.transition(item=item, step="close_out", user=cast.leader)
     item.refresh_from_db()
     assert item.status == Status.CLOSED and item.closed_by == cast.leader and item.closed_at
-    steps = list(Transition.objects.filter(item=item).values_list("from_status", "to_status", "user"))
-    assert steps == [("open", "in_progress", cast.owner.pk), ("in_progress", "requested", cast.owner.pk),
-                     ("requested", "closed", cast.leader.pk)]
+    steps = list(
+        Transition.objects.filter(item=item).values_list("from_status", "to_status", "user")
+    )
+    assert steps == [
+        ("open", "in_progress", cast.owner.pk),
+        ("in_progress", "requested", cast.owner.pk),
+        ("requested", "closed", cast.leader.pk),
+    ]
     assert ChangeRecord.objects.filter(object_pk=str(item.pk), source="workflow").count() == 3
     assert Notification.objects.filter(recipient=cast.owner, key__contains="close_out").exists()
 
@@ -111,7 +120,9 @@ def test_rejection_needs_a_reason_and_returns_the_item(cast):
     item = _requested(cast)
     with pytest.raises(TransitionRefused):
         services.transition(item=item, step="reject_close_out", user=cast.discipline_a, reason="  ")
-    services.transition(item=item, step="reject_close_out", user=cast.discipline_a, reason="佐证材料不全")
+    services.transition(
+        item=item, step="reject_close_out", user=cast.discipline_a, reason="佐证材料不全"
+    )
     item.refresh_from_db()
     assert item.status == Status.IN_PROGRESS
     assert Transition.objects.filter(item=item).last().reason == "佐证材料不全"
@@ -124,15 +135,25 @@ def test_follow_up_review_reopens_a_closed_item_with_a_reason(cast):
     services.transition(item=item, step="close_out", user=cast.leader)
     with pytest.raises(TransitionRefused):
         services.transition(item=item, step="reopen", user=cast.discipline_city, reason="")
-    services.transition(item=item, step="reopen", user=cast.discipline_city, reason="回头看发现问题反弹")
+    services.transition(
+        item=item, step="reopen", user=cast.discipline_city, reason="回头看发现问题反弹"
+    )
     item.refresh_from_db()
     assert item.status == Status.IN_PROGRESS and item.closed_at is None and item.closed_by is None
 
 
-@pytest.mark.parametrize("status,step", [
-    ("open", "close_out"), ("open", "reopen"), ("in_progress", "start"), ("in_progress", "close_out"),
-    ("requested", "request_close_out"), ("closed", "close_out"), ("closed", "request_close_out"),
-])
+@pytest.mark.parametrize(
+    "status,step",
+    [
+        ("open", "close_out"),
+        ("open", "reopen"),
+        ("in_progress", "start"),
+        ("in_progress", "close_out"),
+        ("requested", "request_close_out"),
+        ("closed", "close_out"),
+        ("closed", "request_close_out"),
+    ],
+)
 def test_steps_outside_the_table_are_refused(cast, status, step):
     item = cast.item()
     type(item).objects.filter(pk=item.pk).update(status=status)
@@ -150,7 +171,10 @@ def test_unknown_step_is_refused(cast):
 
 def test_allowed_steps_follow_role_and_state(cast):
     item = _requested(cast)
-    assert [s.name for s in services.allowed_steps(item, cast.leader)] == ["close_out", "reject_close_out"]
+    assert [s.name for s in services.allowed_steps(item, cast.leader)] == [
+        "close_out",
+        "reject_close_out",
+    ]
     assert services.allowed_steps(item, cast.owner) == []
     assert services.allowed_steps(item, cast.outsider) == []
 
@@ -169,10 +193,13 @@ def test_progress_refuses_future_dates_bad_files_and_wrong_checkins(cast, today)
 
     item = cast.item()
     with pytest.raises(ValidationError):
-        services.add_progress(item=item, user=cast.owner, text="x", date=today + datetime.timedelta(days=1))
+        services.add_progress(
+            item=item, user=cast.owner, text="x", date=today + datetime.timedelta(days=1)
+        )
     with pytest.raises(ValidationError):
-        services.add_progress(item=item, user=cast.owner, text="x",
-                              files=[SimpleUploadedFile("virus.exe", b"MZ")])
+        services.add_progress(
+            item=item, user=cast.owner, text="x", files=[SimpleUploadedFile("virus.exe", b"MZ")]
+        )
     with pytest.raises(ValidationError):
         services.add_progress(item=item, user=cast.owner, text="x", is_checkin=True)
     with pytest.raises(ValidationError):
@@ -182,8 +209,13 @@ def test_progress_refuses_future_dates_bad_files_and_wrong_checkins(cast, today)
 
 def test_measures_have_owner_deadline_and_state(cast, today):
     item = cast.item()
-    m = services.add_measure(item=item, user=cast.owner, description="统一合同文本", owner=cast.owner_person,
-                             deadline=today)
+    m = services.add_measure(
+        item=item,
+        user=cast.owner,
+        description="统一合同文本",
+        owner=cast.owner_person,
+        deadline=today,
+    )
     services.set_measure_state(measure=m, state="done", user=cast.owner, expected_version=1)
     m.refresh_from_db()
     assert (m.state, m.version) == ("done", 2)
@@ -202,8 +234,12 @@ def test_outsiders_cannot_add_measures_or_progress(cast):
 def test_ongoing_items_have_periodic_checkins(cast, today):
     import datetime
 
-    item = cast.item(kind=Kind.ONGOING, deadline=None, found_date=today - datetime.timedelta(days=100),
-                     checkin_every_days=90)
+    item = cast.item(
+        kind=Kind.ONGOING,
+        deadline=None,
+        found_date=today - datetime.timedelta(days=100),
+        checkin_every_days=90,
+    )
     assert item.next_checkin_due() == today - datetime.timedelta(days=10)
     services.add_progress(item=item, user=cast.owner, text="季度报告", is_checkin=True)
     assert item.next_checkin_due() == today + datetime.timedelta(days=90)
@@ -215,8 +251,14 @@ def test_model_rules_for_kinds_and_dates(cast, today):
 
     from gongxiao.rectification.models import RectificationItem
 
-    item = RectificationItem(unit=cast.f.a1, title="x", source="other", category="other", found_date=today,
-                             kind=Kind.DEADLINE)
+    item = RectificationItem(
+        unit=cast.f.a1,
+        title="x",
+        source="other",
+        category="other",
+        found_date=today,
+        kind=Kind.DEADLINE,
+    )
     with pytest.raises(ValidationError) as err:
         item.full_clean()
     assert "deadline" in err.value.message_dict
@@ -231,8 +273,16 @@ def test_model_rules_for_kinds_and_dates(cast, today):
 def test_items_from_other_records_keep_their_source(cast, today):
     # Any Gongxiao record can be the source; a Person stands in until the supervision app lands.
     record = cast.owner_person
-    item = services.create_item_from(record=record, user=cast.leader, unit=cast.f.a1, title="来自记录",
-                                     source="inspection", category="conduct", found_date=today,
-                                     kind=Kind.DEADLINE, deadline=today)
+    item = services.create_item_from(
+        record=record,
+        user=cast.leader,
+        unit=cast.f.a1,
+        title="来自记录",
+        source="inspection",
+        category="conduct",
+        found_date=today,
+        kind=Kind.DEADLINE,
+        deadline=today,
+    )
     item.refresh_from_db()
     assert item.source_record == record

@@ -14,9 +14,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--today", help="Run as of this date (YYYY-MM-DD); default today.")
-        parser.add_argument("--remind-days", type=int, help="Remind this many days before a deadline.")
-        parser.add_argument("--escalate-after", type=int,
-                            help="Escalate to the parent unit's discipline role after this many days overdue.")
+        parser.add_argument(
+            "--remind-days", type=int, help="Remind this many days before a deadline."
+        )
+        parser.add_argument(
+            "--escalate-after",
+            type=int,
+            help="Escalate to the parent unit's discipline role after this many days overdue.",
+        )
 
     def handle(self, *args, today=None, remind_days=None, escalate_after=None, **options):
         try:

@@ -1,0 +1,140 @@
+"""Figures for reports and the dashboard, computed from rows; each links to exactly its rows."""
+
+import datetime
+from decimal import Decimal
+
+from django.test import Client
+from django.utils import timezone
+
+from gongxiao.core.metrics import breakdown, compute
+from gongxiao.core.periods import parse_period
+from gongxiao.rectification.models import RectificationItem
+from gongxiao.rectification.tests.factories import CampaignFactory
+
+YEAR = parse_period("2023")
+
+
+def _items(cast):
+    f = cast.f
+    d = datetime.date
+    rows = [
+        cast.item(
+            found_date=d(2023, 3, 1),
+            deadline=d(2023, 6, 30),
+            source="inspection",
+            category="conduct",
+        ),
+        cast.item(
+            found_date=d(2023, 5, 1), deadline=d(2023, 12, 31), source="audit", category="finance"
+        ),
+        cast.item(
+            found_date=d(2023, 8, 1),
+            deadline=d(2024, 1, 31),
+            source="audit",
+            category="finance",
+            unit=f.a2,
+        ),
+        cast.item(
+            found_date=d(2022, 8, 1), deadline=d(2022, 12, 31), source="audit", category="finance"
+        ),
+        cast.item(found_date=d(2023, 9, 1), deadline=d(2023, 10, 31), unit=f.b1),  # other county
+    ]
+    closed_at = timezone.make_aware(datetime.datetime(2023, 7, 1, 10))
+    RectificationItem.objects.filter(pk__in=[rows[0].pk, rows[3].pk]).update(
+        status="closed", closed_at=closed_at
+    )
+    return rows
+
+
+def test_found_closed_rate_and_overdue_for_a_subtree_and_year(cast):
+    rows = _items(cast)
+    f, user = cast.f, cast.leader
+    found = compute("rectification.items.found", user, f.county_a, YEAR)
+    assert found.value == 3 and set(found.rows) == {rows[0], rows[1], rows[2]}
+    closed = compute("rectification.items.closed", user, f.county_a, YEAR)
+    assert closed.value == 2  # closed in 2023, including one found in 2022
+    rate = compute("rectification.items.closeout_rate", user, f.county_a, YEAR)
+    assert rate.value == Decimal("33.3")  # 1 of the 3 found in 2023
+    overdue = compute("rectification.items.overdue", user, f.county_a, YEAR)
+    assert set(overdue.rows) == {rows[1], rows[2]}  # deadlines passed, not closed (as of today)
+    assert compute("rectification.items.found", user, f.a1, YEAR).value == 2
+    # The city discipline officer sees both counties.
+    assert compute("rectification.items.found", cast.discipline_city, f.city, YEAR).value == 4
+
+
+def test_rate_of_nothing_is_no_figure(cast):
+    assert (
+        compute("rectification.items.closeout_rate", cast.leader, cast.f.county_a, YEAR).value
+        is None
+    )
+
+
+def test_breakdowns_by_source_category_unit_campaign(cast):
+    rows = _items(cast)
+    campaign = CampaignFactory(unit=cast.f.county_a)
+    RectificationItem.objects.filter(pk=rows[0].pk).update(campaign=campaign)
+    by_source = {
+        k: fig.value
+        for k, fig in breakdown(
+            "rectification.items.found", cast.leader, cast.f.county_a, YEAR, "source"
+        )
+    }
+    assert by_source == {"audit": 2, "inspection": 1}
+    by_unit = {
+        k: fig.value
+        for k, fig in breakdown(
+            "rectification.items.found", cast.leader, cast.f.county_a, YEAR, "unit"
+        )
+    }
+    assert by_unit == {cast.f.a1.pk: 2, cast.f.a2.pk: 1}
+    by_campaign = {
+        k: fig.value
+        for k, fig in breakdown(
+            "rectification.items.found", cast.leader, cast.f.county_a, YEAR, "campaign"
+        )
+    }
+    assert by_campaign == {campaign.pk: 1, None: 2}
+
+
+def test_each_figure_links_to_exactly_its_rows(cast):
+    _items(cast)
+    c = Client()
+    c.force_login(cast.leader)
+    for key in [
+        "rectification.items.found",
+        "rectification.items.closed",
+        "rectification.items.overdue",
+        "rectification.items.open",
+    ]:
+        fig = compute(key, cast.leader, cast.f.county_a, YEAR)
+        resp = c.get(fig.url)
+        assert resp.status_code == 200
+        assert resp.context["page"].paginator.count == fig.rows.count(), key
+        shown = {obj.pk for obj, _cells in resp.context["rows"]}
+        assert shown == set(fig.rows.values_list("pk", flat=True)), key
+
+
+def test_the_dashboard_shows_figures_by_unit_and_campaign(cast):
+    rows = _items(cast)
+    campaign = CampaignFactory(unit=cast.f.county_a, name="集中整治形式主义官僚主义")
+    RectificationItem.objects.filter(pk=rows[0].pk).update(campaign=campaign)
+    c = Client()
+    c.force_login(cast.leader)
+    c.post("/context/", {"unit": cast.f.county_a.pk, "period": "2023"})
+    html = c.get("/rectification/dashboard/").content.decode()
+    assert 'data-metric="rectification.items.found"' in html
+    by_unit = html.split('id="by-unit"')[1].split("</table>")[0]
+    assert cast.f.a1.name in by_unit and cast.f.a2.name in by_unit and cast.f.b1.name not in by_unit
+    assert "集中整治形式主义官僚主义" in html.split('id="by-campaign"')[1]
+    assert f"campaign={campaign.pk}" in html
+
+
+def test_campaign_page_shows_its_progress(cast):
+    rows = _items(cast)
+    campaign = CampaignFactory(unit=cast.f.county_a)
+    RectificationItem.objects.filter(pk__in=[rows[0].pk, rows[1].pk]).update(campaign=campaign)
+    c = Client()
+    c.force_login(cast.leader)
+    html = c.get(f"/ledgers/rectification/campaigns/{campaign.pk}/").content.decode()
+    assert 'data-figure="found">2<' in html and 'data-figure="closed">1<' in html
+    assert 'data-figure="rate">50.0%<' in html
