@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gongxiao.core import scoping
@@ -25,7 +26,15 @@ class LedgerForm(forms.ModelForm):
                     if name == "unit":
                         field.queryset = scoping.units_for(user, self._meta.model.module, action)
                     else:
-                        field.queryset = scoping.scope_related(field.queryset, user)
+                        scoped = scoping.scope_related(field.queryset, user)
+                        current = getattr(self.instance, f"{name}_id", None)
+                        if current is not None:
+                            # The value already chosen stays choosable, so an edit never fails
+                            # on a field the editor did not touch.
+                            scoped = field.queryset.filter(
+                                Q(pk__in=scoped.values("pk")) | Q(pk=current)
+                            )
+                        field.queryset = scoped
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
         for name, field in self.fields.items():

@@ -115,11 +115,15 @@ class Ledger:
     def api_field_names(self) -> list[str]:
         return list(self.api_fields if self.api_fields is not None else self.form_fields)
 
+    # Fields never shown on the detail page (internal links, the version shown apart).
+    detail_exclude: tuple = ()
+
     @cached_property
     def detail_field_names(self) -> list[str]:
-        names = list(self.form_fields)
+        skip = {"id", "version", *self.detail_exclude}
+        names = [n for n in self.form_fields if n not in skip]
         for f in self.model._meta.concrete_fields:
-            if f.name not in names and f.name not in ("id", "version") and not f.primary_key:
+            if f.name not in names and f.name not in skip and not f.primary_key:
                 names.append(f.name)
         return names
 

@@ -68,8 +68,14 @@ def scope_queryset(qs: QuerySet, user, action: str = "view") -> QuerySet:
     if q is None:
         return qs
     Unit = apps.get_model("org", "Unit")
-    field = f"{model.scope_field}__in"
-    return qs.filter(**{field: Unit.objects.filter(q).values("pk")})
+    units = Unit.objects.filter(q).values("pk")
+    reach = Q(**{f"{model.scope_field}__in": units})
+    shared = getattr(model, "shared_with_field", None)
+    if shared and action == "view":
+        # A row shared with other units (a campaign with the units taking part) is seen there
+        # too, but changed only by its own unit.
+        reach |= Q(pk__in=model.objects.filter(**{f"{shared}__in": units}).values("pk"))
+    return qs.filter(reach)
 
 
 def can(user, action: str, obj=None, *, model=None) -> bool:
@@ -81,6 +87,8 @@ def can(user, action: str, obj=None, *, model=None) -> bool:
     Unit = apps.get_model("org", "Unit")
     if obj is None:
         return Unit.objects.filter(q).exists()
+    if getattr(model, "shared_with_field", None) and action == "view":
+        return scope_queryset(model.objects.filter(pk=obj.pk), user, action).exists()
     unit_id = _unit_id_of(obj)
     return Unit.objects.filter(q, pk=unit_id).exists()
 
@@ -111,6 +119,16 @@ def scope_related(qs: QuerySet, user) -> QuerySet:
     if model is Unit:
         q = unit_q(user, None, "view")
         return qs if q is None else qs.filter(q)
+    if model._meta.label == "org.Person":
+        # One may name the people of one's units and of the units above them (a clerk names
+        # his county's leader as responsible leader); nobody of a sibling county.
+        q = unit_q(user, None, "view")
+        if q is None:
+            return qs
+        reach = set()
+        for path in Unit.objects.filter(q).values_list("path", flat=True):
+            reach.update(int(p) for p in path.strip("/").split("/"))
+        return qs.filter(unit_id__in=reach)
     if hasattr(model, "scope_field") and hasattr(model, "module"):
         return scope_queryset(qs, user, "view")
     if model._meta.label == "org.User":

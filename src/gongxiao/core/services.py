@@ -72,12 +72,19 @@ def _change_kwargs(obj, kind, user, before, after, source, unit_id):
         "object_repr": str(obj)[:200],
         "unit_id": unit_id,
         "user": user if user and user.is_authenticated else None,
-        "user_repr": user.get_username() if user and user.is_authenticated else "system",
+        "user_repr": _who(user),
         "kind": kind,
         "source": source,
         "before": before,
         "after": after,
     }
+
+
+def _who(user) -> str:
+    if not (user and user.is_authenticated):
+        return "system"
+    name = user.display_name() if hasattr(user, "display_name") else user.get_username()
+    return name if name == user.get_username() else f"{name}（{user.get_username()}）"
 
 
 def _require_unit(user, model, unit_id, action):

@@ -3,17 +3,20 @@ scoping layer; a newly declared ledger gets all of them."""
 
 from __future__ import annotations
 
+import datetime
 import io
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import models
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -139,15 +142,40 @@ def _history_entry(ledger, record, user):
         if name in ("version", "updated_by", "created_by"):
             continue
         try:
-            label = ledger.label(name)
-        except Exception:
-            label = name
+            field = ledger.field(name)
+        except FieldDoesNotExist:
+            continue  # a field since removed; its values stay in the record
         old, new = before.get(name), after.get(name)
         if name in ledger.pii_fields and not ledger.shows_pii(user):
             old = ledger.pii_fields[name](old) if old else old
             new = ledger.pii_fields[name](new) if new else new
-        changes.append((label, old, new))
+        else:
+            old, new = _readable(field, old, user), _readable(field, new, user)
+        changes.append((str(field.verbose_name), old, new))
     return {"record": record, "changes": changes}
+
+
+def _readable(field, raw, user):
+    """A stored value as a person reads it: labels for choices, names for related rows (only
+    when still in the user's reach), local dates and times."""
+    if raw in (None, ""):
+        return raw
+    if field.choices:
+        return str(dict(field.flatchoices).get(raw, raw))
+    if isinstance(field, models.BooleanField):
+        return _("Yes") if raw else _("No")
+    if field.is_relation and field.related_model is not None:
+        related = scoping.scope_related(field.related_model._default_manager.all(), user)
+        obj = related.filter(pk=raw).first()
+        return str(obj) if obj is not None else f"#{raw}"
+    if isinstance(field, models.DateTimeField):
+        try:
+            return formats.date_format(
+                timezone.localtime(datetime.datetime.fromisoformat(raw)), "Y-m-d H:i"
+            )
+        except (TypeError, ValueError):
+            return raw
+    return raw
 
 
 class LedgerEditView(LedgerView):

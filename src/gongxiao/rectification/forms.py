@@ -24,7 +24,8 @@ class MultipleFileField(forms.FileField):
 
 class ProgressForm(forms.Form):
     date = forms.DateField(
-        label=_("date"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+        label=_("date"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
     )
     text = forms.CharField(
         label=_("progress"), widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"})
@@ -50,7 +51,7 @@ class MeasureForm(forms.Form):
     deadline = forms.DateField(
         label=_("deadline"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, user=None, **kwargs):

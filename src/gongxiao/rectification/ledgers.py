@@ -134,6 +134,7 @@ class ItemLedger(Ledger):
     sort_fields = ["found_date", "deadline", "unit", "status"]
     date_field = "found_date"
     detail_template = "rectification/item_detail.html"
+    detail_exclude = ("source_type", "source_id")
     computed = {
         "overdue": (
             _("overdue"),

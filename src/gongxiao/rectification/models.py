@@ -18,6 +18,8 @@ class Campaign(LedgerModel):
     """专项行动 / 专项整治: a named campaign with a plan, a period and the units taking part."""
 
     module = "rectification"
+    # Seen by the units taking part as well as by its own unit's subtree.
+    shared_with_field = "units"
 
     name = models.CharField(_("campaign name"), max_length=200)
     plan = models.TextField(_("plan"), blank=True)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongxiao.core import scoping
 from gongxiao.core import services as kit
@@ -105,11 +106,11 @@ def _check(step: Step, item: RectificationItem, user, *, reason: str, dry_run=Fa
 
 
 STEP_LABELS = {
-    "start": _("Start rectification"),
-    "request_close_out": _("Request close-out"),
-    "close_out": _("Close out"),
-    "reject_close_out": _("Reject close-out"),
-    "reopen": _("Reopen after follow-up review"),
+    "start": gettext_lazy("Start rectification"),
+    "request_close_out": gettext_lazy("Request close-out"),
+    "close_out": gettext_lazy("Close out"),
+    "reject_close_out": gettext_lazy("Reject close-out"),
+    "reopen": gettext_lazy("Reopen after follow-up review"),
 }
 
 

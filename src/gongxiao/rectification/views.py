@@ -34,7 +34,11 @@ def _get_item(request, pk, action="view"):
 
 def item_context(request, item) -> dict:
     user = request.user
-    can_change = RectificationItem.objects.editable_by(user).filter(pk=item.pk).exists()
+    # A closed item takes no measures or progress until a follow-up review reopens it.
+    can_change = (
+        item.status != "closed"
+        and RectificationItem.objects.editable_by(user).filter(pk=item.pk).exists()
+    )
     return {
         "item": item,
         "steps": services.allowed_steps(item, user),
