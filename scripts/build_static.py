@@ -12,6 +12,9 @@ VENDOR = ROOT / "src" / "gongxiao" / "static" / "vendor"
 FILES = {
     "bootstrap/dist/css/bootstrap.min.css": "bootstrap/bootstrap.min.css",
     "bootstrap/dist/js/bootstrap.bundle.min.js": "bootstrap/bootstrap.bundle.min.js",
+    # The minified files name their source maps; the manifest storage of production insists.
+    "bootstrap/dist/css/bootstrap.min.css.map": "bootstrap/bootstrap.min.css.map",
+    "bootstrap/dist/js/bootstrap.bundle.min.js.map": "bootstrap/bootstrap.bundle.min.js.map",
     "bootstrap-icons/font/bootstrap-icons.min.css": "bootstrap-icons/bootstrap-icons.min.css",
     "bootstrap-icons/font/fonts/bootstrap-icons.woff2": (
         "bootstrap-icons/fonts/bootstrap-icons.woff2"

@@ -38,12 +38,16 @@ def notify(
             )
     except IntegrityError:  # a concurrent run created it first
         return None
-    if email and recipient.email:
-        transaction.on_commit(lambda: _email(note.pk))
+    if email and recipient.email and settings.GONGXIAO_EMAIL_ENABLED:
+        # Mail goes out from the task worker, so a slow or absent mail server never holds up
+        # the page that caused the notice.
+        from gongxiao.core.tasks import email_notification
+
+        transaction.on_commit(lambda: email_notification.enqueue(note.pk))
     return note
 
 
-def _email(pk: int) -> None:
+def send_email(pk: int) -> None:
     note = Notification.objects.select_related("recipient").get(pk=pk)
     if note.emailed_at:
         return

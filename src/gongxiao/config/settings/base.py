@@ -203,6 +203,9 @@ GONGXIAO_SYNC_IMPORT_BYTES = 256 * 1024
 # discipline role of the parent unit this many days after it.
 GONGXIAO_REMIND_DAYS = 7
 GONGXIAO_ESCALATE_AFTER_DAYS = 15
+# Notices are also e-mailed to users with an address (production turns this off without a
+# mail server).
+GONGXIAO_EMAIL_ENABLED = True
 # Used in e-mails to turn a notice's link into an address.
 GONGXIAO_BASE_URL = os.environ.get("GONGXIAO_BASE_URL", "")
 

@@ -1,5 +1,6 @@
 """Production: PostgreSQL from DATABASE_URL, secrets and hosts from the environment, HTTPS only."""
 
+import ipaddress
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -15,6 +16,10 @@ ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
+if not os.environ.get("GONGXIAO_DATA_DIR"):
+    raise ImproperlyConfigured(
+        "GONGXIAO_DATA_DIR must name the folder for uploads, job results and static files."
+    )
 if not os.environ.get("DATABASE_URL"):
     raise ImproperlyConfigured("DATABASE_URL must point at the production PostgreSQL database.")
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
@@ -42,4 +47,21 @@ MAILERS = {
         },
     }
 }
+# Many intranets have no mail server: without EMAIL_HOST, notices stay in the in-app centre.
+GONGXIAO_EMAIL_ENABLED = bool(os.environ.get("EMAIL_HOST"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "gongxiao@localhost")
+
+
+# The reverse proxy passes the browser's address; login throttling must count per browser, not
+# per proxy (else five failures anywhere would lock an account everywhere).
+REAL_IP_HEADER = os.environ.get("GONGXIAO_REAL_IP_HEADER", "HTTP_X_REAL_IP")
+
+
+def _client_ip(request):
+    try:
+        return str(ipaddress.ip_address(request.META.get(REAL_IP_HEADER, "").strip()))
+    except ValueError:
+        return request.META.get("REMOTE_ADDR")
+
+
+AXES_CLIENT_IP_CALLABLE = _client_ip

@@ -71,9 +71,10 @@ def test_argon2_is_the_production_password_hasher():
     assert base.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
 
 
-def test_production_settings_pass_check_deploy():
+def test_production_settings_pass_check_deploy(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(
+        GONGXIAO_DATA_DIR=str(tmp_path),
         DJANGO_SETTINGS_MODULE="gongxiao.config.settings.prod",
         SECRET_KEY="k" * 20 + "x9!Qz" * 10,
         ALLOWED_HOSTS="gongxiao.example.org",
