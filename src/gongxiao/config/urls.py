@@ -34,5 +34,6 @@ urlpatterns = [
     path("api/token/", obtain_auth_token, name="api-token"),
     path("api/", include(build_router().urls)),
     path("rectification/", include("gongxiao.rectification.urls")),
+    path("decisions/", include("gongxiao.decisions.urls")),
     path("", include("gongxiao.core.urls")),
 ]

@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter
 
 from gongxiao.core import scoping, services
 from gongxiao.core.ledgers import all_ledgers
+from gongxiao.core.models import RecordLocked
 from gongxiao.core.rest import Conflict
 
 
@@ -113,6 +114,8 @@ class LedgerViewSet(viewsets.ModelViewSet):
         data = dict(serializer.validated_data)
         data.pop("version", None)
         obj = self.ledger.model(**data)
+        if reason := self.ledger.lock_reason(obj):
+            raise Conflict(reason)
         services.create_row(obj=obj, user=self.request.user, source="api")
         serializer.instance = obj
 
@@ -123,17 +126,19 @@ class LedgerViewSet(viewsets.ModelViewSet):
             expected = int(self.request.data.get("version"))
         for key, value in serializer.validated_data.items():
             setattr(obj, key, value)
+        if reason := self.ledger.lock_reason(obj):
+            raise Conflict(reason)
         try:
             services.update_row(
                 obj=obj, expected_version=expected, user=self.request.user, source="api"
             )
-        except services.StaleEdit as exc:
+        except (services.StaleEdit, RecordLocked) as exc:
             raise Conflict(str(exc)) from exc
 
     def perform_destroy(self, instance):
         try:
             services.delete_row(obj=instance, user=self.request.user, source="api")
-        except services.RowInUse as exc:
+        except (services.RowInUse, RecordLocked) as exc:
             raise Conflict(str(exc)) from exc
 
 

@@ -69,6 +69,7 @@ class LedgerFilterSet(django_filters.FilterSet):
             q |= Q(**{f"{field}__icontains": value})
         return queryset.filter(q)
 
+    @extend_schema_field(OpenApiTypes.INT)
     def filter_unit(self, queryset, name, unit):
         if unit is None:
             return queryset

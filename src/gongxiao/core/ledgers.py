@@ -52,6 +52,10 @@ class Ledger:
     def detail_extra(self, request, obj) -> dict:
         return {}
 
+    def lock_reason(self, obj) -> str | None:
+        """Why this row may no longer be edited or deleted (sealed, say), or None."""
+        return None
+
     # Import layouts beyond the template's: name -> importer class (see excel.GenericImporter).
     importers: dict = {}
 
@@ -90,7 +94,12 @@ class Ledger:
 
     # --- fields -----------------------------------------------------------------------------
     def field(self, name: str) -> models.Field:
-        return self.model._meta.get_field(name)
+        """The model field, following relations for names such as "meeting__date"."""
+        model = self.model
+        parts = name.split("__")
+        for part in parts[:-1]:
+            model = model._meta.get_field(part).related_model
+        return model._meta.get_field(parts[-1])
 
     def label(self, name: str) -> str:
         if name in self.computed:

@@ -24,6 +24,10 @@ class LedgerQuerySet(models.QuerySet):
         return scoping.scope_queryset(self, user, action)
 
 
+class RecordLocked(Exception):
+    """The row may no longer change (sealed, closed …); the message says why and what to do."""
+
+
 class TrackedModel(models.Model):
     """A row that knows who made and changed it and carries a version number for optimistic
     locking. Rows of a ledger inherit LedgerModel; sub-rows (measures of an item, say) inherit

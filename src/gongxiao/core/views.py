@@ -25,7 +25,7 @@ from django.views import View
 from gongxiao.core import excel, jobs, scoping, services
 from gongxiao.core.filters import filtered
 from gongxiao.core.ledgers import get_ledger
-from gongxiao.core.models import ChangeRecord, Job
+from gongxiao.core.models import ChangeRecord, Job, RecordLocked
 
 
 class CappedPaginator(Paginator):
@@ -126,10 +126,11 @@ class LedgerDetailView(LedgerView):
             obj=obj,
             fields=fields,
             history=[_history_entry(ledger, h, request.user) for h in history],
-            can_edit=ledger.model.objects.editable_by(request.user).filter(pk=obj.pk).exists(),
-            can_delete=ledger.model.objects.permitted(request.user, "delete")
-            .filter(pk=obj.pk)
-            .exists(),
+            locked=ledger.lock_reason(obj),
+            can_edit=not ledger.lock_reason(obj)
+            and ledger.model.objects.editable_by(request.user).filter(pk=obj.pk).exists(),
+            can_delete=not ledger.lock_reason(obj)
+            and ledger.model.objects.permitted(request.user, "delete").filter(pk=obj.pk).exists(),
         )
         ctx.update(ledger.detail_extra(request, obj))
         return render(request, ledger.detail_template, ctx)
@@ -181,8 +182,17 @@ def _readable(field, raw, user):
 class LedgerEditView(LedgerView):
     action = "change"
 
+    def _locked(self, obj):
+        reason = obj is not None and self.ledger.lock_reason(obj)
+        if reason:
+            messages.error(self.request, reason)
+            return redirect(self.url("detail", pk=obj.pk))
+        return None
+
     def get(self, request, app_label, slug, pk=None):
         obj = self.get_row(pk) if pk else None
+        if (locked := self._locked(obj)) is not None:
+            return locked
         form = self.ledger.form_class(
             instance=obj,
             user=request.user,
@@ -193,6 +203,8 @@ class LedgerEditView(LedgerView):
 
     def post(self, request, app_label, slug, pk=None):
         obj = self.get_row(pk) if pk else None
+        if (locked := self._locked(obj)) is not None:
+            return locked
         form = self.ledger.form_class(
             request.POST,
             request.FILES,
@@ -226,6 +238,8 @@ class LedgerEditView(LedgerView):
                 form.data = data
             except ValidationError as exc:
                 form.add_error(None, exc)
+            except RecordLocked as exc:
+                form.add_error(None, str(exc))
         status = 409 if conflict is not None else 200
         return self._render(form, obj, conflict=conflict, status=status)
 
@@ -259,13 +273,16 @@ class LedgerDeleteView(LedgerView):
 
     def get(self, request, app_label, slug, pk):
         obj = self.get_row(pk)
+        if reason := self.ledger.lock_reason(obj):
+            messages.error(request, reason)
+            return redirect(self.url("detail", pk=pk))
         return render(request, "core/ledger_delete.html", self.context(obj=obj))
 
     def post(self, request, app_label, slug, pk):
         obj = self.get_row(pk)
         try:
             services.delete_row(obj=obj, user=request.user)
-        except services.RowInUse as exc:
+        except (services.RowInUse, RecordLocked) as exc:
             messages.error(request, str(exc))
             return redirect(self.url("detail", pk=pk))
         messages.success(request, _("Deleted."))

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "gongxiao.core",
     "gongxiao.org",
     "gongxiao.rectification",
+    "gongxiao.decisions",
 ]
 
 MIDDLEWARE = [

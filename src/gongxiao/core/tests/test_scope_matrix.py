@@ -72,6 +72,16 @@ def test_every_url_is_known_to_the_matrix():
         "rectification:list-export",
         "rectification:list-import",
         "rectification:list-template",
+        # collective-decision procedure and filing, tested in decisions/tests/test_scope.py
+        "decisions:attendance",
+        "decisions:seal",
+        "decisions:amendment",
+        "decisions:statement",
+        "decisions:defer",
+        "decisions:follow-up",
+        "decisions:filing",
+        "decisions:filing-xlsx",
+        "decisions:filing-docx",
     }
     names = set()
 

@@ -1,0 +1,178 @@
+"""报备: the list of matters decided collectively, for the supervising body, in Excel and Word,
+for the working unit's subtree and a period."""
+
+from __future__ import annotations
+
+import io
+
+import xlsxwriter
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from django.shortcuts import render
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from gongxiao.core import scoping
+from gongxiao.core.periods import parse_period
+
+from .models import Matter
+
+COLUMNS = [
+    "序号",
+    "单位",
+    "会议",
+    "会议日期",
+    "议题",
+    "类别",
+    "金额（万元）",
+    "前置研究",
+    "表决情况",
+    "决定事项",
+]
+
+
+def _date(d):
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def matters_for(user, unit, period):
+    qs = (
+        Matter.objects.visible_to(user)
+        .filter(meeting__date__gte=period.start, meeting__date__lte=period.end)
+        .select_related("meeting", "meeting__unit")
+        .prefetch_related("statements")
+    )
+    if unit is not None:
+        qs = qs.filter(meeting__unit__path__startswith=unit.path)
+    return qs.order_by("meeting__unit__path", "meeting__date", "order", "id")
+
+
+def _votes(m) -> str:
+    agree = sum(1 for s in m.statements.all() if s.position == "agree")
+    disagree = sum(1 for s in m.statements.all() if s.position == "disagree")
+    defer = sum(1 for s in m.statements.all() if s.position == "defer")
+    return f"{m.get_outcome_display()}（同意{agree}，不同意{disagree}，缓议{defer}）"
+
+
+def rows(matters):
+    for i, m in enumerate(matters, start=1):
+        yield [
+            i,
+            m.meeting.unit.name,
+            str(m.meeting),
+            _date(m.meeting.date),
+            m.title,
+            m.get_category_display().split(" (")[0].split("（")[0],
+            "" if m.amount is None else f"{m.amount:.2f}",
+            "是" if m.party_prior_study else "否",
+            _votes(m),
+            m.decision_text,
+        ]
+
+
+def _context(request):
+    if not scoping.can_any(request.user, "decisions", "export"):
+        raise PermissionDenied
+    try:
+        period = parse_period(request.GET.get("period") or request.working_period.code)
+    except ValueError:
+        period = request.working_period
+    unit = request.working_unit
+    return unit, period, matters_for(request.user, unit, period)
+
+
+def _title(unit, period):
+    return f"{unit.name if unit else ''}{period.label}“三重一大”事项报备表"
+
+
+@login_required
+def filing(request):
+    unit, period, matters = _context(request)
+    return render(
+        request,
+        "decisions/filing.html",
+        {
+            "unit": unit,
+            "period": period,
+            "rows": list(rows(matters)),
+            "columns": COLUMNS,
+            "title": _title(unit, period),
+        },
+    )
+
+
+@login_required
+def filing_xlsx(request):
+    unit, period, matters = _context(request)
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet("报备表")
+    title = wb.add_format(
+        {"bold": True, "font_size": 16, "align": "center", "font_name": "方正小标宋简体"}
+    )
+    head = wb.add_format(
+        {
+            "bold": True,
+            "border": 1,
+            "align": "center",
+            "valign": "vcenter",
+            "text_wrap": True,
+            "font_name": "黑体",
+        }
+    )
+    body = wb.add_format(
+        {"border": 1, "valign": "top", "text_wrap": True, "font_name": "仿宋_GB2312"}
+    )
+    ws.merge_range(0, 0, 0, len(COLUMNS) - 1, _title(unit, period), title)
+    ws.write_row(1, 0, COLUMNS, head)
+    for r, row in enumerate(rows(matters), start=2):
+        for c, v in enumerate(row):
+            ws.write(r, c, v, body)
+    for c, w in enumerate([6, 18, 24, 14, 30, 12, 12, 10, 22, 36]):
+        ws.set_column(c, c, w)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.repeat_rows(1)
+    wb.close()
+    return FileResponse(
+        io.BytesIO(buf.getvalue()), as_attachment=True, filename=f"{_title(unit, period)}.xlsx"
+    )
+
+
+def _font(run, name, size):
+    run.font.name = name
+    run.font.size = Pt(size)
+    run._element.rPr.rFonts.set(qn("w:eastAsia"), name)
+
+
+@login_required
+def filing_docx(request):
+    unit, period, matters = _context(request)
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    section.left_margin = section.right_margin = Mm(20)
+    section.top_margin = section.bottom_margin = Mm(20)
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(p.add_run(_title(unit, period)), "方正小标宋简体", 22)
+    table = doc.add_table(rows=1, cols=len(COLUMNS))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, COLUMNS, strict=True):
+        cell.text = ""
+        _font(cell.paragraphs[0].add_run(text), "黑体", 10.5)
+    for row in rows(matters):
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row, strict=True):
+            cell.text = ""
+            _font(cell.paragraphs[0].add_run(str(value)), "仿宋_GB2312", 10.5)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return FileResponse(
+        io.BytesIO(buf.getvalue()), as_attachment=True, filename=f"{_title(unit, period)}.docx"
+    )

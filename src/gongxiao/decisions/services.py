@@ -1,0 +1,444 @@
+"""The procedure of collective decision, enforced here and nowhere else: who may state, in
+which order, quorum and passing rules as data, sealing with a hash chain, amendments, and the
+verification of every seal."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongxiao.core import services as kit
+
+from .models import (
+    Amendment,
+    Attendance,
+    DecisionRule,
+    FollowUp,
+    Matter,
+    Meeting,
+    Outcome,
+    Seal,
+    SealedRecordError,
+    Statement,
+)
+
+
+class ProcedureRefused(Exception):
+    """A step the procedure does not allow; the message says why."""
+
+
+def _require(user, meeting: Meeting, action: str = "change") -> None:
+    if not Meeting.objects.permitted(user, action).filter(pk=meeting.pk).exists():
+        raise PermissionDenied(_("You may not record this meeting."))
+
+
+def _open(meeting: Meeting) -> None:
+    if Meeting.objects.filter(pk=meeting.pk, sealed_at__isnull=False).exists():
+        raise SealedRecordError(_("The meeting is sealed; append an amendment instead."))
+
+
+def rule_for(body: str, category: str) -> DecisionRule:
+    """The most specific rule: body and category, body, category, then the default."""
+    for b, c in ((body, category), (body, ""), ("", category), ("", "")):
+        rule = DecisionRule.objects.filter(body=b, category=c).first()
+        if rule:
+            return rule
+    return DecisionRule(body="", category="")  # more than half, more than half
+
+
+# --- attendance ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_attendance(
+    *,
+    meeting: Meeting,
+    person,
+    user,
+    role=Attendance.Role.MEMBER,
+    present=True,
+    absence_reason: str = "",
+    is_principal: bool = False,
+) -> Attendance:
+    _require(user, meeting)
+    _open(meeting)
+    if not present and not absence_reason.strip():
+        raise ValidationError({"absence_reason": _("Give the reason for the absence.")})
+    if is_principal and role != Attendance.Role.MEMBER:
+        raise ValidationError({"is_principal": _("The principal leader is a voting member.")})
+    if Statement.objects.filter(matter__meeting=meeting, person=person).exists():
+        raise ProcedureRefused(_("This member has already stated a position; attendance is fixed."))
+    if is_principal:
+        Attendance.objects.filter(meeting=meeting, is_principal=True).exclude(person=person).update(
+            is_principal=False
+        )
+    att, _created = Attendance.objects.update_or_create(
+        meeting=meeting,
+        person=person,
+        defaults={
+            "role": role,
+            "present": present,
+            "absence_reason": "" if present else absence_reason.strip(),
+            "is_principal": is_principal,
+            "updated_by": user,
+        },
+    )
+    return att
+
+
+# --- statements and outcome ----------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    due: int
+    present: int
+    agree: int
+    disagree: int
+    defer: int
+    stated: int
+    rule: DecisionRule
+
+    @property
+    def quorum(self) -> bool:
+        return self.due > 0 and self.rule.quorum_met(self.present, self.due)
+
+
+def tally(matter: Matter) -> Tally:
+    members = matter.meeting.attendances.filter(role=Attendance.Role.MEMBER)
+    positions = list(matter.statements.values_list("position", flat=True))
+    return Tally(
+        due=members.count(),
+        present=members.filter(present=True).count(),
+        agree=positions.count(Statement.Position.AGREE),
+        disagree=positions.count(Statement.Position.DISAGREE),
+        defer=positions.count(Statement.Position.DEFER),
+        stated=len(positions),
+        rule=rule_for(matter.meeting.body, matter.category),
+    )
+
+
+@transaction.atomic
+def record_statement(
+    *, matter: Matter, person, position: str, user, remarks: str = ""
+) -> Statement:
+    """Record one member's position. Only present voting members state; the principal leader
+    states last, after every other present voting member
+    (班子成员必须亮明态度，主要负责同志最后表态)."""
+    matter = Matter.objects.select_for_update().select_related("meeting").get(pk=matter.pk)
+    meeting = matter.meeting
+    _require(user, meeting)
+    _open(meeting)
+    if position not in Statement.Position.values:
+        raise ValidationError({"position": _("Choose agree, disagree or defer.")})
+    if matter.outcome != Outcome.PENDING:
+        raise ProcedureRefused(
+            _("This matter is already decided (%(o)s).") % {"o": matter.get_outcome_display()}
+        )
+    att = Attendance.objects.filter(meeting=meeting, person=person).first()
+    if att is None or att.role != Attendance.Role.MEMBER:
+        raise ProcedureRefused(_("%(p)s is not a voting member of this meeting.") % {"p": person})
+    if not att.present:
+        raise ProcedureRefused(_("%(p)s is absent and cannot state a position.") % {"p": person})
+    t = tally(matter)
+    if not t.quorum:
+        raise ProcedureRefused(
+            _("No quorum for this matter: %(present)s of %(due)s members present (%(rule)s).")
+            % {"present": t.present, "due": t.due, "rule": t.rule.describe()}
+        )
+    if Statement.objects.filter(matter=matter, person=person).exists():
+        raise ProcedureRefused(
+            _("%(p)s has already stated a position on this matter.") % {"p": person}
+        )
+    if att.is_principal:
+        waiting = Attendance.objects.filter(
+            meeting=meeting, role=Attendance.Role.MEMBER, present=True, is_principal=False
+        ).exclude(person__in=Statement.objects.filter(matter=matter).values("person"))
+        if waiting.exists():
+            names = "、".join(str(a.person) for a in waiting.select_related("person"))
+            raise ProcedureRefused(
+                _("The principal leader states last: %(names)s have not stated yet.")
+                % {"names": names}
+            )
+    seq = (
+        Statement.objects.filter(matter=matter).aggregate(Max("sequence"))["sequence__max"] or 0
+    ) + 1
+    statement = Statement.objects.create(
+        matter=matter,
+        person=person,
+        position=position,
+        remarks=remarks.strip(),
+        sequence=seq,
+        recorded_by=user,
+    )
+    _settle(matter)
+    return statement
+
+
+def _settle(matter: Matter) -> None:
+    """Once every present voting member has stated, the outcome follows from the rule: passed
+    when agreeing members reach the share of members due; otherwise deferred when more asked to
+    defer than disagreed, else rejected."""
+    t = tally(matter)
+    if t.stated < t.present:
+        return
+    if t.rule.passes(t.agree, t.due):
+        outcome = Outcome.PASSED
+    elif t.defer > t.disagree:
+        outcome = Outcome.DEFERRED
+    else:
+        outcome = Outcome.REJECTED
+    Matter.objects.filter(pk=matter.pk).update(outcome=outcome)
+    matter.outcome = outcome
+
+
+@transaction.atomic
+def defer_matter(*, matter: Matter, user, reason: str) -> Matter:
+    """缓议: the meeting decides not to decide now (before any position is stated)."""
+    meeting = matter.meeting
+    _require(user, meeting)
+    _open(meeting)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for deferring.")})
+    matter = Matter.objects.select_for_update().get(pk=matter.pk)
+    if matter.outcome != Outcome.PENDING or matter.statements.exists():
+        raise ProcedureRefused(_("Only a matter on which nobody has stated yet can be deferred."))
+    Matter.objects.filter(pk=matter.pk).update(
+        outcome=Outcome.DEFERRED,
+        decision_text=(matter.decision_text + "\n" if matter.decision_text else "")
+        + _("Deferred: %(r)s") % {"r": reason.strip()},
+    )
+    matter.refresh_from_db()
+    return matter
+
+
+@transaction.atomic
+def add_follow_up(*, matter: Matter, user, text: str, date, completed: bool = False) -> FollowUp:
+    if not Meeting.objects.permitted(user, "change").filter(pk=matter.meeting_id).exists():
+        raise PermissionDenied(_("You may not record this meeting."))
+    if Matter.objects.get(pk=matter.pk).outcome != Outcome.PASSED:
+        raise ProcedureRefused(_("Only a passed decision is carried out."))
+    if not text.strip():
+        raise ValidationError({"text": _("Describe how the decision is being carried out.")})
+    return kit.create_row(
+        obj=FollowUp(matter=matter, text=text.strip(), date=date, completed=completed), user=user
+    )
+
+
+# --- sealing -------------------------------------------------------------------------------
+
+
+def _money(value) -> str | None:
+    return None if value is None else f"{Decimal(value):.2f}"
+
+
+def canonical_meeting(meeting: Meeting) -> str:
+    """The meeting's content in one stable form: sorted keys, fixed ordering of members,
+    matters and statements, dates in ISO form, amounts with two decimals."""
+    m = Meeting.objects.select_related("unit", "chair").get(pk=meeting.pk)
+    content = {
+        "unit": m.unit.code,
+        "body": m.body,
+        "year": m.year,
+        "sequence": m.sequence,
+        "date": m.date.isoformat(),
+        "place": m.place,
+        "minutes": m.minutes,
+        "chair": [m.chair_id, m.chair.name] if m.chair_id else None,
+        "attendance": [
+            [a.person_id, a.person.name, a.role, a.is_principal, a.present, a.absence_reason]
+            for a in m.attendances.select_related("person").order_by("person_id")
+        ],
+        "matters": [
+            {
+                "order": x.order,
+                "category": x.category,
+                "title": x.title,
+                "amount": _money(x.amount),
+                "proposer": x.proposer_id,
+                "materials": x.materials,
+                "prior": [
+                    x.feasibility_study,
+                    x.legal_review,
+                    x.opinions_solicited,
+                    x.risk_assessment,
+                ],
+                "party_prior_study": x.party_prior_study,
+                "outcome": x.outcome,
+                "decision": x.decision_text,
+                "statements": [
+                    [s.sequence, s.person_id, s.position, s.remarks]
+                    for s in x.statements.order_by("sequence", "id")
+                ],
+            }
+            for x in m.matters.order_by("order", "id")
+        ],
+    }
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def canonical_amendment(amendment: Amendment) -> str:
+    return json.dumps(
+        {
+            "meeting": amendment.meeting_id,
+            "text": amendment.text,
+            "by": amendment.created_by_id,
+            "at": amendment.created_at.isoformat(),
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+
+
+def digest(previous: str, content: str) -> str:
+    return hashlib.sha256(f"{previous}\n{content}".encode()).hexdigest()
+
+
+def _chain(unit, *, kind, meeting, user, content, amendment=None, at=None) -> Seal:
+    last = Seal.objects.select_for_update().filter(unit=unit).order_by("-position").first()
+    previous = last.digest if last else ""
+    return Seal.objects.create(
+        unit=unit,
+        position=(last.position + 1) if last else 1,
+        kind=kind,
+        meeting=meeting,
+        amendment=amendment,
+        previous=previous,
+        digest=digest(previous, content),
+        sealed_at=at or timezone.now(),
+        sealed_by=user,
+    )
+
+
+@transaction.atomic
+def seal_meeting(*, meeting: Meeting, user) -> Seal:
+    """Confirm the minutes and seal: refused while a matter lacks an outcome or the minutes are
+    missing. From then on the meeting is read-only; corrections are amendments."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _require(user, meeting)
+    _open(meeting)
+    if not meeting.attendances.filter(role=Attendance.Role.MEMBER).exists():
+        raise ProcedureRefused(_("Record the members due before sealing."))
+    if not meeting.minutes.strip():
+        raise ProcedureRefused(_("The minutes are missing; write them before sealing."))
+    pending = meeting.matters.filter(outcome=Outcome.PENDING)
+    if pending.exists():
+        raise ProcedureRefused(
+            _("These matters have no outcome yet: %(m)s.")
+            % {"m": "、".join(pending.values_list("title", flat=True))}
+        )
+    if not meeting.matters.exists():
+        raise ProcedureRefused(_("A meeting without matters cannot be sealed."))
+    seal = _chain(
+        meeting.unit,
+        kind=Seal.Kind.MEETING,
+        meeting=meeting,
+        user=user,
+        content=canonical_meeting(meeting),
+    )
+    before = kit.snapshot(meeting)
+    Meeting.objects.filter(pk=meeting.pk).update(sealed_at=seal.sealed_at, sealed_by=user)
+    meeting.refresh_from_db()
+    kit.record_change(
+        obj=meeting,
+        kind="update",
+        user=user,
+        before=before,
+        after=kit.snapshot(meeting),
+        source="seal",
+    )
+    return seal
+
+
+@transaction.atomic
+def amend(*, meeting: Meeting, user, text: str) -> Amendment:
+    """更正: append a sealed correction to a sealed meeting."""
+    _require(user, meeting)
+    if not Meeting.objects.filter(pk=meeting.pk, sealed_at__isnull=False).exists():
+        raise ProcedureRefused(_("Only a sealed meeting takes amendments; edit it directly."))
+    if not text.strip():
+        raise ValidationError({"text": _("Write the correction.")})
+    amendment = Amendment.objects.create(
+        meeting=meeting, text=text.strip(), created_by=user, created_at=timezone.now()
+    )
+    _chain(
+        meeting.unit,
+        kind=Seal.Kind.AMENDMENT,
+        meeting=meeting,
+        user=user,
+        content=canonical_amendment(amendment),
+        amendment=amendment,
+        at=amendment.created_at,
+    )
+    return amendment
+
+
+@dataclass
+class Broken:
+    seal: Seal | None
+    meeting: Meeting | None
+    reason: str
+    code: str  # changed | chain | unsealed | no_seal
+
+    def __str__(self):
+        what = str(self.meeting) if self.meeting else "?"
+        where = f"#{self.seal.position} " if self.seal else ""
+        return f"{where}{what}: {self.reason}"
+
+
+def verify_seals(units=None) -> list[Broken]:
+    """Recompute every seal from the rows as they are now. Reports a record changed after
+    sealing, a chain whose links do not follow, and a meeting marked sealed without a seal."""
+    problems: list[Broken] = []
+    seals = Seal.objects.select_related("meeting", "amendment", "unit").order_by(
+        "unit_id", "position"
+    )
+    if units is not None:
+        seals = seals.filter(unit__in=units)
+    previous_by_unit: dict[int, Seal] = {}
+    for seal in seals.iterator():
+        prior = previous_by_unit.get(seal.unit_id)
+        expected_position = prior.position + 1 if prior else 1
+        expected_previous = prior.digest if prior else ""
+        if seal.position != expected_position or seal.previous != expected_previous:
+            problems.append(
+                Broken(
+                    seal,
+                    seal.meeting,
+                    _("the chain is broken here (a seal is missing, moved or altered)"),
+                    "chain",
+                )
+            )
+        if seal.kind == Seal.Kind.MEETING:
+            content = canonical_meeting(seal.meeting)
+            if seal.meeting.sealed_at is None:
+                problems.append(
+                    Broken(
+                        seal,
+                        seal.meeting,
+                        _("the meeting was unsealed in the database"),
+                        "unsealed",
+                    )
+                )
+        else:
+            content = canonical_amendment(seal.amendment)
+        if digest(seal.previous, content) != seal.digest:
+            problems.append(Broken(seal, seal.meeting, _("changed after sealing"), "changed"))
+        previous_by_unit[seal.unit_id] = seal
+    orphans = Meeting.objects.filter(sealed_at__isnull=False).exclude(
+        pk__in=Seal.objects.filter(kind=Seal.Kind.MEETING).values("meeting_id")
+    )
+    if units is not None:
+        orphans = orphans.filter(unit__in=units)
+    for meeting in orphans:
+        problems.append(Broken(None, meeting, _("marked sealed but has no seal"), "no_seal"))
+    return problems
