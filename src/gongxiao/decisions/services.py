@@ -4,6 +4,7 @@ verification of every seal."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 from dataclasses import dataclass
@@ -291,7 +292,7 @@ def canonical_amendment(amendment: Amendment) -> str:
             "meeting": amendment.meeting_id,
             "text": amendment.text,
             "by": amendment.created_by_id,
-            "at": amendment.created_at.isoformat(),
+            "at": amendment.created_at.astimezone(datetime.UTC).isoformat(),
         },
         ensure_ascii=False,
         sort_keys=True,
@@ -299,13 +300,17 @@ def canonical_amendment(amendment: Amendment) -> str:
     )
 
 
-def digest(previous: str, content: str) -> str:
-    return hashlib.sha256(f"{previous}\n{content}".encode()).hexdigest()
+def digest(previous: str, content: str, at) -> str:
+    """SHA-256 over the previous link, the time of sealing (in UTC) and the canonical content."""
+    stamp = at.astimezone(datetime.UTC).isoformat()
+    return hashlib.sha256(f"{previous}\n{stamp}\n{content}".encode()).hexdigest()
 
 
 def _chain(unit, *, kind, meeting, user, content, amendment=None, at=None) -> Seal:
     last = Seal.objects.select_for_update().filter(unit=unit).order_by("-position").first()
     previous = last.digest if last else ""
+    # Whole seconds: the stored time must give back the same text on every database.
+    at = (at or timezone.now()).replace(microsecond=0)
     return Seal.objects.create(
         unit=unit,
         position=(last.position + 1) if last else 1,
@@ -313,14 +318,14 @@ def _chain(unit, *, kind, meeting, user, content, amendment=None, at=None) -> Se
         meeting=meeting,
         amendment=amendment,
         previous=previous,
-        digest=digest(previous, content),
-        sealed_at=at or timezone.now(),
+        digest=digest(previous, content, at),
+        sealed_at=at,
         sealed_by=user,
     )
 
 
 @transaction.atomic
-def seal_meeting(*, meeting: Meeting, user) -> Seal:
+def seal_meeting(*, meeting: Meeting, user, at=None) -> Seal:
     """Confirm the minutes and seal: refused while a matter lacks an outcome or the minutes are
     missing. From then on the meeting is read-only; corrections are amendments."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -344,6 +349,7 @@ def seal_meeting(*, meeting: Meeting, user) -> Seal:
         meeting=meeting,
         user=user,
         content=canonical_meeting(meeting),
+        at=at,
     )
     before = kit.snapshot(meeting)
     Meeting.objects.filter(pk=meeting.pk).update(sealed_at=seal.sealed_at, sealed_by=user)
@@ -431,7 +437,7 @@ def verify_seals(units=None) -> list[Broken]:
                 )
         else:
             content = canonical_amendment(seal.amendment)
-        if digest(seal.previous, content) != seal.digest:
+        if digest(seal.previous, content, seal.sealed_at) != seal.digest:
             problems.append(Broken(seal, seal.meeting, _("changed after sealing"), "changed"))
         previous_by_unit[seal.unit_id] = seal
     orphans = Meeting.objects.filter(sealed_at__isnull=False).exclude(

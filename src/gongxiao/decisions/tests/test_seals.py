@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from gongxiao.decisions import services
@@ -42,7 +43,8 @@ def test_sealing_is_refused_without_minutes(board):
 def test_a_seal_is_a_sha256_chained_to_the_units_previous_seal(board, make_board):
     first = _sealed(board)
     assert len(first.digest) == 64 and first.previous == "" and first.position == 1
-    assert first.digest == services.digest("", services.canonical_meeting(board.meeting))
+    at = timezone.localtime(first.sealed_at)  # any time zone: the digest reads it in UTC
+    assert first.digest == services.digest("", services.canonical_meeting(board.meeting), at)
     other = make_board()
     second = _sealed(other)
     assert (second.position, second.previous) == (2, first.digest)
@@ -206,3 +208,11 @@ def test_seals_cannot_be_changed_or_deleted_through_the_orm(board):
     with pytest.raises(SealedRecordError):
         seal.delete()
     assert Amendment.objects.count() == 0
+
+
+def test_verify_seals_catches_a_moved_sealing_time(board):
+    import datetime
+
+    seal = _sealed(board)
+    Seal.objects.filter(pk=seal.pk).update(sealed_at=seal.sealed_at - datetime.timedelta(days=30))
+    assert [p.code for p in verify_seals()] == ["changed"]

@@ -36,3 +36,27 @@ def test_demo_builds_a_believable_federation_once(db, capsys):
     n = Person.objects.count()
     call_command("demo")
     assert Person.objects.count() == n  # a second run changes nothing
+    _every_module_alive()
+
+
+def _every_module_alive():
+    import datetime
+
+    from gongxiao.decisions.models import Amendment, Matter, Meeting
+    from gongxiao.decisions.services import verify_seals
+    from gongxiao.rectification.models import Campaign, RectificationItem, Transition
+
+    today = datetime.date.today()
+    items = RectificationItem.objects
+    assert set(items.values_list("status", flat=True)) == {"open", "in_progress", "requested", "closed"}
+    assert items.overdue().exists() and items.filter(kind="ongoing").exists()
+    assert Transition.objects.filter(action="reject_close_out").exists()
+    assert Transition.objects.filter(action="reopen").exists()
+    assert items.filter(found_date__lt=today - datetime.timedelta(days=365)).exists()
+    assert items.values("unit__parent").distinct().count() >= 5
+    assert Campaign.objects.count() >= 3
+    assert Meeting.objects.filter(sealed_at__isnull=False).exists()
+    assert Meeting.objects.filter(sealed_at__isnull=True).exists()
+    assert set(Matter.objects.values_list("outcome", flat=True)) >= {"passed", "rejected", "deferred", "pending"}
+    assert Amendment.objects.exists()
+    assert verify_seals() == []
