@@ -113,10 +113,14 @@ class LedgerViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("version", None)
+        m2m = {n: data.pop(n) for n in self.ledger.m2m_names(list(data))}
         obj = self.ledger.model(**data)
         if reason := self.ledger.lock_reason(obj):
             raise Conflict(reason)
-        services.create_row(obj=obj, user=self.request.user, source="api")
+        try:
+            obj = self.ledger.create(obj, self.request.user, source="api", m2m=m2m)
+        except RecordLocked as exc:
+            raise Conflict(str(exc)) from exc
         serializer.instance = obj
 
     def perform_update(self, serializer):
@@ -124,13 +128,17 @@ class LedgerViewSet(viewsets.ModelViewSet):
         expected = serializer.validated_data.pop("version", None)
         if expected is None:
             expected = int(self.request.data.get("version"))
+        m2m = {
+            n: serializer.validated_data.pop(n)
+            for n in self.ledger.m2m_names(list(serializer.validated_data))
+        }
         for key, value in serializer.validated_data.items():
             setattr(obj, key, value)
         if reason := self.ledger.lock_reason(obj):
             raise Conflict(reason)
         try:
-            services.update_row(
-                obj=obj, expected_version=expected, user=self.request.user, source="api"
+            self.ledger.update(
+                obj, self.request.user, expected_version=expected, source="api", m2m=m2m or None
             )
         except (services.StaleEdit, RecordLocked) as exc:
             raise Conflict(str(exc)) from exc

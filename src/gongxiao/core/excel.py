@@ -180,6 +180,8 @@ _DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2}
 def _coerce(f: models.Field, value, lookups: dict):
     """Turn a cell into what the form field expects; None for an empty cell."""
     if value is None or (isinstance(value, str) and not value.strip()):
+        if f.many_to_many:
+            return []
         return False if isinstance(f, models.BooleanField) else ""
     if isinstance(value, str):
         value = value.strip()
@@ -190,6 +192,20 @@ def _coerce(f: models.Field, value, lookups: dict):
         if word in FALSE_WORDS:
             return False
         raise ValueError(_("write 是 or 否"))
+    if f.many_to_many:
+        found = []
+        for key in re.split(r"[、,，;；\n]+", str(value)):
+            key = key.strip()
+            if not key:
+                continue
+            pk = lookups.get(f.name, {}).get(key)
+            if pk is None:
+                raise ValueError(
+                    _("“%(value)s” is not a %(what)s you may record data for")
+                    % {"value": key, "what": f.related_model._meta.verbose_name}
+                )
+            found.append(pk)
+        return found
     if f.is_relation:
         key = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
         found = lookups.get(f.name, {}).get(key)
@@ -341,6 +357,11 @@ def check_import(
                     row_errors.append({"row": index, "column": column, "message": m})
         else:
             obj = form.save(commit=False)
+            obj._import_m2m = {
+                n: form.cleaned_data[n]
+                for n in ledger.m2m_names(ledger.import_field_names)
+                if n in form.cleaned_data
+            }
             for name in unique_fields:
                 value = getattr(obj, name)
                 if value in (None, ""):
@@ -397,10 +418,20 @@ class GenericImporter:
         return check_import(self.ledger, data, user, progress=progress)
 
     def commit(self, check: ImportCheck, user) -> int:
-        from gongxiao.core.services import bulk_create_rows
+        from gongxiao.core.services import bulk_create_rows, set_m2m
 
-        return len(
-            bulk_create_rows(
-                model=self.ledger.model, objs=check.objects, user=user, source="import"
-            )
+        m2m_names = self.ledger.m2m_names(self.ledger.import_field_names)
+        if self.ledger.custom_create:
+            # Rows that start a workflow go one by one through the ledger's own service.
+            for obj in check.objects:
+                self.ledger.create(
+                    obj, user, source="import", m2m=getattr(obj, "_import_m2m", None)
+                )
+            return len(check.objects)
+        created = bulk_create_rows(
+            model=self.ledger.model, objs=check.objects, user=user, source="import"
         )
+        if m2m_names:
+            for obj in created:
+                set_m2m(obj=obj, values=obj._import_m2m, user=user, source="import")
+        return len(created)

@@ -16,7 +16,7 @@ import decimal
 from collections.abc import Callable
 from functools import cached_property
 
-from django.db import models
+from django.db import models, transaction
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
@@ -51,6 +51,42 @@ class Ledger:
 
     def detail_extra(self, request, obj) -> dict:
         return {}
+
+    def create(self, obj, user, *, source: str = "web", m2m: dict | None = None):
+        """Insert a row made by a form, the API or an import. A ledger whose rows start a
+        workflow (a finding that becomes a rectification item) overrides this to call its
+        app's service."""
+        from gongxiao.core import services
+
+        with transaction.atomic():
+            obj = services.create_row(obj=obj, user=user, source=source)
+            if m2m:
+                services.set_m2m(obj=obj, values=m2m, user=user, source=source)
+        return obj
+
+    def update(
+        self, obj, user, *, expected_version: int, source: str = "web", m2m: dict | None = None
+    ):
+        from gongxiao.core import services
+
+        with transaction.atomic():
+            obj = services.update_row(
+                obj=obj, expected_version=expected_version, user=user, source=source
+            )
+            if m2m is not None:
+                services.set_m2m(obj=obj, values=m2m, user=user, source=source)
+        return obj
+
+    @property
+    def custom_create(self) -> bool:
+        return type(self).create is not Ledger.create
+
+    def m2m_names(self, names) -> list[str]:
+        return [
+            n
+            for n in names
+            if n not in self.computed and "__" not in n and self.field(n).many_to_many
+        ]
 
     def lock_reason(self, obj) -> str | None:
         """Why this row may no longer be edited or deleted (sealed, say), or None."""
@@ -161,6 +197,8 @@ class Ledger:
             return self.pii_fields[name](value)
         if value is None:
             return ""
+        if field.many_to_many:
+            return "、".join(str(o) for o in value.all())
         if field.choices:
             return str(getattr(obj, f"get_{name}_display")())
         if isinstance(field, models.BooleanField):

@@ -171,6 +171,24 @@ def delete_row(*, obj: models.Model, user, source: str = "web") -> None:
     record_change(obj=obj, kind=ChangeRecord.Kind.DELETE, user=user, before=before, source=source)
 
 
+@transaction.atomic
+def set_m2m(*, obj, values: dict, user, source: str = "web") -> None:
+    """Set many-to-many fields (the units inspected, the people talked to) and record the change."""
+    before = {name: sorted(getattr(obj, name).values_list("pk", flat=True)) for name in values}
+    for name, items in values.items():
+        getattr(obj, name).set(items)
+    after = {name: sorted(getattr(obj, name).values_list("pk", flat=True)) for name in values}
+    if before != after:
+        record_change(
+            obj=obj,
+            kind=ChangeRecord.Kind.UPDATE,
+            user=user,
+            before=before,
+            after=after,
+            source=source,
+        )
+
+
 def bulk_create_rows(*, model, objs: list, user, source: str = "import") -> list:
     """Insert validated rows in bulk with their history rows; the caller holds the transaction."""
     for obj in objs:

@@ -215,9 +215,14 @@ class LedgerEditView(LedgerView):
         conflict = None
         if form.is_valid():
             row = form.save(commit=False)
+            m2m = {
+                n: form.cleaned_data[n]
+                for n in self.ledger.m2m_names(self.ledger.form_fields)
+                if n in form.cleaned_data
+            }
             try:
                 if obj is None:
-                    services.create_row(obj=row, user=request.user)
+                    row = self.ledger.create(row, request.user, m2m=m2m)
                     messages.success(request, _("Saved."))
                 else:
                     version = form.cleaned_data.get("version")
@@ -225,7 +230,7 @@ class LedgerEditView(LedgerView):
                         raise ValidationError(
                             _("The form is missing its version; reload the page.")
                         )
-                    services.update_row(obj=row, expected_version=version, user=request.user)
+                    self.ledger.update(row, request.user, expected_version=version, m2m=m2m)
                     messages.success(request, _("Saved."))
                 return redirect(self.url("detail", pk=row.pk))
             except services.StaleEdit as exc:

@@ -30,6 +30,12 @@ def detail_href(ledger, obj) -> str:
 def import_cell(ledger, obj, name):
     """What a person would type in the import file for this field of `obj`."""
     field = ledger.field(name)
+    if field.many_to_many:
+        return (
+            "、".join(getattr(o, "code", None) or str(o) for o in getattr(obj, name).all())
+            if obj.pk
+            else ""
+        )
     value = getattr(obj, name)
     if value is None:
         return ""

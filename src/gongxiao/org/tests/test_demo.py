@@ -48,7 +48,12 @@ def _every_module_alive():
 
     today = datetime.date.today()
     items = RectificationItem.objects
-    assert set(items.values_list("status", flat=True)) == {"open", "in_progress", "requested", "closed"}
+    assert set(items.values_list("status", flat=True)) == {
+        "open",
+        "in_progress",
+        "requested",
+        "closed",
+    }
     assert items.overdue().exists() and items.filter(kind="ongoing").exists()
     assert Transition.objects.filter(action="reject_close_out").exists()
     assert Transition.objects.filter(action="reopen").exists()
@@ -57,6 +62,11 @@ def _every_module_alive():
     assert Campaign.objects.count() >= 3
     assert Meeting.objects.filter(sealed_at__isnull=False).exists()
     assert Meeting.objects.filter(sealed_at__isnull=True).exists()
-    assert set(Matter.objects.values_list("outcome", flat=True)) >= {"passed", "rejected", "deferred", "pending"}
+    assert set(Matter.objects.values_list("outcome", flat=True)) >= {
+        "passed",
+        "rejected",
+        "deferred",
+        "pending",
+    }
     assert Amendment.objects.exists()
     assert verify_seals() == []
