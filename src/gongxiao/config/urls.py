@@ -35,5 +35,6 @@ urlpatterns = [
     path("api/", include(build_router().urls)),
     path("rectification/", include("gongxiao.rectification.urls")),
     path("decisions/", include("gongxiao.decisions.urls")),
+    path("supervision/", include("gongxiao.supervision.urls")),
     path("", include("gongxiao.core.urls")),
 ]

@@ -35,9 +35,10 @@ def _progress(job: Job):
 
 def export_queryset(ledger, user, query: str):
     request = SimpleNamespace(user=user, GET=QueryDict(query))
-    _fs, qs = filtered(ledger, request, ledger.queryset_for(user, "export"))
-    related = ledger.related_fields(ledger.export_field_names)
-    return qs.select_related(*related) if related else qs
+    _fs, qs = filtered(
+        ledger, request, ledger.queryset_for(user, "export", ledger.export_field_names)
+    )
+    return qs
 
 
 def export_filename(ledger) -> str:

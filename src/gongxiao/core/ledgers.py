@@ -173,10 +173,14 @@ class Ledger:
         return names
 
     def related_fields(self, names) -> list[str]:
+        """Foreign keys among `names`, for select_related."""
         return [
             n
             for n in names
-            if n not in self.computed and "__" not in n and self.field(n).is_relation
+            if n not in self.computed
+            and "__" not in n
+            and self.field(n).is_relation
+            and not self.field(n).many_to_many
         ]
 
     # --- values -----------------------------------------------------------------------------
@@ -199,6 +203,8 @@ class Ledger:
             return ""
         if field.many_to_many:
             return "、".join(str(o) for o in value.all())
+        if isinstance(field, models.FileField):
+            return value.name.rsplit("/", 1)[-1] if value else ""
         if field.choices:
             return str(getattr(obj, f"get_{name}_display")())
         if isinstance(field, models.BooleanField):
@@ -212,10 +218,14 @@ class Ledger:
         return value
 
     # --- queries ----------------------------------------------------------------------------
-    def queryset_for(self, user, action: str = "view"):
+    def queryset_for(self, user, action: str = "view", fields=None):
+        fields = self.list_fields if fields is None else fields
         qs = self.model.objects.permitted(user, action)
-        related = self.related_fields(self.list_fields)
-        return qs.select_related(*related) if related else qs
+        related = self.related_fields(fields)
+        many = self.m2m_names(fields)
+        if related:
+            qs = qs.select_related(*related)
+        return qs.prefetch_related(*many) if many else qs
 
     @cached_property
     def filterset_class(self):

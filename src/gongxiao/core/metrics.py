@@ -8,9 +8,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from gongxiao.core import scoping
 from gongxiao.core.periods import Period
 
 _metrics: dict[str, Metric] = {}
@@ -52,13 +55,20 @@ def get_metric(key: str) -> Metric:
     return _metrics[key]
 
 
-def all_metrics() -> list[Metric]:
-    return list(_metrics.values())
+def all_metrics(user=None) -> list[Metric]:
+    """Every metric, or those whose rows `user` may see."""
+    metrics = list(_metrics.values())
+    if user is None:
+        return metrics
+    return [m for m in metrics if scoping.can_any(user, m.module, "view")]
 
 
 def compute(key: str, user, unit, period: Period, filters: dict | None = None) -> Figure:
     """The figure of `key` for `unit`'s subtree and `period`, as `user` may see it."""
     metric = _metrics[key]
+    if not scoping.can_any(user, metric.module, "view"):
+        # A restricted figure (the four forms) does not exist for those who may not see its rows.
+        raise PermissionDenied(_("Your roles do not allow this figure."))
     rows = metric.rows(user, unit, period)
     if filters:
         rows = rows.filter(**filters)

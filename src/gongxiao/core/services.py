@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
+from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
 
 from gongxiao.core import scoping
@@ -42,7 +43,7 @@ def _plain(value):
         return value.isoformat()
     if isinstance(value, (decimal.Decimal, uuid.UUID)):
         return str(value)
-    if hasattr(value, "name") and hasattr(value, "url"):  # a file
+    if isinstance(value, FieldFile):
         return value.name or ""
     return value
 

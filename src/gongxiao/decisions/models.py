@@ -268,7 +268,7 @@ class Matter(SealGuard, TrackedModel):
         Meeting, on_delete=models.PROTECT, related_name="matters", verbose_name=_("meeting")
     )
     order = models.PositiveSmallIntegerField(_("order"), default=1)
-    category = models.CharField(_("category"), max_length=10, choices=Category.choices)
+    category = models.CharField(_("matter category"), max_length=10, choices=Category.choices)
     title = models.CharField(_("matter"), max_length=200)
     amount = models.DecimalField(
         _("amount (10,000 yuan)"),

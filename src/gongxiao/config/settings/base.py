@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "gongxiao.org",
     "gongxiao.rectification",
     "gongxiao.decisions",
+    "gongxiao.supervision",
 ]
 
 MIDDLEWARE = [

@@ -7,3 +7,8 @@ register = template.Library()
 def with_page(query: str, number) -> str:
     """The list's query string with the page number set."""
     return f"{query}&page={number}" if query else f"page={number}"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key)

@@ -1,0 +1,227 @@
+"""Pages beyond the kit: deciding audit recommendations, raising opinions as rectification
+items, the coverage of responsibility letters, and the quarterly summary of talks."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import xlsxwriter
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongxiao.core import scoping
+from gongxiao.core import services as kit
+from gongxiao.core.periods import parse_period
+from gongxiao.org.models import Person, Unit
+
+from . import services
+from .models import DISCIPLINES, Opinion, Recommendation, ResponsibilityLetter, Talk
+
+
+def _detail(model_slug, pk):
+    return reverse(
+        "ledger-detail", kwargs={"app_label": "supervision", "slug": model_slug, "pk": pk}
+    )
+
+
+def _date(value):
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        raise ValidationError({"deadline": _("Write the date as 2023-06-30.")}) from None
+
+
+def _say(request, exc):
+    if isinstance(exc, ValidationError):
+        messages.error(request, "；".join(kit.validation_messages(exc)))
+    else:
+        messages.error(request, str(exc) or _("Your roles do not allow this."))
+
+
+@login_required
+@require_POST
+def decide_recommendation(request, pk):
+    rec = get_object_or_404(Recommendation.objects.visible_to(request.user), pk=pk)
+    try:
+        services.decide_recommendation(
+            recommendation=rec,
+            adopted=request.POST.get("adopted") == "yes",
+            user=request.user,
+            deadline=_date(request.POST.get("deadline")),
+        )
+        messages.success(request, _("Decision recorded."))
+    except (PermissionDenied, ValidationError) as exc:
+        _say(request, exc)
+    return redirect(_detail("recommendations", rec.pk))
+
+
+@login_required
+@require_POST
+def raise_opinion(request, pk):
+    op = get_object_or_404(Opinion.objects.visible_to(request.user), pk=pk)
+    unit = (
+        scoping.units_for(request.user, "rectification", "add")
+        .filter(pk=request.POST.get("unit"))
+        .first()
+    )
+    try:
+        if unit is None:
+            raise ValidationError({"unit": _("Choose the unit responsible for the rectification.")})
+        services.raise_opinion(
+            opinion=op, user=request.user, unit=unit, deadline=_date(request.POST.get("deadline"))
+        )
+        messages.success(request, _("The opinion is now a rectification item."))
+    except (PermissionDenied, ValidationError) as exc:
+        _say(request, exc)
+    return redirect(_detail("opinions", op.pk))
+
+
+def _year(request) -> int:
+    try:
+        return int(request.GET.get("year") or request.working_period.start.year)
+    except ValueError:
+        return request.working_period.start.year
+
+
+@login_required
+def coverage(request):
+    """Who has not signed: units below the working unit without a letter of each kind, and
+    leaders (cadres) without a pledge, for a year."""
+    user = request.user
+    if not scoping.can_any(user, "supervision", "view"):
+        raise PermissionDenied
+    year = _year(request)
+    unit = request.working_unit
+    units = (
+        scoping.units_for(user)
+        .filter(path__startswith=unit.path, status="active")
+        .exclude(pk=unit.pk)
+    )
+    units = units.filter(
+        kind__in=[Unit.Kind.COUNTY, Unit.Kind.GRASSROOTS, Unit.Kind.ENTERPRISE]
+    ).order_by("path")
+    letters = ResponsibilityLetter.objects.visible_to(user).filter(year=year)
+    kinds = [k for k in ResponsibilityLetter.Kind if k != ResponsibilityLetter.Kind.PLEDGE]
+    signed = set(letters.values_list("signer_unit_id", "kind"))
+    rows = [(u, [(k, (u.pk, k.value) in signed) for k in kinds]) for u in units]
+    missing = {
+        k: sum(1 for _u, cells in rows for kk, ok in cells if kk == k and not ok) for k in kinds
+    }
+    pledged = set(
+        letters.filter(kind=ResponsibilityLetter.Kind.PLEDGE).values_list(
+            "signer_person_id", flat=True
+        )
+    )
+    cadres = (
+        scoping.scope_related(Person.objects.filter(is_cadre=True), user)
+        .filter(unit__path__startswith=unit.path)
+        .select_related("unit")
+        .order_by("unit__path", "name")
+    )
+    unpledged = [p for p in cadres if p.pk not in pledged]
+    return render(
+        request,
+        "supervision/coverage.html",
+        {
+            "year": year,
+            "kinds": kinds,
+            "rows": rows,
+            "missing": missing,
+            "unpledged": unpledged,
+            "cadre_count": len(cadres),
+        },
+    )
+
+
+def talk_summary_rows(user, unit, period):
+    talks = Talk.objects.visible_to(user).filter(date__gte=period.start, date__lte=period.end)
+    if unit is not None:
+        talks = talks.filter(unit__path__startswith=unit.path)
+    talks = talks.prefetch_related("talked_to")
+    out = []
+    for kind in Talk.Kind:
+        ts = [t for t in talks if t.kind == kind]
+        persons = sum(t.talked_to.count() for t in ts)
+        by_discipline = [
+            sum(t.talked_to.count() for t in ts if getattr(t, name)) for name, _l in DISCIPLINES
+        ]
+        out.append((str(kind.label), len(ts), persons, by_discipline, sum(by_discipline)))
+    return out
+
+
+@login_required
+def talk_summary(request):
+    """The quarterly summary to the stationed discipline group (派驻纪检监察组)."""
+    user = request.user
+    if not scoping.can_any(user, "supervision", "export"):
+        raise PermissionDenied
+    try:
+        period = parse_period(request.GET.get("period") or _quarter(request.working_period))
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        period = parse_period(_quarter(request.working_period))
+    unit = request.working_unit
+    rows = talk_summary_rows(user, unit, period)
+    headers = [
+        _("kind of talk"),
+        _("talks"),
+        _("persons (人次)"),
+        *[str(label) for _n, label in DISCIPLINES],
+        _("discipline mentions (次)"),
+    ]
+    if request.GET.get("format") != "xlsx":
+        return render(
+            request,
+            "supervision/talk_summary.html",
+            {"rows": rows, "headers": headers, "period": period, "unit": unit},
+        )
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet(period.code)
+    bold = wb.add_format({"bold": True, "border": 1})
+    cell = wb.add_format({"border": 1})
+    ws.write(
+        0,
+        0,
+        f"{unit.name if unit else ''}{period.label}谈话情况统计表",
+        wb.add_format({"bold": True, "font_size": 14}),
+    )
+    ws.write_row(1, 0, headers, bold)
+    for r, (label, n, persons, by_d, mentions) in enumerate(rows, start=2):
+        ws.write_row(r, 0, [label, n, persons, *by_d, mentions], cell)
+    total = len(rows) + 2
+    ws.write(total, 0, _("Total"), bold)
+    for c in range(1, len(headers)):
+        col = xlsxwriter.utility.xl_col_to_name(c)
+        ws.write_formula(
+            total,
+            c,
+            f"=SUM({col}3:{col}{total})",
+            bold,
+            sum(
+                row[1]
+                if c == 1
+                else row[2]
+                if c == 2
+                else row[4]
+                if c == len(headers) - 1
+                else row[3][c - 3]
+                for row in rows
+            ),
+        )
+    ws.set_column(0, 0, 22)
+    wb.close()
+    return FileResponse(
+        io.BytesIO(buf.getvalue()), as_attachment=True, filename=f"谈话情况统计-{period.code}.xlsx"
+    )
+
+
+def _quarter(period):
+    return f"{period.start.year}Q{(period.start.month - 1) // 3 + 1}"
