@@ -11,6 +11,15 @@ from drf_spectacular.utils import extend_schema_field
 
 from gongxiao.core import scoping
 
+# Readable labels for range filters ("发现时间（起）"), instead of django-filter's English.
+_LOOKUP_LABELS = {
+    "gte": _("%(field)s from"),
+    "date__gte": _("%(field)s from"),
+    "lte": _("%(field)s to"),
+    "date__lte": _("%(field)s to"),
+    "isnull": _("%(field)s is empty"),
+}
+
 
 def _units_in_reach(request):
     if request is None:
@@ -30,6 +39,13 @@ class LedgerFilterSet(django_filters.FilterSet):
         super().__init__(*args, request=request, **kwargs)
         user = getattr(request, "user", None)
         for name, flt in self.filters.items():
+            label = _LOOKUP_LABELS.get(flt.lookup_expr)
+            if label and "__" not in flt.field_name:
+                try:
+                    verbose = self._meta.model._meta.get_field(flt.field_name).verbose_name
+                    flt.label = label % {"field": verbose}
+                except Exception:  # noqa: S110 - a filter on a relation keeps its own label
+                    pass
             qs = flt.extra.get("queryset")
             if name != "unit" and isinstance(qs, QuerySet):
                 flt.extra["queryset"] = scoping.scope_related(qs, user)

@@ -72,9 +72,20 @@ def _every_module_alive():
     assert verify_seals() == []
     from gongxiao.supervision import models as sup
 
-    for model in (sup.Talk, sup.Inspection, sup.Finding, sup.Notice, sup.ResponsibilityLetter, sup.DutyRecord,
-                  sup.Audit, sup.Recommendation, sup.SupervisoryMatter, sup.PersonalMattersReport, sup.Opinion,
-                  sup.Education):
+    for model in (
+        sup.Talk,
+        sup.Inspection,
+        sup.Finding,
+        sup.Notice,
+        sup.ResponsibilityLetter,
+        sup.DutyRecord,
+        sup.Audit,
+        sup.Recommendation,
+        sup.SupervisoryMatter,
+        sup.PersonalMattersReport,
+        sup.Opinion,
+        sup.Education,
+    ):
         assert model.objects.exists(), model
     assert sup.Finding.objects.filter(item__isnull=False).count() == sup.Finding.objects.count()
     assert sup.Recommendation.objects.filter(adopted=True, item__isnull=False).exists()
