@@ -40,19 +40,25 @@ class LedgerSerializer(serializers.ModelSerializer):
         if request is not None:
             action = "add" if self.instance is None else "change"
             for name, field in fields.items():
-                queryset = getattr(field, "queryset", None)
-                if queryset is None or field.read_only:
+                if field.read_only:
+                    continue
+                # A many-to-many field holds its queryset on the child relation.
+                target = getattr(field, "child_relation", field)
+                queryset = getattr(target, "queryset", None)
+                if queryset is None:
                     continue
                 if name == "unit":
-                    field.queryset = scoping.units_for(request.user, self.Meta.model.module, action)
+                    target.queryset = scoping.units_for(
+                        request.user, self.Meta.model.module, action
+                    )
                 else:
-                    field.queryset = scoping.scope_related(queryset, request.user)
+                    target.queryset = scoping.scope_related(queryset, request.user)
         return fields
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
         request = self.context.get("request")
-        if request is not None and not self.ledger.shows_pii(request.user):
+        if request is not None and not self.ledger.shows_pii(request.user, instance):
             for name, mask in self.ledger.pii_fields.items():
                 if data.get(name):
                     data[name] = mask(data[name])
@@ -127,7 +133,17 @@ class LedgerViewSet(viewsets.ModelViewSet):
         obj = serializer.instance
         expected = serializer.validated_data.pop("version", None)
         if expected is None:
-            expected = int(self.request.data.get("version"))
+            try:
+                expected = int(self.request.data.get("version"))
+            except (TypeError, ValueError):
+                raise serializers.ValidationError(
+                    {
+                        "version": _(
+                            "Send the version you read; it protects against overwriting "
+                            "another person's change."
+                        )
+                    }
+                ) from None
         m2m = {
             n: serializer.validated_data.pop(n)
             for n in self.ledger.m2m_names(list(serializer.validated_data))

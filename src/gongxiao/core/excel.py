@@ -17,6 +17,8 @@ from django.db import models
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
+from gongxiao.core import scoping
+
 MAX_IMPORT_ROWS = 200_000
 REQUIRED_MARK = "*"
 
@@ -325,6 +327,7 @@ def check_import(
         return result
 
     probe = ledger.form_class(user=user, action="add")
+    add_units = set(scoping.units_for(user, ledger.module, "add").values_list("pk", flat=True))
     lookups = _build_lookups(ledger, probe)
     unique_fields = _unique_fields(ledger)
     seen: dict[str, dict] = {n: {} for n in unique_fields}
@@ -362,6 +365,18 @@ def check_import(
                 for n in ledger.m2m_names(ledger.import_field_names)
                 if n in form.cleaned_data
             }
+            # The rules a form alone does not see: the row's unit (through its parent) must be
+            # one the user may add to, and the parent must not be locked (a sealed meeting).
+            if scoping._unit_id_of(obj) not in add_units:
+                row_errors.append(
+                    {
+                        "row": index,
+                        "column": "",
+                        "message": _("You may not record data for this unit."),
+                    }
+                )
+            elif reason := ledger.lock_reason(obj):
+                row_errors.append({"row": index, "column": "", "message": reason})
             for name in unique_fields:
                 value = getattr(obj, name)
                 if value in (None, ""):

@@ -49,7 +49,7 @@ class LedgerForm(forms.ModelForm):
                 name in getattr(self.ledger, "pii_fields", {})
                 and self.instance.pk
                 and user is not None
-                and not self.ledger.shows_pii(user)
+                and not self.ledger.shows_pii(user, self.instance)
             ):
                 # The stored value is not sent to a browser that may not see it; an empty
                 # box keeps it, a typed value replaces it.
@@ -65,7 +65,7 @@ class LedgerForm(forms.ModelForm):
                 and self.instance.pk
                 and not data.get(name)
                 and self.user is not None
-                and not self.ledger.shows_pii(self.user)
+                and not self.ledger.shows_pii(self.user, self.instance)
             ):
                 data[name] = getattr(type(self.instance).objects.get(pk=self.instance.pk), name)
                 setattr(self.instance, name, data[name])

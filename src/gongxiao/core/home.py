@@ -1,6 +1,8 @@
 """Home page and the working-context switch."""
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -30,9 +32,20 @@ def home(request):
     units = scoping.units_for(user)
     if unit is not None:
         units = units.filter(path__startswith=unit.path)
-    changes = ChangeRecord.objects.filter(unit_id__in=scoping.units_for(user).values("pk"))
-    if unit is not None:
-        changes = changes.filter(unit_id__in=units.values("pk"))
+    # Per ledger, the units where the user may view that ledger's module: a change to the four
+    # forms is no one's business but the discipline role's.
+    reach = Q(pk__in=[])
+    for ledger in all_ledgers():
+        if not scoping.can_any(user, ledger.module, "view"):
+            continue
+        units_q = scoping.units_for(user, ledger.module, "view")
+        if unit is not None:
+            units_q = units_q.filter(path__startswith=unit.path)
+        reach |= Q(
+            content_type=ContentType.objects.get_for_model(ledger.model),
+            unit_id__in=units_q.values("pk"),
+        )
+    changes = ChangeRecord.objects.filter(reach)
     ctx = {
         "cards": cards,
         "unit_count": units.count(),
@@ -48,7 +61,7 @@ def switch_context(request):
     unit_id = request.POST.get("unit")
     period = request.POST.get("period")
     if unit_id:
-        if not scoping.units_for(request.user).filter(pk=unit_id).exists():
+        if not unit_id.isdigit() or not scoping.units_for(request.user).filter(pk=unit_id).exists():
             return HttpResponseBadRequest(_("That unit is not within your scope."))
         request.session["gx_unit"] = int(unit_id)
     if period:

@@ -44,7 +44,7 @@ class Ledger:
     # A date field that places a row in a period (for the period selector), if any.
     date_field: str | None = None
     icon = "table"
-    # Columns computed from the row rather than stored: name -> (label, function(obj)).
+    # Columns computed from the row rather than stored: name -> (label, function(obj, user)).
     computed: dict = {}
     # A template that extends the generic detail page (workflow, sub-rows), and its context.
     detail_template = "core/ledger_detail.html"
@@ -184,7 +184,11 @@ class Ledger:
         ]
 
     # --- values -----------------------------------------------------------------------------
-    def shows_pii(self, user) -> bool:
+    def shows_pii(self, user, obj=None) -> bool:
+        """Personal data unmasked: for a row, only where the user holds the right over that
+        row's unit; without a row, whether he holds it anywhere (e.g. for the form's help)."""
+        if obj is not None and getattr(obj, "pk", None):
+            return scoping.can(user, "pii", obj)
         return scoping.can_any(user, self.module, "pii")
 
     def raw_value(self, obj, name: str):
@@ -194,15 +198,16 @@ class Ledger:
         """The value as a person reads it: labels for choices, 是/否, names of related rows,
         personal data masked unless the user may see it."""
         if name in self.computed:
-            return self.computed[name][1](obj)
+            return self.computed[name][1](obj, user)
         field = self.field(name)
         value = getattr(obj, name)
-        if name in self.pii_fields and value and not self.shows_pii(user):
+        if name in self.pii_fields and value and not self.shows_pii(user, obj):
             return self.pii_fields[name](value)
         if value is None:
             return ""
         if field.many_to_many:
-            return "、".join(str(o) for o in value.all())
+            # Only what the user may see: a campaign's units of another county are not named.
+            return "、".join(str(o) for o in value.all() if scoping.can_see_related(user, o))
         if isinstance(field, models.FileField):
             return value.name.rsplit("/", 1)[-1] if value else ""
         if field.choices:
@@ -210,7 +215,7 @@ class Ledger:
         if isinstance(field, models.BooleanField):
             return str(_("Yes") if value else _("No"))
         if field.is_relation:
-            return str(value)
+            return str(value) if scoping.can_see_related(user, value) else "—"
         if for_export:
             return value
         if isinstance(value, (datetime.date, datetime.datetime, decimal.Decimal)):

@@ -137,3 +137,28 @@ def scope_related(qs: QuerySet, user) -> QuerySet:
             return qs
         return qs.filter(assignments__unit__in=Unit.objects.filter(q).values("pk")).distinct()
     return qs
+
+
+def can_see_related(user, obj) -> bool:
+    """Whether a related row shown inside a visible row (a unit taking part, a person talked
+    to) may be named to `user`. Answers from sets cached on the user for the request."""
+    model = type(obj)
+    label = model._meta.label
+    if label not in ("org.Unit", "org.Person"):
+        if hasattr(model, "scope_field") and hasattr(model, "module"):
+            return scope_queryset(model.objects.filter(pk=obj.pk), user).exists()
+        return True
+    if unit_q(user, None, "view") is None:
+        return True
+    cache = getattr(user, "_gx_related_reach", None)
+    if cache is None:
+        Unit = apps.get_model("org", "Unit")
+        paths = list(Unit.objects.filter(unit_q(user, None, "view")).values_list("pk", "path"))
+        units = {pk for pk, _path in paths}
+        with_ancestors = {int(p) for _pk, path in paths for p in path.strip("/").split("/")}
+        cache = (units, with_ancestors)
+        user._gx_related_reach = cache
+    units, with_ancestors = cache
+    if label == "org.Unit":
+        return obj.pk in units
+    return obj.unit_id in with_ancestors

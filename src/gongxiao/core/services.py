@@ -159,15 +159,24 @@ def delete_row(*, obj: models.Model, user, source: str = "web") -> None:
         with transaction.atomic():
             obj.delete()
     except (ProtectedError, RestrictedError) as exc:
-        refs = sorted(
-            {str(o._meta.verbose_name) for o in exc.protected_objects}
-            if isinstance(exc, ProtectedError)
-            else {str(o._meta.verbose_name) for o in exc.restricted_objects}
+        blockers = (
+            exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
         )
-        raise RowInUse(
-            _("This record is referenced by other records (%(refs)s) and cannot be deleted.")
-            % {"refs": "、".join(refs)}
-        ) from exc
+        models_ = {type(o) for o in blockers}
+        # Name only the kinds of record the user may see: that a person appears in the four
+        # forms ledger is itself restricted.
+        refs = sorted(
+            str(m._meta.verbose_name)
+            for m in models_
+            if not hasattr(m, "module") or scoping.can_any(user, m.module, "view")
+        )
+        if len(refs) == len(models_):
+            message = _(
+                "This record is referenced by other records (%(refs)s) and cannot be deleted."
+            ) % {"refs": "、".join(refs)}
+        else:
+            message = _("This record is referenced by other records and cannot be deleted.")
+        raise RowInUse(message) from exc
     obj.pk = before.get("id")
     record_change(obj=obj, kind=ChangeRecord.Kind.DELETE, user=user, before=before, source=source)
 
@@ -192,6 +201,16 @@ def set_m2m(*, obj, values: dict, user, source: str = "web") -> None:
 
 def bulk_create_rows(*, model, objs: list, user, source: str = "import") -> list:
     """Insert validated rows in bulk with their history rows; the caller holds the transaction."""
+    # The same scope rules as one row at a time: every row's unit (through its parent for a
+    # sub-row) must be one the user may add to, before and after the insert.
+    units = {scoping._unit_id_of(obj) for obj in objs}
+    allowed = set(
+        scoping.units_for(user, model.module, "add")
+        .filter(pk__in=units)
+        .values_list("pk", flat=True)
+    )
+    if units - allowed:
+        raise PermissionDenied(_("You may not record data for this unit."))
     for obj in objs:
         obj.created_by = user
         obj.updated_by = user
@@ -199,6 +218,12 @@ def bulk_create_rows(*, model, objs: list, user, source: str = "import") -> list
     created = model.objects.bulk_create(objs, batch_size=1000)
     if any(o.pk is None for o in created):  # backends that cannot return ids
         raise RuntimeError("bulk_create did not return primary keys")
+    ids = [o.pk for o in created]
+    if (
+        model.objects.filter(pk__in=ids).count()
+        != model.objects.permitted(user, "add").filter(pk__in=ids).count()
+    ):
+        raise PermissionDenied(_("You may not record data for this unit."))
     ct = ContentType.objects.get_for_model(model)
     records = []
     for obj in created:

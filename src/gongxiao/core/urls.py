@@ -16,6 +16,7 @@ urlpatterns = [
     path(L + "<int:pk>/", views.LedgerDetailView.as_view(), name="ledger-detail"),
     path(L + "<int:pk>/edit/", views.LedgerEditView.as_view(), name="ledger-edit"),
     path(L + "<int:pk>/delete/", views.LedgerDeleteView.as_view(), name="ledger-delete"),
+    path(L + "<int:pk>/file/<slug:field>/", views.LedgerFileView.as_view(), name="ledger-file"),
     path("notifications/", notification_views.notification_list, name="notifications"),
     path(
         "notifications/<int:pk>/open/",

@@ -112,11 +112,18 @@ class LedgerListView(LedgerView):
 
 
 class LedgerDetailView(LedgerView):
+    def _file_url(self, obj, name):
+        if name in self.ledger.computed or "__" in name:
+            return None
+        if isinstance(self.ledger.field(name), models.FileField) and getattr(obj, name):
+            return self.url("file", pk=obj.pk, field=name)
+        return None
+
     def get(self, request, app_label, slug, pk):
         obj = self.get_row(pk)
         ledger = self.ledger
         fields = [
-            (ledger.label(f), ledger.display_value(obj, f, request.user))
+            (ledger.label(f), ledger.display_value(obj, f, request.user), self._file_url(obj, f))
             for f in ledger.detail_field_names
         ]
         history = ChangeRecord.objects.filter(
@@ -125,7 +132,7 @@ class LedgerDetailView(LedgerView):
         ctx = self.context(
             obj=obj,
             fields=fields,
-            history=[_history_entry(ledger, h, request.user) for h in history],
+            history=[_history_entry(ledger, h, request.user, obj) for h in history],
             locked=ledger.lock_reason(obj),
             can_edit=not ledger.lock_reason(obj)
             and ledger.model.objects.editable_by(request.user).filter(pk=obj.pk).exists(),
@@ -136,7 +143,7 @@ class LedgerDetailView(LedgerView):
         return render(request, ledger.detail_template, ctx)
 
 
-def _history_entry(ledger, record, user):
+def _history_entry(ledger, record, user, obj=None):
     changes = []
     before, after = record.before or {}, record.after or {}
     for name in record.changed_fields():
@@ -147,7 +154,7 @@ def _history_entry(ledger, record, user):
         except FieldDoesNotExist:
             continue  # a field since removed; its values stay in the record
         old, new = before.get(name), after.get(name)
-        if name in ledger.pii_fields and not ledger.shows_pii(user):
+        if name in ledger.pii_fields and not ledger.shows_pii(user, obj):
             old = ledger.pii_fields[name](old) if old else old
             new = ledger.pii_fields[name](new) if new else new
         else:
@@ -167,6 +174,10 @@ def _readable(field, raw, user):
         return _("Yes") if raw else _("No")
     if field.is_relation and field.related_model is not None:
         related = scoping.scope_related(field.related_model._default_manager.all(), user)
+        if isinstance(raw, list):  # a many-to-many field: the ids it held
+            names = [str(o) for o in related.filter(pk__in=raw)]
+            hidden = len(raw) - len(names)
+            return "、".join(names) + (f"（+{hidden}）" if hidden else "")
         obj = related.filter(pk=raw).first()
         return str(obj) if obj is not None else f"#{raw}"
     if isinstance(field, models.DateTimeField):
@@ -177,6 +188,21 @@ def _readable(field, raw, user):
         except (TypeError, ValueError):
             return raw
     return raw
+
+
+class LedgerFileView(LedgerView):
+    """A file kept on a row (a signed letter, an audit report), for those who may see the row."""
+
+    def get(self, request, app_label, slug, pk, field):
+        obj = self.get_row(pk)
+        try:
+            model_field = self.ledger.field(field)
+        except FieldDoesNotExist:
+            raise Http404 from None
+        if not isinstance(model_field, models.FileField) or not getattr(obj, field):
+            raise Http404(_("This record has no such file."))
+        f = getattr(obj, field)
+        return FileResponse(f.open("rb"), as_attachment=True, filename=f.name.rsplit("/", 1)[-1])
 
 
 class LedgerEditView(LedgerView):

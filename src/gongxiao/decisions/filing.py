@@ -41,7 +41,7 @@ def _date(d):
 
 def matters_for(user, unit, period):
     qs = (
-        Matter.objects.visible_to(user)
+        Matter.objects.permitted(user, "export")
         .filter(meeting__date__gte=period.start, meeting__date__lte=period.end)
         .select_related("meeting", "meeting__unit")
         .prefetch_related("statements")

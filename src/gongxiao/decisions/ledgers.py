@@ -8,6 +8,7 @@ from gongxiao.core.navigation import NavLink, register_link
 from .models import Matter, Meeting
 
 SEALED = _("This meeting is sealed and can no longer be changed; append an amendment instead.")
+VOTED = _("Positions have been stated on this matter; it can no longer be edited.")
 
 
 @register
@@ -42,6 +43,10 @@ class MeetingLedger(Ledger):
 
     def lock_reason(self, obj):
         return str(SEALED) if obj.sealed_at else None
+
+    def create(self, obj, user, *, source="web", m2m=None):
+        # One at a time (also from an import), so each meeting takes the next number.
+        return super().create(obj, user, source=source, m2m=m2m)
 
     def detail_extra(self, request, obj):
         from .views import meeting_context
@@ -97,7 +102,12 @@ class MatterLedger(Ledger):
     sort_fields = ["meeting__date", "amount", "category"]
 
     def lock_reason(self, obj):
-        return str(SEALED) if obj.meeting_id and obj.meeting.sealed_at else None
+        if obj.meeting_id and obj.meeting.sealed_at:
+            return str(SEALED)
+        if obj.pk and (obj.statements.exists() or obj.outcome != "pending"):
+            # Its category decides the rule, its meeting the members: fixed once voting began.
+            return str(VOTED)
+        return None
 
 
 register_link(

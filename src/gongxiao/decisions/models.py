@@ -103,6 +103,12 @@ class SealGuardQuerySet(LedgerQuerySet):
         self._refuse_if_sealed()
         return super().delete()
 
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if any(obj._sealed() for obj in objs):
+            raise SealedRecordError(_("Sealed records cannot be changed; append an amendment."))
+        return super().bulk_create(objs, *args, **kwargs)
+
 
 class MeetingQuerySet(SealGuardQuerySet):
     sealed_lookup = "sealed_at__isnull"
@@ -158,9 +164,14 @@ class Meeting(SealGuard, LedgerModel):
     objects = MeetingQuerySet.as_manager()
 
     def number(self):
-        """第N次: numbered per unit, body and year in the order meetings are recorded."""
-        if self.date and not self.year:
+        """第N次: numbered per unit, body and year in the order meetings are recorded. A meeting
+        moved to another year, body or unit takes the next number there."""
+        if self.date:
             self.year = self.date.year
+        if self.pk and self.sequence:
+            stored = Meeting.objects.filter(pk=self.pk).values("unit_id", "body", "year").first()
+            if stored and stored != {"unit_id": self.unit_id, "body": self.body, "year": self.year}:
+                self.sequence = None
         if not self.sequence and self.unit_id and self.body and self.year:
             last = Meeting.objects.filter(
                 unit_id=self.unit_id, body=self.body, year=self.year

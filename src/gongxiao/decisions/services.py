@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -71,12 +71,19 @@ def set_attendance(
 ) -> Attendance:
     _require(user, meeting)
     _open(meeting)
+    if role not in Attendance.Role.values:
+        raise ValidationError({"role": _("Choose member or attendee.")})
+    if len(absence_reason) > 200:
+        raise ValidationError({"absence_reason": _("Keep the reason under 200 characters.")})
+    if Statement.objects.filter(matter__meeting=meeting).exists():
+        # Attendance decides quorum, order and outcome: fixed once voting began.
+        raise ProcedureRefused(
+            _("Positions have been stated at this meeting; its attendance is fixed.")
+        )
     if not present and not absence_reason.strip():
         raise ValidationError({"absence_reason": _("Give the reason for the absence.")})
     if is_principal and role != Attendance.Role.MEMBER:
         raise ValidationError({"is_principal": _("The principal leader is a voting member.")})
-    if Statement.objects.filter(matter__meeting=meeting, person=person).exists():
-        raise ProcedureRefused(_("This member has already stated a position; attendance is fixed."))
     if is_principal:
         Attendance.objects.filter(meeting=meeting, is_principal=True).exclude(person=person).update(
             is_principal=False
@@ -180,11 +187,27 @@ def record_statement(
         sequence=seq,
         recorded_by=user,
     )
-    _settle(matter)
+    _settle(matter, user)
     return statement
 
 
-def _settle(matter: Matter) -> None:
+def _write_outcome(matter: Matter, user, **values) -> None:
+    """Write the outcome like any edit: a new version (so a form opened before is refused) and
+    a line in the change history."""
+    before = kit.snapshot(Matter.objects.get(pk=matter.pk))
+    Matter.objects.filter(pk=matter.pk).update(version=F("version") + 1, **values)
+    matter.refresh_from_db()
+    kit.record_change(
+        obj=matter,
+        kind="update",
+        user=user,
+        before=before,
+        after=kit.snapshot(matter),
+        source="procedure",
+    )
+
+
+def _settle(matter: Matter, user) -> None:
     """Once every present voting member has stated, the outcome follows from the rule: passed
     when agreeing members reach the share of members due; otherwise deferred when more asked to
     defer than disagreed, else rejected."""
@@ -197,8 +220,7 @@ def _settle(matter: Matter) -> None:
         outcome = Outcome.DEFERRED
     else:
         outcome = Outcome.REJECTED
-    Matter.objects.filter(pk=matter.pk).update(outcome=outcome)
-    matter.outcome = outcome
+    _write_outcome(matter, user, outcome=outcome)
 
 
 @transaction.atomic
@@ -212,13 +234,30 @@ def defer_matter(*, matter: Matter, user, reason: str) -> Matter:
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
     if matter.outcome != Outcome.PENDING or matter.statements.exists():
         raise ProcedureRefused(_("Only a matter on which nobody has stated yet can be deferred."))
-    Matter.objects.filter(pk=matter.pk).update(
+    _write_outcome(
+        matter,
+        user,
         outcome=Outcome.DEFERRED,
         decision_text=(matter.decision_text + "\n" if matter.decision_text else "")
         + _("Deferred: %(r)s") % {"r": reason.strip()},
     )
     matter.refresh_from_db()
     return matter
+
+
+@transaction.atomic
+def set_decision_text(*, matter: Matter, user, text: str, expected_version: int) -> Matter:
+    """决定事项: written once the outcome is known, before the meeting is sealed."""
+    meeting = matter.meeting
+    _require(user, meeting)
+    _open(meeting)
+    current = Matter.objects.select_for_update().get(pk=matter.pk)
+    if current.version != expected_version:
+        raise kit.StaleEdit(Matter.objects.select_related("updated_by__person").get(pk=matter.pk))
+    if current.outcome == Outcome.PENDING:
+        raise ProcedureRefused(_("Record the decision once the matter is decided."))
+    _write_outcome(current, user, decision_text=text.strip())
+    return current
 
 
 @transaction.atomic
@@ -246,17 +285,18 @@ def canonical_meeting(meeting: Meeting) -> str:
     matters and statements, dates in ISO form, amounts with two decimals."""
     m = Meeting.objects.select_related("unit", "chair").get(pk=meeting.pk)
     content = {
-        "unit": m.unit.code,
+        "unit": m.unit_id,
         "body": m.body,
         "year": m.year,
         "sequence": m.sequence,
         "date": m.date.isoformat(),
         "place": m.place,
         "minutes": m.minutes,
-        "chair": [m.chair_id, m.chair.name] if m.chair_id else None,
+        # Ids, not names: renaming a person or a unit later must not look like tampering.
+        "chair": m.chair_id,
         "attendance": [
-            [a.person_id, a.person.name, a.role, a.is_principal, a.present, a.absence_reason]
-            for a in m.attendances.select_related("person").order_by("person_id")
+            [a.person_id, a.role, a.is_principal, a.present, a.absence_reason]
+            for a in m.attendances.order_by("person_id")
         ],
         "matters": [
             {

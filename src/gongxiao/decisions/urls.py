@@ -10,6 +10,7 @@ urlpatterns = [
     path("meetings/<int:pk>/amendments/", views.amendment, name="amendment"),
     path("matters/<int:pk>/statements/", views.statement, name="statement"),
     path("matters/<int:pk>/defer/", views.defer, name="defer"),
+    path("matters/<int:pk>/decision/", views.decision, name="decision"),
     path("matters/<int:pk>/follow-ups/", views.follow_up, name="follow-up"),
     path("filing/", filing.filing, name="filing"),
     path("filing.xlsx", filing.filing_xlsx, name="filing-xlsx"),

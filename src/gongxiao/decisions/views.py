@@ -33,6 +33,14 @@ def _meeting(request, pk, action="view"):
     return get_object_or_404(Meeting.objects.permitted(request.user, action), pk=pk)
 
 
+def _id(value) -> int | None:
+    """A posted id, or None when it is not a number (a tampered form gets a message, not a 500)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def _say(request, exc):
     if isinstance(exc, ValidationError):
         messages.error(request, "；".join(kit.validation_messages(exc)))
@@ -83,7 +91,7 @@ def attendance(request, pk):
     meeting = _meeting(request, pk)
     person = (
         scoping.scope_related(Person.objects.all(), request.user)
-        .filter(pk=request.POST.get("person"))
+        .filter(pk=_id(request.POST.get("person")))
         .first()
     )
     if person is None:
@@ -112,7 +120,7 @@ def statement(request, pk):
         Matter.objects.visible_to(request.user).select_related("meeting"), pk=pk
     )
     person = Person.objects.filter(
-        pk=request.POST.get("person"), pk__in=matter.meeting.attendances.values("person")
+        pk=_id(request.POST.get("person")), pk__in=matter.meeting.attendances.values("person")
     ).first()
     try:
         if person is None:
@@ -162,6 +170,30 @@ def follow_up(request, pk):
         )
         messages.success(request, _("Follow-up recorded."))
     except REFUSALS as exc:
+        _say(request, exc)
+    return redirect(_url(matter.meeting))
+
+
+@login_required
+@require_POST
+def decision(request, pk):
+    matter = get_object_or_404(
+        Matter.objects.visible_to(request.user).select_related("meeting"), pk=pk
+    )
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        messages.error(request, _("The form is missing its version; reload the page."))
+        return redirect(_url(matter.meeting))
+    try:
+        services.set_decision_text(
+            matter=matter,
+            user=request.user,
+            text=request.POST.get("text", ""),
+            expected_version=version,
+        )
+        messages.success(request, _("Saved."))
+    except (*REFUSALS, kit.StaleEdit) as exc:
         _say(request, exc)
     return redirect(_url(matter.meeting))
 

@@ -43,4 +43,5 @@ class PersonLedger(Ledger):
     }
     search_fields = ["name", "phone", "post"]
     sort_fields = ["name", "unit", "post", "updated_at"]
-    pii_fields = {"id_number": mask_id_number}
+    # The mask hides the birth date inside the ID number; the birth date itself is hidden too.
+    pii_fields = {"id_number": mask_id_number, "birth_date": lambda value: "****-**-**"}

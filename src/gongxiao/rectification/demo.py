@@ -213,14 +213,14 @@ def build(ctx) -> None:
             source="demo",
         )
         n_items += 1
-        _walk(item, rng, today, admin, users_by_person, measures)
+        _walk(item, rng, today, admin, users_by_person, measures, ctx.users["city_discipline"])
     ctx.counts["rectification items"] = n_items
     ctx.counts["campaigns"] = len(made)
     result = services.run_escalation(today=today)
     ctx.counts["notifications"] = result.total
 
 
-def _walk(item, rng, today, admin, users_by_person, measures) -> None:
+def _walk(item, rng, today, admin, users_by_person, measures, reviewer) -> None:
     """Take the item as far as its age makes believable, then date every step back."""
     actor = users_by_person.get(item.responsible_person_id)
     worker = (
@@ -280,7 +280,6 @@ def _walk(item, rng, today, admin, users_by_person, measures) -> None:
     )
     item.measures.update(state="done")
     services.transition(item=item, step="request_close_out", user=worker)
-    reviewer = admin
     if rng.random() < 0.12:
         services.transition(
             item=item,

@@ -27,21 +27,26 @@ class CampaignLedger(Ledger):
     filter_fields = {"start_date": ["gte", "lte"]}
     detail_template = "rectification/campaign_detail.html"
 
-    computed = {"progress": (_("progress"), lambda c: CampaignLedger.progress_text(c))}
+    computed = {"progress": (_("progress"), lambda c, user: CampaignLedger.progress_text(c, user))}
 
     @staticmethod
-    def progress_counts(campaign):
-        return RectificationItem.objects.filter(campaign=campaign).aggregate(
-            found=Count("pk"),
-            closed=Count("pk", filter=Q(status=Status.CLOSED)),
-            overdue=Count(
-                "pk", filter=~Q(status=Status.CLOSED) & Q(deadline__lt=timezone.localdate())
-            ),
+    def progress_counts(campaign, user):
+        # Only the items the user may see: a county counts its own part of a city campaign.
+        return (
+            RectificationItem.objects.visible_to(user)
+            .filter(campaign=campaign)
+            .aggregate(
+                found=Count("pk"),
+                closed=Count("pk", filter=Q(status=Status.CLOSED)),
+                overdue=Count(
+                    "pk", filter=~Q(status=Status.CLOSED) & Q(deadline__lt=timezone.localdate())
+                ),
+            )
         )
 
     @classmethod
-    def progress_text(cls, campaign) -> str:
-        c = cls.progress_counts(campaign)
+    def progress_text(cls, campaign, user) -> str:
+        c = cls.progress_counts(campaign, user)
         r = rate(c["closed"], c["found"])
         return _("%(closed)s of %(found)s closed (%(rate)s%%), %(overdue)s overdue") % {
             **c,
@@ -49,7 +54,7 @@ class CampaignLedger(Ledger):
         }
 
     def detail_extra(self, request, obj):
-        counts = self.progress_counts(obj)
+        counts = self.progress_counts(obj, request.user)
         items = RectificationItem.objects.visible_to(request.user).filter(campaign=obj)
         return {
             "counts": counts,
@@ -138,7 +143,9 @@ class ItemLedger(Ledger):
     computed = {
         "overdue": (
             _("overdue"),
-            lambda i: (_("%(n)s days overdue") % {"n": i.overdue_days()}) if i.is_overdue() else "",
+            lambda i, user: (
+                (_("%(n)s days overdue") % {"n": i.overdue_days()}) if i.is_overdue() else ""
+            ),
         ),
     }
 
@@ -147,6 +154,16 @@ class ItemLedger(Ledger):
         from .lists import RectificationListImporter
 
         return {RectificationListImporter.name: RectificationListImporter}
+
+    def lock_reason(self, obj):
+        if obj.status == Status.CLOSED:
+            return str(
+                _(
+                    "A closed-out item can no longer be edited; a follow-up review (回头看) "
+                    "reopens it."
+                )
+            )
+        return None
 
     def extra_filters(self):
         return {

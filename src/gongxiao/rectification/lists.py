@@ -439,7 +439,13 @@ class RectificationListImporter:
 
     def commit(self, check: ImportCheck, user) -> int:
         today = timezone.localdate()
+        reviewable = set(
+            scoping.units_for(user, "rectification", "review").values_list("pk", flat=True)
+        )
         for row in check.objects:
+            if row["status"] == Status.CLOSED and row["item"].unit_id not in reviewable:
+                # Without the review right, "已完成" is a claim: it arrives as a close-out request.
+                row["status"] = Status.REQUESTED
             item = kit.create_row(obj=row["item"], user=user, source="import")
             for text in row["measures"]:
                 kit.create_row(

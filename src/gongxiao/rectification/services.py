@@ -97,6 +97,16 @@ def _check(step: Step, item: RectificationItem, user, *, reason: str, dry_run=Fa
         and user.person_id == item.responsible_person_id
     ):
         raise TransitionRefused(_("The responsible person cannot review his own item."))
+    if step.name in ("close_out", "reject_close_out"):
+        asked = (
+            Transition.objects.filter(item=item, action="request_close_out")
+            .order_by("-at", "-id")
+            .values_list("user_id", flat=True)
+            .first()
+        )
+        if asked == user.pk:
+            # Four eyes: who asks for the close-out does not grant it.
+            raise TransitionRefused(_("The person who requested the close-out cannot review it."))
     if step.needs_reason and not (reason or "").strip():
         raise TransitionRefused(_("Give a reason for this step."))
     if step.name == "request_close_out" and not dry_run and not has_evidence(item):

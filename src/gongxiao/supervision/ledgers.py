@@ -97,6 +97,10 @@ class NoticeLedger(Ledger):
     sort_fields = ["date", "number"]
     date_field = "date"
 
+    def create(self, obj, user, *, source="web", m2m=None):
+        # One at a time (also from an import), so each notice takes the next number.
+        return super().create(obj, user, source=source, m2m=m2m)
+
 
 @register
 class LetterLedger(Ledger):

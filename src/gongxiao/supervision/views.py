@@ -141,7 +141,9 @@ def coverage(request):
 
 
 def talk_summary_rows(user, unit, period):
-    talks = Talk.objects.visible_to(user).filter(date__gte=period.start, date__lte=period.end)
+    talks = Talk.objects.permitted(user, "export").filter(
+        date__gte=period.start, date__lte=period.end
+    )
     if unit is not None:
         talks = talks.filter(unit__path__startswith=unit.path)
     talks = talks.prefetch_related("talked_to")

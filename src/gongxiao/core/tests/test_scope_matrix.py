@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import FileField
 from django.urls import get_resolver
 from rest_framework.test import APIClient
 
@@ -41,6 +42,7 @@ def test_every_url_is_known_to_the_matrix():
         "ledger-detail",
         "ledger-edit",
         "ledger-delete",
+        "ledger-file",
         # owner-only job pages, tested in test_jobs.py
         "job-detail",
         "job-download",
@@ -78,6 +80,7 @@ def test_every_url_is_known_to_the_matrix():
         "decisions:amendment",
         "decisions:statement",
         "decisions:defer",
+        "decisions:decision",
         "decisions:follow-up",
         "decisions:filing",
         "decisions:filing-xlsx",
@@ -213,6 +216,10 @@ def test_a_county_user_never_reaches_the_sibling_county(
         for name in ("detail", "edit", "delete"):
             resp = client.get(ledger_url(ledger, name, pk=obj.pk))
             assert resp.status_code in (403, 404), (name, resp.status_code)
+        for field in obj._meta.concrete_fields:
+            if isinstance(field, FileField):
+                resp = client.get(ledger_url(ledger, "file", pk=obj.pk, field=field.name))
+                assert resp.status_code in (403, 404), ("file", resp.status_code)
         form = {n: "" for n in ledger.form_fields}
         form["version"] = obj.version
         assert client.post(ledger_url(ledger, "edit", pk=obj.pk), form).status_code in (403, 404)
