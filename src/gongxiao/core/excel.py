@@ -184,6 +184,9 @@ def _coerce(f: models.Field, value, lookups: dict):
     if value is None or (isinstance(value, str) and not value.strip()):
         if f.many_to_many:
             return []
+        if f.has_default() and not isinstance(f, models.BooleanField):
+            # An empty cell of a column the template calls optional takes the usual value.
+            return f.get_default()
         return False if isinstance(f, models.BooleanField) else ""
     if isinstance(value, str):
         value = value.strip()
@@ -328,6 +331,13 @@ def check_import(
 
     probe = ledger.form_class(user=user, action="add")
     add_units = set(scoping.units_for(user, ledger.module, "add").values_list("pk", flat=True))
+    absent_defaults = [
+        n
+        for n in ledger.import_field_names
+        if n not in columns.values()
+        and ledger.field(n).has_default()
+        and not isinstance(ledger.field(n), models.BooleanField)
+    ]
     lookups = _build_lookups(ledger, probe)
     unique_fields = _unique_fields(ledger)
     seen: dict[str, dict] = {n: {} for n in unique_fields}
@@ -336,7 +346,8 @@ def check_import(
         if not any(c not in (None, "") for c in row):
             continue
         result.total += 1
-        data_in: dict = {}
+        # Optional columns left out of the file take their usual value.
+        data_in: dict = {n: ledger.field(n).get_default() for n in absent_defaults}
         row_errors = []
         for col, name in columns.items():
             cell = row[col] if col < len(row) else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -38,14 +39,20 @@ class LedgerFilterSet(django_filters.FilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         user = getattr(request, "user", None)
+        extra = set(self.ledger.extra_filters()) if self.ledger else set()
         for name, flt in self.filters.items():
-            label = _LOOKUP_LABELS.get(flt.lookup_expr)
-            if label and "__" not in flt.field_name:
+            if name == "sort":
+                flt.__dict__.pop("_field", None)  # its choices carry translated labels too
+            # Labels are made here, in the language of this request: django-filter fixes them
+            # once, in whatever language was active when the class was first built.
+            if name not in ("q", "unit", "unit_only", "sort") and name not in extra:
                 try:
-                    verbose = self._meta.model._meta.get_field(flt.field_name).verbose_name
-                    flt.label = label % {"field": verbose}
-                except Exception:  # noqa: S110 - a filter on a relation keeps its own label
-                    pass
+                    verbose = capfirst(self.ledger.field(flt.field_name).verbose_name)
+                except Exception:  # noqa: S112 - a filter the ledger declares by hand keeps its label
+                    continue
+                template = _LOOKUP_LABELS.get(flt.lookup_expr)
+                flt.label = template % {"field": verbose} if template else verbose
+                flt.__dict__.pop("_field", None)  # a form field built earlier kept the old label
             qs = flt.extra.get("queryset")
             if name != "unit" and isinstance(qs, QuerySet):
                 flt.extra["queryset"] = scoping.scope_related(qs, user)
@@ -93,6 +100,10 @@ class LedgerFilterSet(django_filters.FilterSet):
         return queryset.filter(**{f"{field}__path__startswith": unit.path})
 
 
+def lazy_label(ledger, name):
+    return ledger.computed[name][0] if name in ledger.computed else ledger.field(name).verbose_name
+
+
 def build_filterset(ledger) -> type[LedgerFilterSet]:
     sort_choices = []
     for name in ledger.sort_fields:
@@ -102,7 +113,13 @@ def build_filterset(ledger) -> type[LedgerFilterSet]:
     if ledger.sort_fields:
         attrs["sort"] = django_filters.OrderingFilter(
             fields=[(n, n) for n in ledger.sort_fields],
-            field_labels={n: ledger.label(n) for n in ledger.sort_fields},
+            field_labels={
+                **{n: lazy_label(ledger, n) for n in ledger.sort_fields},
+                **{
+                    f"-{n}": format_lazy("{}（{}）", lazy_label(ledger, n), _("descending"))
+                    for n in ledger.sort_fields
+                },
+            },
             label=_("Sort"),
         )
     return type(f"{ledger.model.__name__}FilterSet", (LedgerFilterSet,), attrs)

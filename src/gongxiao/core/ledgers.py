@@ -17,7 +17,7 @@ from collections.abc import Callable
 from functools import cached_property
 
 from django.db import models, transaction
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongxiao.core import scoping
@@ -216,6 +216,11 @@ class Ledger:
             return str(_("Yes") if value else _("No"))
         if field.is_relation:
             return str(value) if scoping.can_see_related(user, value) else "—"
+        if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+            # Stored in UTC, read in Beijing time like every other time on the page.
+            value = timezone.make_naive(value)
+            if not for_export:
+                return formats.date_format(value, "Y-m-d H:i")
         if for_export:
             return value
         if isinstance(value, (datetime.date, datetime.datetime, decimal.Decimal)):

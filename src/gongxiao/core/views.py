@@ -86,6 +86,13 @@ class LedgerView(LoginRequiredMixin, View):
 class LedgerListView(LedgerView):
     def get(self, request, app_label, slug):
         ledger = self.ledger
+        data = request.GET.copy()
+        unit = getattr(request, "working_unit", None)
+        if unit is not None and "unit" not in data and "unit_only" not in data:
+            # The unit chosen in the top bar narrows every list (and its export) unless the
+            # list's own unit filter says otherwise.
+            data["unit"] = str(unit.pk)
+        request.GET = data
         fs, qs = filtered(ledger, request, ledger.queryset_for(request.user))
         paginator = CappedPaginator(qs, 25 if request.GET.get("compact") else 50)
         page = paginator.get_page(request.GET.get("page"))

@@ -59,11 +59,15 @@ def meeting_context(request, meeting) -> dict:
     ):
         t = services.tally(m)
         stated = {s.person_id for s in m.statements.all()}
-        waiting = [
-            a
-            for a in meeting.attendances.all()
-            if a.role == Attendance.Role.MEMBER and a.present and a.person_id not in stated
-        ]
+        # The principal leader last in the list, as he states last.
+        waiting = sorted(
+            (
+                a
+                for a in meeting.attendances.all()
+                if a.role == Attendance.Role.MEMBER and a.present and a.person_id not in stated
+            ),
+            key=lambda a: a.is_principal,
+        )
         matters.append({"matter": m, "tally": t, "waiting": waiting})
     people = scoping.scope_related(Person.objects.all(), user).filter(
         unit__path__startswith=meeting.unit.path

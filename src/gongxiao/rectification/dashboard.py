@@ -31,7 +31,9 @@ def dashboard(request):
     by_unit = []
     if unit is not None:
         children = unit.children.filter(status="active").visible_to(user).order_by("code")
-        by_unit = [(child, figures(user, child, period)) for child in children]
+        # The unit's own items first (本级), so the rows add up to the totals.
+        by_unit = [(unit, figures(user, unit, period, {"unit": unit.pk}))]
+        by_unit += [(child, figures(user, child, period)) for child in children]
     campaigns = Campaign.objects.visible_to(user)
     if unit is not None:
         campaigns = campaigns.filter(items__unit__path__startswith=unit.path).distinct()

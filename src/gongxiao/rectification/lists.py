@@ -213,6 +213,18 @@ IMPORT_COLUMNS = [
 REQUIRED = {"问题描述", "责任单位"}
 
 
+def _by_label(table: dict, text, default):
+    """A choice from what people write: the label itself, or the one label that contains it
+    ("资产" for 资产管理)."""
+    text = str(text or "").strip()
+    if not text:
+        return default
+    if text in table:
+        return table[text]
+    found = {v for label, v in table.items() if text in label}
+    return found.pop() if len(found) == 1 else default
+
+
 def SOURCE_BY_LABEL():  # noqa: N802 - labels depend on the active language
     return {str(label): v for v, label in Source.choices}
 
@@ -398,8 +410,8 @@ class RectificationListImporter:
             found = deadline
         leader = self._person(cell("责任领导"), unit, "责任领导", err)
         owner = self._person(cell("责任人"), unit, "责任人", err)
-        source = SOURCE_BY_LABEL().get(str(cell("问题来源") or "").strip(), Source.OTHER)
-        category = CATEGORY_BY_LABEL().get(str(cell("问题类别") or "").strip(), Category.OTHER)
+        source = _by_label(SOURCE_BY_LABEL(), cell("问题来源"), Source.OTHER)
+        category = _by_label(CATEGORY_BY_LABEL(), cell("问题类别"), Category.OTHER)
         state = str(cell("完成情况") or "").strip()
         if any(w in state for w in DONE_WORDS):
             status = Status.CLOSED

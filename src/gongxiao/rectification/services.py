@@ -190,7 +190,10 @@ def _item_url(item) -> str:
 def _notify_transition(item, step: Step, user, reason):
     """Tell the other side: reviewers of a close-out request, the responsible person of a
     decision."""
-    title = _("%(step)s: %(item)s") % {"step": STEP_LABELS[step.name], "item": item.title}
+    title = _("%(step)s: %(item)s") % {
+        "step": STEP_LABELS[step.name],
+        "item": f"{item.unit.short_name or item.unit.name} · {item.title}",
+    }
     body = reason
     key = f"rect:{item.pk}:{step.name}:{item.version}"
     if step.name == "request_close_out":
@@ -198,6 +201,13 @@ def _notify_transition(item, step: Step, user, reason):
             if reviewer != user:
                 notify(recipient=reviewer, key=key, title=title, body=body, url=_item_url(item))
     elif step.name in ("close_out", "reject_close_out", "reopen"):
+        requester = User.objects.filter(
+            pk__in=Transition.objects.filter(item=item, action="request_close_out")
+            .order_by("-at", "-id")
+            .values("user_id")[:1]
+        ).first()
+        if requester and requester not in (user, _user_of(item.responsible_person)):
+            notify(recipient=requester, key=key, title=title, body=body, url=_item_url(item))
         person_user = _user_of(item.responsible_person)
         if person_user and person_user != user:
             notify(

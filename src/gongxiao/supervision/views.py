@@ -226,4 +226,10 @@ def talk_summary(request):
 
 
 def _quarter(period):
-    return f"{period.start.year}Q{(period.start.month - 1) // 3 + 1}"
+    """The quarter to show by default: today's, when today falls in the working period."""
+    import django.utils.timezone as tz
+
+    day = tz.localdate()
+    if not (period.start <= day <= period.end):
+        day = period.start
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"

@@ -192,3 +192,76 @@ def test_a_kept_file_downloads_for_who_may_see_the_row(federation):
         _client(leader).get(ledger_url(ledger, "file", pk=letter.pk, field="year")).status_code
         == 404
     )
+
+
+def test_filter_labels_follow_each_requests_language(federation):
+    from gongxiao.rectification.tests.factories import ItemFactory
+
+    ItemFactory(unit=federation.a1)
+    leader = user_with(Role.LEADER, federation.county_a)
+    url = ledger_url(get_ledger("rectification", "items"), "list")
+    english = Client(headers={"accept-language": "en"})
+    english.force_login(leader)
+    assert ">Status<" in english.get(url).content.decode()
+    chinese = _client(leader)
+    html = chinese.get(url).content.decode()
+    assert ">状态<" in html and ">Status<" not in html and "降序" in html
+
+
+def test_times_are_shown_in_beijing_time(federation):
+    from django.utils import timezone
+
+    from gongxiao.rectification.tests.factories import ItemFactory
+
+    item = ItemFactory(unit=federation.a1)
+    at = datetime.datetime(2023, 6, 1, 1, 30, tzinfo=datetime.UTC)  # 09:30 in Beijing
+    type(item).objects.filter(pk=item.pk).update(status="closed", closed_at=at)
+    item.refresh_from_db()
+    ledger = get_ledger("rectification", "items")
+    leader = user_with(Role.LEADER, federation.county_a)
+    assert ledger.display_value(item, "closed_at", leader) == "2023-06-01 09:30"
+    assert ledger.display_value(item, "closed_at", leader, for_export=True) == datetime.datetime(
+        2023, 6, 1, 9, 30
+    )
+    assert timezone.get_current_timezone_name() == "Asia/Shanghai"
+
+
+def test_optional_columns_left_out_take_their_default(federation):
+    from gongxiao.rectification.models import RectificationItem
+
+    ledger = get_ledger("rectification", "items")
+    user = user_with(Role.LEADER, federation.county_a)
+    headers = ["单位", "问题", "来源", "问题类别", "发现时间", "整改时限"]
+    import io
+
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, headers)
+    ws.write_row(
+        1, 0, [federation.a1.code, "导入的问题", "督查检查", "作风建设", "2023-03-01", "2023-05-31"]
+    )
+    wb.close()
+    c = _client(user)
+    c.post(ledger_url(ledger, "import"), {"file": SimpleUploadedFile("x.xlsx", buf.getvalue())})
+    job = Job.objects.latest("created_at")
+    assert job.result["ok"] is True, job.result
+    c.post(f"/jobs/{job.pk}/confirm/")
+    item = RectificationItem.objects.get()
+    assert (item.kind, item.checkin_every_days) == ("deadline", 90)
+
+
+def test_lists_follow_the_working_unit(federation):
+    a1, a2 = (
+        PersonFactory(unit=federation.a1, name="甲一的人"),
+        PersonFactory(unit=federation.a2, name="甲二的人"),
+    )
+    c = _client(user_with(Role.PARTY, federation.county_a))
+    url = ledger_url(get_ledger("org", "people"), "list")
+    assert a2.name in c.get(url).content.decode()
+    c.post("/context/", {"unit": federation.a1.pk})
+    html = c.get(url).content.decode()
+    assert a1.name in html and a2.name not in html
+    assert a2.name in c.get(url, {"unit": federation.county_a.pk}).content.decode()

@@ -138,3 +138,18 @@ def test_campaign_page_shows_its_progress(cast):
     html = c.get(f"/ledgers/rectification/campaigns/{campaign.pk}/").content.decode()
     assert 'data-figure="found">2<' in html and 'data-figure="closed">1<' in html
     assert 'data-figure="rate">50.0%<' in html
+
+
+def test_dashboard_rows_add_up_with_the_units_own_row(cast):
+    import datetime as dt
+
+    d = dt.date(2023, 3, 1)
+    cast.item(unit=cast.f.county_a, found_date=d, deadline=dt.date(2023, 4, 1))
+    cast.item(unit=cast.f.a1, found_date=d, deadline=dt.date(2023, 4, 1))
+    c = Client()
+    c.force_login(cast.leader)
+    c.post("/context/", {"unit": cast.f.county_a.pk, "period": "2023"})
+    resp = c.get("/rectification/dashboard/")
+    rows = resp.context["by_unit"]
+    assert rows[0][0] == cast.f.county_a and rows[0][1][0].value == 1
+    assert sum(figs[0].value for _u, figs in rows) == resp.context["totals"][0].value == 2
