@@ -1,6 +1,7 @@
 """Fixtures shared by every app's tests."""
 
 import importlib
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -51,3 +52,57 @@ def federation(db):
         a2=UnitFactory(code="A2", name="甲二基层社", parent=a),
         b1=UnitFactory(code="B1", name="乙一基层社", parent=b),
     )
+
+
+# --- browser tests (Debian's Chromium through Playwright) ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def allow_sync_orm_beside_playwright():
+    """Playwright's sync API runs an event loop in this thread; the test's own database queries
+    would otherwise be refused by Django's async-safety check. Set for browser tests only, not
+    at import: it would leak into other tests and `check --deploy` rightly warns about it."""
+    saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if saved is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
+
+
+@pytest.fixture(scope="module")
+def browser(allow_sync_orm_beside_playwright):
+    from playwright.sync_api import sync_playwright
+
+    from gongxiao.core.tests.browser_kit import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def new_context(browser):
+    """Browser contexts (separate cookie jars, so separate sessions), closed after the test.
+    The browser asks for Chinese, as the product's users' browsers do."""
+    made = []
+
+    def make():
+        ctx = browser.new_context(locale="zh-CN", accept_downloads=True)
+        ctx.set_default_timeout(15_000)
+        made.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in made:
+        ctx.close()
+
+
+@pytest.fixture
+def site(live_server, transactional_db, federation):
+    """The live server's base URL, over the test federation."""
+    return live_server.url

@@ -10,7 +10,6 @@ Run separately: `pytest src/gongxiao/core/tests/test_browser.py -m browser`. Nee
 from __future__ import annotations
 
 import io
-import os
 import random
 import re
 
@@ -22,25 +21,12 @@ from python_calamine import CalamineWorkbook
 from gongxiao.core.excel import REQUIRED_MARK
 from gongxiao.core.ledgers import get_ledger
 from gongxiao.core.models import ChangeRecord, Job
+from gongxiao.core.tests.browser_kit import expect, log_in
 from gongxiao.org.demo import make_id_number
 from gongxiao.org.models import Person
 from gongxiao.org.roles import Role
 from gongxiao.org.tests.factories import PersonFactory, user_with
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-expect = playwright_api.expect
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PASSWORD = "pw-Secret-123"  # noqa: S105 - the factories' test password
 LEDGER = get_ledger("org", "people")
 LIST_PATH = "/ledgers/org/people/"
 DETAIL_RE = re.compile(r"/ledgers/org/people/(\d+)/$")
@@ -55,56 +41,6 @@ pytestmark = [pytest.mark.browser]
 # --- fixtures ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module", autouse=True)
-def allow_sync_orm_beside_playwright():
-    """Playwright's sync API runs an event loop in this thread; the test's own database queries
-    (fixtures, assertions) would otherwise be refused by Django's async-safety check.
-
-    Set for these tests only, not at import: collecting this module (even with
-    `-m "not browser"`) would leak it into every other test and their subprocesses, and
-    `check --deploy` (test_platform) rightly warns about it."""
-    saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if saved is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
-
-
-@pytest.fixture(scope="module")
-def browser(allow_sync_orm_beside_playwright):
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-@pytest.fixture
-def new_context(browser):
-    """Makes browser contexts (separate cookie jars, so separate sessions) closed after the
-    test. The browser asks for Chinese, as the product's users' browsers do."""
-    made = []
-
-    def make():
-        ctx = browser.new_context(locale="zh-CN", accept_downloads=True)
-        ctx.set_default_timeout(15_000)
-        made.append(ctx)
-        return ctx
-
-    yield make
-    for ctx in made:
-        ctx.close()
-
-
-@pytest.fixture
-def site(live_server, transactional_db, federation):
-    """The live server's base URL, over the test federation."""
-    return live_server.url
-
-
 @pytest.fixture
 def party(site, federation):
     """Party-affairs user of county A: add/change/import/export on the People ledger there."""
@@ -112,18 +48,6 @@ def party(site, federation):
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def log_in(ctx, site, username):
-    page = ctx.new_page()
-    page.goto(f"{site}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("#btn-login")
-    expect(page).to_have_url(f"{site}/")
-    expect(page.locator("#user-menu")).to_be_visible()
-    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
-    return page
 
 
 def open_people(page, site):
