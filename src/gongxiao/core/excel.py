@@ -55,34 +55,41 @@ def write_workbook(
         },
     )
     ws = wb.add_worksheet(str(ledger.verbose_name_plural)[:31])
+    n = write_rows(wb, ws, ledger, rows, user, fields, progress=progress)
+    wb.close()
+    return n
+
+
+def write_rows(wb, ws, ledger, rows, user, fields, *, first_row=0, progress=None) -> int:
+    """Write a header and `rows` into worksheet `ws` from `first_row` on; returns the count."""
     head = wb.add_format({"bold": True, "bg_color": "#E7EEF7", "border": 1})
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     dt_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-    ws.write_row(0, 0, [header_label(ledger, f) for f in fields], head)
+    ws.write_row(first_row, 0, [header_label(ledger, f) for f in fields], head)
     for col, name in enumerate(fields):
         ws.set_column(col, col, max(10, min(40, len(header_label(ledger, name)) * 2 + 4)))
     n = 0
     for n, obj in enumerate(rows, start=1):
+        r = first_row + n
         for col, name in enumerate(fields):
             value = ledger.display_value(obj, name, user, for_export=True)
             if isinstance(value, datetime.datetime):
-                ws.write_datetime(n, col, value, dt_fmt)
+                ws.write_datetime(r, col, value, dt_fmt)
             elif isinstance(value, datetime.date):
                 ws.write_datetime(
-                    n, col, datetime.datetime.combine(value, datetime.time()), date_fmt
+                    r, col, datetime.datetime.combine(value, datetime.time()), date_fmt
                 )
             elif isinstance(value, str):
-                ws.write_string(n, col, value)
+                ws.write_string(r, col, value)
             elif value is None:
-                ws.write_blank(n, col, None)
+                ws.write_blank(r, col, None)
             else:
-                ws.write(n, col, value)
+                ws.write(r, col, value)
         if progress and n % 500 == 0:
             progress(n)
-    ws.freeze_panes(1, 0)
+    ws.freeze_panes(first_row + 1, 0)
     if n:
-        ws.autofilter(0, 0, n, len(fields) - 1)
-    wb.close()
+        ws.autofilter(first_row, 0, first_row + n, len(fields) - 1)
     return n
 
 

@@ -46,16 +46,49 @@ def export_filename(ledger) -> str:
     return f"{ledger.verbose_name_plural}-{stamp}.xlsx"
 
 
+_runners: dict = {}
+
+
+def register_runner(kind: str, fn) -> None:
+    """Let an app run jobs of its own kind (a report export, say): fn(job) does the work,
+    reporting progress through `progress(job)` and finishing with `finish(job, ...)`."""
+    _runners[kind] = fn
+
+
+def progress(job: Job):
+    return _progress(job)
+
+
+def finish(job: Job, *, filename: str, data: bytes, message: str, result=None) -> None:
+    job.refresh_from_db()
+    job.result_file.save(filename, ContentFile(data), save=False)
+    job.status = Job.Status.DONE
+    job.done = job.total or job.done
+    job.result = result or {}
+    job.message = message
+    job.finished_at = timezone.now()
+    job.save()
+
+
+def fail(job: Job, message: str) -> None:
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.FAILED, finished_at=timezone.now(), message=message
+    )
+
+
 def run(job_id) -> None:
     """Run one job to its end; never raises (a failure is recorded on the job)."""
     job = Job.objects.select_related("user").get(pk=job_id)
     if job.finished:
         return  # a job is never run twice
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING)
-    ledger = get_ledger_by_key(job.ledger)
     lang = job.params.get("language", settings.LANGUAGE_CODE)
     try:
         with override(lang):
+            if job.kind in _runners:
+                _runners[job.kind](job)
+                return
+            ledger = get_ledger_by_key(job.ledger)
             if job.kind == Job.Kind.EXPORT:
                 _run_export(job, ledger)
             elif job.kind == Job.Kind.IMPORT_CHECK:

@@ -77,6 +77,11 @@ class Ledger:
                 services.set_m2m(obj=obj, values=m2m, user=user, source=source)
         return obj
 
+    def saved_url(self, obj) -> str | None:
+        """Where the form goes after a save (a sub-row back to its parent, say); its own page
+        when None."""
+        return None
+
     @property
     def custom_create(self) -> bool:
         return type(self).create is not Ledger.create

@@ -9,7 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,15 @@ class Metric:
     link: Callable[..., dict] | None = None
     description: str = ""
     dimensions: dict[str, str] = field(default_factory=dict)  # name -> field to group by
+    # The path from a row to its Unit, for roll-ups over the tree.
+    unit_field: str = "unit"
+    # An aggregate (e.g. Sum("amount")) giving the figure from the rows in one query; with it, or
+    # with no `value` at all (a count), the figure adds up over units and rolls up in one query.
+    aggregate: object | None = None
+
+    @property
+    def additive(self) -> bool:
+        return self.value is None or self.aggregate is not None
 
 
 @dataclass
@@ -66,14 +76,30 @@ def all_metrics(user=None) -> list[Metric]:
 def compute(key: str, user, unit, period: Period, filters: dict | None = None) -> Figure:
     """The figure of `key` for `unit`'s subtree and `period`, as `user` may see it."""
     metric = _metrics[key]
-    if not scoping.can_any(user, metric.module, "view"):
-        # A restricted figure (the four forms) does not exist for those who may not see its rows.
-        raise PermissionDenied(_("Your roles do not allow this figure."))
+    _check(metric, user)
     rows = metric.rows(user, unit, period)
     if filters:
         rows = rows.filter(**filters)
-    value = metric.value(rows, user, unit, period) if metric.value else rows.count()
-    return Figure(metric=metric, value=value, rows=rows, url=link(metric, unit, period, filters))
+    return Figure(
+        metric=metric,
+        value=_value(metric, rows, user, unit, period),
+        rows=rows,
+        url=link(metric, unit, period, filters),
+    )
+
+
+def _value(metric: Metric, rows, user, unit, period):
+    if metric.aggregate is not None:
+        return rows.aggregate(v=metric.aggregate)["v"] or 0
+    if metric.value is not None:
+        return metric.value(rows, user, unit, period)
+    return rows.count()
+
+
+def _check(metric: Metric, user) -> None:
+    if not scoping.can_any(user, metric.module, "view"):
+        # A restricted figure (the four forms) does not exist for those who may not see its rows.
+        raise PermissionDenied(_("Your roles do not allow this figure."))
 
 
 def link(metric: Metric, unit, period: Period, extra: dict | None = None) -> str:
@@ -87,7 +113,7 @@ def link(metric: Metric, unit, period: Period, extra: dict | None = None) -> str
         if v is None:
             return ""  # the list has no filter for "none"; better no link than a wrong one
         # A breakdown by unit counts the unit's own rows, not its subtree.
-        params["unit_only" if k == "unit" else k] = v
+        params["unit_only" if k in ("unit", metric.unit_field) else k] = v
     base = reverse("ledger-list", kwargs={"app_label": app_label, "slug": slug})
     return f"{base}?{urlencode(params)}"
 
@@ -109,3 +135,97 @@ def rate(part: int, whole: int) -> Decimal | None:
     if not whole:
         return None
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class RollupRow:
+    unit: object
+    own: bool  # the unit's own rows (本级), not a child's subtree
+    figure: Figure
+
+
+def rollup(key: str, user, unit, period: Period, filters: dict | None = None) -> list[RollupRow]:
+    """The figure of `unit`'s subtree split into its own rows (本级) and each visible child's
+    subtree, so the rows add up to the unit's figure. Additive figures (counts and sums) come from
+    one query grouped on the materialised path; others are computed per child."""
+    from gongxiao.org.models import PATH_STEP, Unit
+
+    metric = _metrics[key]
+    _check(metric, user)
+    children = list(Unit.objects.filter(parent=unit).visible_to(user).order_by("code"))
+    filters = dict(filters or {})
+    if not metric.additive:
+        own = compute(key, user, unit, period, {**filters, metric.unit_field: unit.pk})
+        out = [RollupRow(unit, True, own)]
+        out += [RollupRow(c, False, compute(key, user, c, period, filters)) for c in children]
+        return out
+    rows = metric.rows(user, unit, period)
+    if filters:
+        rows = rows.filter(**filters)
+    path = f"{metric.unit_field}__path"
+    width = len(unit.path) + PATH_STEP + 1  # a child's path: one more "00000012/"
+    grouped = rows.order_by().annotate(_branch=Substr(path, 1, width)).values("_branch")
+    grouped = grouped.annotate(v=metric.aggregate if metric.aggregate is not None else Count("pk"))
+    values = {r["_branch"]: r["v"] or 0 for r in grouped}
+    own_rows = rows.filter(**{metric.unit_field: unit})
+    own_value = values.get(unit.path, 0)
+    out = [
+        RollupRow(
+            unit,
+            True,
+            Figure(
+                metric,
+                own_value,
+                own_rows,
+                link(metric, unit, period, {**filters, metric.unit_field: unit.pk}),
+            ),
+        )
+    ]
+    for c in children:
+        if c.status != "active" and not values.get(c.path):
+            continue  # a closed unit with nothing in the period
+        out.append(
+            RollupRow(
+                c,
+                False,
+                Figure(
+                    metric,
+                    values.get(c.path, 0),
+                    metric.rows(user, c, period).filter(**filters),
+                    link(metric, c, period, filters),
+                ),
+            )
+        )
+    return out
+
+
+@dataclass
+class Comparison:
+    current: Figure
+    previous: Figure
+
+    @property
+    def change(self):
+        try:
+            return self.current.value - self.previous.value
+        except TypeError:
+            return None
+
+    @property
+    def change_rate(self) -> Decimal | None:
+        """Change against the same period last year, in per cent (同比)."""
+        cur, prev = self.current.value, self.previous.value
+        if cur is None or not prev or self.current.metric.measure == "%":
+            return None
+        return rate(Decimal(str(cur)) - Decimal(str(prev)), Decimal(str(prev)))
+
+
+def compare(key: str, user, unit, period: Period) -> Comparison:
+    """The figure for the period and for the same period a year earlier."""
+    return Comparison(
+        compute(key, user, unit, period), compute(key, user, unit, period.previous_year())
+    )
+
+
+def trend(key: str, user, unit, periods: list[Period]) -> list[tuple[Period, Figure]]:
+    return [(p, compute(key, user, unit, p)) for p in periods]

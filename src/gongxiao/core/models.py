@@ -150,6 +150,8 @@ class Job(models.Model):
         IMPORT_CHECK = "import_check", _("import check")
         IMPORT_COMMIT = "import_commit", _("import")
         EXPORT = "export", _("export")
+        REPORT = "report", _("report export")
+        STATISTICS = "statistics", _("statistical table")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")

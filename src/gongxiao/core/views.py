@@ -154,8 +154,8 @@ def _history_entry(ledger, record, user, obj=None):
     changes = []
     before, after = record.before or {}, record.after or {}
     for name in record.changed_fields():
-        if name in ("version", "updated_by", "created_by"):
-            continue
+        if name in ("version", "updated_by", "created_by") or name in ledger.detail_exclude:
+            continue  # kept in the record, not worth a line on the page
         try:
             field = ledger.field(name)
         except FieldDoesNotExist:
@@ -265,7 +265,7 @@ class LedgerEditView(LedgerView):
                         )
                     self.ledger.update(row, request.user, expected_version=version, m2m=m2m)
                     messages.success(request, _("Saved."))
-                return redirect(self.url("detail", pk=row.pk))
+                return redirect(self.ledger.saved_url(row) or self.url("detail", pk=row.pk))
             except services.StaleEdit as exc:
                 conflict = exc.current
                 form.add_error(None, str(exc))
@@ -285,11 +285,19 @@ class LedgerEditView(LedgerView):
         return "add" if obj is None else "change"
 
     def _initial(self, obj):
-        if obj is None and "unit" in self.ledger.form_fields:
+        if obj is not None:
+            return None
+        initial = {}
+        if "unit" in self.ledger.form_fields:
             unit = getattr(self.request, "working_unit", None)
             if unit is not None:
-                return {"unit": unit.pk}
-        return None
+                initial["unit"] = unit.pk
+        # "Add a section to this draft": a link may preset form fields; the form's scoped choices
+        # still decide what may be chosen.
+        for name in self.ledger.form_fields:
+            if name in self.request.GET:
+                initial[name] = self.request.GET[name]
+        return initial or None
 
     def _render(self, form, obj, conflict=None, status=200):
         stored = None
@@ -404,9 +412,9 @@ class JobDetailView(JobMixin, View):
         ctx = {
             "job": job,
             "ledger": ledger,
-            "list_url": reverse(
-                "ledger-list", kwargs={"app_label": ledger.app_label, "slug": ledger.slug}
-            ),
+            # An app's own job (a report) says where it came from; a ledger job goes to its list.
+            "list_url": job.params.get("back_url")
+            or reverse("ledger-list", kwargs={"app_label": ledger.app_label, "slug": ledger.slug}),
         }
         if request.htmx:
             return render(request, "core/_job_status.html", ctx)

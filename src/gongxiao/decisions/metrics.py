@@ -51,6 +51,7 @@ register_metric(
         rows=_matters,
         ledger="decisions.matters",
         link=_date_link("meeting__date"),
+        unit_field="meeting__unit",
         dimensions={"category": "category", "body": "meeting__body", "outcome": "outcome"},
         description=_("Matters put to meetings in the period."),
     )
@@ -62,9 +63,10 @@ register_metric(
         measure="万元",
         module="decisions",
         rows=lambda user, unit, period: _matters(user, unit, period).filter(amount__isnull=False),
-        value=lambda rows, *a: rows.aggregate(s=Sum("amount"))["s"] or 0,
+        aggregate=Sum("amount"),
         ledger="decisions.matters",
         link=_date_link("meeting__date"),
+        unit_field="meeting__unit",
         dimensions={"category": "category", "body": "meeting__body"},
         description=_("Sum of the amounts of matters put to meetings in the period."),
     )

@@ -70,10 +70,13 @@ def _grant(modules, actions):
 
 RIGHTS: dict[str, dict[str, frozenset]] = {
     Role.SYSADMIN: {**_grant(_OPEN_MODULES, ALL)},
+    # Reports are written by the office for the leadership, by the discipline office (全面从严治党
+    # report) and by party affairs (党建 summaries).
     Role.LEADER: {
         **_grant(_OPEN_MODULES, READ),
         "decisions": WRITE,
         "rectification": WRITE | REVIEW,
+        "reports": WRITE,
     },
     Role.DISCIPLINE: {
         **_grant(_OPEN_MODULES, READ),
@@ -81,6 +84,7 @@ RIGHTS: dict[str, dict[str, frozenset]] = {
         "rectification": WRITE | REVIEW,
         "discipline": ALL,
         "org": READ | {Action.PII},
+        "reports": WRITE,
     },
     Role.SUPERVISOR: {**_grant(_OPEN_MODULES, READ), "supervision": WRITE},
     Role.ASSET: {"org": READ, "assets": WRITE, "rectification": ENTRY, "reports": READ},
@@ -104,7 +108,7 @@ RIGHTS: dict[str, dict[str, frozenset]] = {
         "decisions": ENTRY,
         "supervision": ENTRY,
         "rectification": ENTRY,
-        "reports": READ,
+        "reports": WRITE,
     },
     Role.DATA_ENTRY: _grant([m for m in _OPEN_MODULES if m not in ("decisions", "reports")], ENTRY),
     Role.READ_ONLY: _grant(_OPEN_MODULES, {Action.VIEW}),

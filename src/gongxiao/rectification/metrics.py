@@ -8,7 +8,13 @@ from gongxiao.core.metrics import Metric, rate, register_metric
 
 from .models import RectificationItem, Status
 
-DIMENSIONS = {"source": "source", "category": "category", "unit": "unit", "campaign": "campaign"}
+DIMENSIONS = {
+    "source": "source",
+    "category": "category",
+    "unit": "unit",
+    "campaign": "campaign",
+    "status": "status",
+}
 
 
 def _items(user, unit):

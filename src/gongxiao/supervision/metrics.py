@@ -63,6 +63,7 @@ def M(
             value=value,
             ledger=ledger,
             link=_link(date_field),
+            unit_field=model.scope_field,
             **kw,
         )
     )

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "gongxiao.rectification",
     "gongxiao.decisions",
     "gongxiao.supervision",
+    "gongxiao.reports",
 ]
 
 MIDDLEWARE = [

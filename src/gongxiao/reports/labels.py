@@ -1,0 +1,29 @@
+"""Readable names for the values a figure is broken down by."""
+
+from django.core.exceptions import FieldDoesNotExist
+
+
+def _field(model, path):
+    try:
+        return model._meta.get_field(path.split("__")[0])
+    except FieldDoesNotExist:
+        return None
+
+
+def field_label(model, path) -> str:
+    f = _field(model, path)
+    return str(f.verbose_name) if f is not None else path
+
+
+def choice_label(model, path, value) -> str:
+    if value is None:
+        return "—"
+    f = _field(model, path)
+    if f is None or "__" in path:
+        return str(value)
+    if f.choices:
+        return str(dict(f.flatchoices).get(value, value))
+    if f.is_relation:
+        obj = f.related_model._default_manager.filter(pk=value).first()
+        return str(obj) if obj is not None else str(value)
+    return str(value)

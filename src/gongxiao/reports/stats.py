@@ -1,0 +1,92 @@
+"""Statistical tables (统计表): units × metrics for a period, in Excel. Each row is the unit's
+own rows (本级) or a child's subtree; the last row is the total; with the comparison, each
+metric also shows the same period last year and the change."""
+
+from __future__ import annotations
+
+import xlsxwriter
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongxiao.core import metrics
+
+
+def _number(value):
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def write(*, user, unit, period, keys: list[str], compare: bool, target, progress=None) -> int:
+    """Write the table to `target`; returns the number of unit rows."""
+    as_of = timezone.localtime()
+    columns = []
+    for n, key in enumerate(keys, start=1):
+        cur = metrics.rollup(key, user, unit, period)
+        prev = metrics.rollup(key, user, unit, period.previous_year()) if compare else None
+        total = metrics.compute(key, user, unit, period)
+        total_prev = metrics.compute(key, user, unit, period.previous_year()) if compare else None
+        columns.append((metrics.get_metric(key), cur, prev, total, total_prev))
+        if progress:
+            progress(n, len(keys))
+    wb = xlsxwriter.Workbook(target, {"in_memory": True})
+    title = wb.add_format({"bold": True, "font_size": 14, "align": "center"})
+    head = wb.add_format({"bold": True, "bg_color": "#E7EEF7", "border": 1, "text_wrap": True})
+    cell = wb.add_format({"border": 1})
+    num = wb.add_format({"border": 1, "num_format": "#,##0.##"})
+    bold = wb.add_format({"border": 1, "bold": True, "num_format": "#,##0.##"})
+    ws = wb.add_worksheet(_("Statistics"))
+    width = 1 + len(columns) * (3 if compare else 1)
+    ws.merge_range(
+        0,
+        0,
+        0,
+        max(width - 1, 1),
+        _("%(unit)s statistics, %(period)s") % {"unit": unit.name, "period": period.label},
+        title,
+    )
+    ws.write(1, 0, _("Figures taken at %(t)s") % {"t": as_of.strftime("%Y-%m-%d %H:%M")})
+    headers = [_("Unit")]
+    for metric, *_rest in columns:
+        headers.append(f"{metric.label}（{metric.measure}）")
+        if compare:
+            headers += [_("Same period last year"), _("Change (%)")]
+    ws.write_row(3, 0, headers, head)
+    ws.set_column(0, 0, 28)
+    ws.set_column(1, width, 14)
+    base = columns[0][1] if columns else []
+    r = 4
+    for i, row in enumerate(base):
+        name = _("%(unit)s (own)") % {"unit": row.unit.name} if row.own else row.unit.name
+        ws.write(r, 0, name, cell)
+        c = 1
+        for _metric, cur, prev, *_t in columns:
+            ws.write(r, c, _number(cur[i].figure.value), num)
+            c += 1
+            if compare:
+                ws.write(r, c, _number(prev[i].figure.value), num)
+                change = metrics.Comparison(cur[i].figure, prev[i].figure).change_rate
+                ws.write(r, c + 1, _number(change), num)
+                c += 2
+        r += 1
+    ws.write(r, 0, _("Total"), bold)
+    c = 1
+    for _m, _cur, _prev, total, total_prev in columns:
+        ws.write(r, c, _number(total.value), bold)
+        c += 1
+        if compare:
+            ws.write(r, c, _number(total_prev.value), bold)
+            ws.write(r, c + 1, _number(metrics.Comparison(total, total_prev).change_rate), bold)
+            c += 2
+    notes = wb.add_worksheet(_("Definitions"))
+    notes.set_column(0, 0, 36)
+    notes.set_column(1, 1, 30)
+    notes.set_column(2, 2, 60)
+    notes.write_row(0, 0, [_("Metric key"), _("Metric"), _("Definition")], head)
+    for n, (metric, *_rest) in enumerate(columns, start=1):
+        notes.write_row(n, 0, [metric.key, str(metric.label), str(metric.description or "")])
+    wb.close()
+    return len(base)

@@ -1,0 +1,86 @@
+"""Placeholders: how a draft's text names figures and tables, and how headings are numbered."""
+
+import pytest
+
+from gongxiao.core.periods import parse_period
+from gongxiao.reports import placeholders as ph
+from gongxiao.reports.models import ReportSection
+
+from .conftest import YEAR
+from .factories import DraftFactory, SectionFactory
+
+
+def test_text_splits_into_strings_and_references():
+    parts = ph.parse(
+        "谈话{{ supervision.talks.persons }}人次，同比{{supervision.talks.persons|同比}}。"
+    )
+    assert parts[0] == "谈话"
+    assert parts[1] == ph.FigureRef("supervision.talks.persons")
+    assert parts[2] == "人次，同比"
+    assert parts[3] == ph.FigureRef("supervision.talks.persons", frozenset({"yoy"}))
+    assert parts[4] == "。"
+
+
+def test_modifiers_tables_and_names():
+    (ref,) = ph.references("{{ rectification.items.found | 上年 | 本专项 }}")
+    assert ref.modifiers == {"last_year", "campaign"}
+    (table,) = ph.references("{{ 表: rectification.items.found，rectification.items.closed }}")
+    assert table == ph.TableRef(("rectification.items.found", "rectification.items.closed"))
+    (table,) = ph.references("{{ 表: rectification.items.found | 本专项 }}")
+    assert table.modifiers == {"campaign"}
+    assert ph.references("{{ 单位 }}{{ 期间 }}") == [ph.Special("unit"), ph.Special("period")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{ no.such.metric }}",
+        "{{ rectification.items.found | 环比 }}",
+        "{{ 表: rectification.items.found, nothing.here }}",
+        "{{ 表: }}",
+        "{{ 表: rectification.items.found | 同比 }}",
+    ],
+)
+def test_a_wrong_reference_says_what_is_wrong(text):
+    (ref,) = ph.references(text)
+    assert isinstance(ref, ph.BadRef)
+    assert ref.message
+
+
+def test_figures_print_without_needless_decimals():
+    from decimal import Decimal
+
+    assert ph.fmt(None) == "—"
+    assert ph.fmt(12) == "12"
+    assert ph.fmt(Decimal("28075.00")) == "28075"
+    assert ph.fmt(Decimal("88.90")) == "88.9"
+    assert ph.fmt(0.5) == "0.5"
+
+
+@pytest.mark.parametrize(
+    ("n", "text"), [(1, "一"), (9, "九"), (10, "十"), (11, "十一"), (20, "二十"), (23, "二十三")]
+)
+def test_chinese_numbers(n, text):
+    assert ph.chinese_number(n) == text
+
+
+def test_headings_are_numbered_by_level_and_restart_below_a_new_parent(federation):
+    draft = DraftFactory(unit=federation.city, period=str(YEAR))
+    for level in (0, 1, 2, 2, 3, 4, 4, 1, 2, 3):
+        SectionFactory(draft=draft, level=level, heading="" if level == 0 else "标题", body="")
+    doc = ph.build(draft, None)
+    numbers = [b.number for b in doc.blocks if b.kind == "heading"]
+    # 一、 （一） 1. （1）: no punctuation after the bracketed forms (GB/T 9704-2012).
+    assert numbers == ["一、", "（一）", "（二）", "1.", "（1）", "（2）", "二、", "（一）", "1."]
+
+
+def test_names_of_unit_and_period_resolve(federation):
+    draft = DraftFactory(unit=federation.county_a, period=f"{YEAR}H1")
+    SectionFactory(
+        draft=draft, level=ReportSection.Level.TEXT, heading="", body="{{ 单位 }}：{{ 期间 }}"
+    )
+    doc = ph.build(draft, None)
+    assert doc.blocks[0].text == f"甲县社：{parse_period(f'{YEAR}H1').label}"
+    assert ph.plain_title(DraftFactory(unit=federation.city, title="{{ 单位 }}报告{{ x.y }}")) == (
+        "市社报告"
+    )

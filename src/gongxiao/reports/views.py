@@ -1,0 +1,362 @@
+"""Pages of the reports module: the metric catalogue, a metric's drill-down, the dashboard,
+statistical tables, and the draft's preview, export and finalisation."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongxiao.core import jobs, metrics, scoping
+from gongxiao.core import services as kit
+from gongxiao.core.models import Job, RecordLocked
+from gongxiao.core.periods import Period, parse_period
+from gongxiao.org.roles import MODULES
+
+from . import dashboard as dash
+from . import services
+from .labels import choice_label, field_label
+from .models import ReportDraft, ReportSection
+from .placeholders import Table, fmt
+
+
+def _require(user, action="view"):
+    if not scoping.can_any(user, "reports", action):
+        raise PermissionDenied(_("Your roles do not allow reports."))
+
+
+def unit_and_period(request):
+    """The unit and period a page is about: ?unit= and ?period= if given (the unit within the
+    user's scope), else the working unit and period."""
+    unit = request.working_unit
+    if raw := request.GET.get("unit"):
+        try:
+            unit = scoping.units_for(request.user).filter(pk=int(raw)).first()
+        except ValueError:
+            unit = None
+        if unit is None:
+            raise Http404(_("No such unit within your scope."))
+    if unit is None:
+        raise Http404(_("No unit within your scope."))
+    period = request.working_period
+    if raw := request.GET.get("period"):
+        try:
+            period = parse_period(raw)
+        except ValueError as exc:
+            messages.error(request, str(exc))
+    return unit, period
+
+
+def _visible_metrics(user):
+    return metrics.all_metrics(user)
+
+
+@login_required
+def catalogue(request):
+    _require(request.user)
+    unit, period = unit_and_period(request)
+    groups: dict[str, list] = {}
+    for metric in _visible_metrics(request.user):
+        comparison = metrics.compare(metric.key, request.user, unit, period)
+        groups.setdefault(str(MODULES.get(metric.module, metric.module)), []).append(
+            {
+                "metric": metric,
+                "value": fmt(comparison.current.value),
+                "url": comparison.current.url,
+                "last_year": fmt(comparison.previous.value),
+                "last_year_url": comparison.previous.url,
+                "change": comparison.change_rate,
+            }
+        )
+    return render(
+        request,
+        "reports/catalogue.html",
+        {"unit": unit, "period": period, "groups": groups.items()},
+    )
+
+
+def _trend_periods(period: Period) -> list[Period]:
+    """The eight quarters up to the end of the period."""
+    year, q = period.end.year, (period.end.month - 1) // 3 + 1
+    out = []
+    for _i in range(8):
+        out.append(parse_period(f"{year}Q{q}"))
+        q -= 1
+        if q == 0:
+            year, q = year - 1, 4
+    return list(reversed(out))
+
+
+@login_required
+def metric_detail(request, key):
+    _require(request.user)
+    try:
+        metric = metrics.get_metric(key)
+    except KeyError:
+        raise Http404(_("No such metric.")) from None
+    if not scoping.can_any(request.user, metric.module, "view"):
+        raise Http404(_("No such metric."))
+    unit, period = unit_and_period(request)
+    comparison = metrics.compare(key, request.user, unit, period)
+    by_unit = metrics.rollup(key, request.user, unit, period)
+    breakdowns = []
+    for name, path in metric.dimensions.items():
+        if name == "unit":
+            continue
+        rows = metrics.breakdown(key, request.user, unit, period, name)
+        field = field_label(comparison.current.rows.model, path)
+        breakdowns.append(
+            (field, [(choice_label(comparison.current.rows.model, path, v), f) for v, f in rows])
+        )
+    trend = metrics.trend(key, request.user, unit, _trend_periods(period))
+    chart = {
+        "id": "chart-trend",
+        "type": "line",
+        "title": "",
+        "labels": [p.label for p, _f in trend],
+        "series": [
+            {
+                "name": str(metric.label),
+                "values": [_num(f.value) for _p, f in trend],
+                "urls": [f.url for _p, f in trend],
+            }
+        ],
+    }
+    return render(
+        request,
+        "reports/metric.html",
+        {
+            "metric": metric,
+            "unit": unit,
+            "period": period,
+            "comparison": comparison,
+            "value": fmt(comparison.current.value),
+            "last_year": fmt(comparison.previous.value),
+            "by_unit": [(r, fmt(r.figure.value)) for r in by_unit],
+            "breakdowns": breakdowns,
+            "trend": [(p, fmt(f.value), f.url) for p, f in trend],
+            "chart_list": [chart],
+        },
+    )
+
+
+def _num(value):
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def dashboard(request):
+    _require(request.user)
+    unit, period = unit_and_period(request)
+    board = dash.build(request.user, unit, period)
+    return render(
+        request,
+        "reports/dashboard.html",
+        {"unit": unit, "period": period, "board": board, "chart_list": board["charts"]},
+    )
+
+
+# --- statistical tables ---------------------------------------------------------------------
+
+
+@login_required
+def statistics(request):
+    _require(request.user, "export")
+    unit, period = unit_and_period(request)
+    available = _visible_metrics(request.user)
+    if request.method == "POST":
+        keys = [k for k in request.POST.getlist("metric") if k in {m.key for m in available}]
+        unit_id = request.POST.get("unit") or unit.pk
+        try:
+            chosen = scoping.units_for(request.user).filter(pk=int(unit_id)).first()
+        except ValueError:
+            chosen = None
+        try:
+            chosen_period = parse_period(request.POST.get("period") or period.code)
+        except ValueError as exc:
+            messages.error(request, str(exc))
+            chosen_period = None
+        if chosen is None:
+            messages.error(request, _("Choose a unit within your scope."))
+        elif not keys:
+            messages.error(request, _("Choose at least one metric."))
+        elif chosen_period is not None:
+            job = Job.objects.create(
+                kind=Job.Kind.STATISTICS,
+                ledger="reports.drafts",
+                user=request.user,
+                params={
+                    "unit": chosen.pk,
+                    "period": chosen_period.code,
+                    "keys": keys,
+                    "compare": request.POST.get("compare") == "on",
+                    "language": request.LANGUAGE_CODE,
+                    "back_url": reverse("reports:statistics"),
+                },
+            )
+            jobs.start(job, sync=False)
+            return redirect("job-detail", pk=job.pk)
+    groups: dict[str, list] = {}
+    for m in available:
+        groups.setdefault(str(MODULES.get(m.module, m.module)), []).append(m)
+    return render(
+        request,
+        "reports/statistics.html",
+        {
+            "unit": unit,
+            "period": period,
+            "groups": groups.items(),
+            "chosen": set(request.POST.getlist("metric")),
+        },
+    )
+
+
+def run_statistics(job):
+    from . import stats
+
+    unit = scoping.units_for(job.user).filter(pk=job.params["unit"]).first()
+    if unit is None:
+        jobs.fail(job, _("The unit is no longer within your scope."))
+        return
+    period = parse_period(job.params["period"])
+    Job.objects.filter(pk=job.pk).update(total=len(job.params["keys"]))
+    buf = io.BytesIO()
+    n = stats.write(
+        user=job.user,
+        unit=unit,
+        period=period,
+        keys=job.params["keys"],
+        compare=job.params.get("compare", False),
+        target=buf,
+        progress=jobs.progress(job),
+    )
+    name = f"{unit.name}-{period.code}-{_('statistics')}.xlsx"
+    jobs.finish(
+        job,
+        filename=name,
+        data=buf.getvalue(),
+        message=_("Statistical table of %(n)s units ready.") % {"n": n},
+        result={"units": n},
+    )
+
+
+jobs.register_runner(Job.Kind.STATISTICS, run_statistics)
+
+
+# --- drafts -------------------------------------------------------------------------------
+
+
+def draft_context(request, draft):
+    document = services.document_for(draft, request.user)
+    can_change = (
+        not draft.is_final
+        and ReportDraft.objects.permitted(request.user, "change").filter(pk=draft.pk).exists()
+    )
+    return {
+        "draft": draft,
+        "document": document,
+        "sections": list(draft.sections.all()),
+        "can_change_draft": can_change,
+        "can_export": ReportDraft.objects.permitted(request.user, "export")
+        .filter(pk=draft.pk)
+        .exists(),
+        "table_class": Table,
+    }
+
+
+def _draft(request, pk, action="view"):
+    return get_object_or_404(ReportDraft.objects.permitted(request.user, action), pk=pk)
+
+
+def _draft_url(pk):
+    return reverse("ledger-detail", args=["reports", "drafts", pk])
+
+
+@login_required
+@require_POST
+def export_draft(request, pk):
+    draft = _draft(request, pk, "export")
+    job = Job.objects.create(
+        kind=Job.Kind.REPORT,
+        ledger="reports.drafts",
+        user=request.user,
+        params={
+            "draft": draft.pk,
+            "language": request.LANGUAGE_CODE,
+            "back_url": _draft_url(draft.pk),
+            "filename": services.file_stem(draft),
+        },
+    )
+    jobs.start(job, sync=False)
+    return redirect("job-detail", pk=job.pk)
+
+
+def run_export(job):
+    draft = ReportDraft.objects.permitted(job.user, "export").filter(pk=job.params["draft"]).first()
+    if draft is None:
+        jobs.fail(job, _("The report is no longer within your scope."))
+        return
+    try:
+        name, data = services.export_zip(draft=draft, user=job.user, progress=jobs.progress(job))
+    except services.ReportError as exc:
+        jobs.fail(
+            job, _("Correct the draft first: %(errors)s") % {"errors": "；".join(exc.messages)}
+        )
+        return
+    except ValueError as exc:  # a Word template that cannot be filled
+        jobs.fail(job, str(exc))
+        return
+    jobs.finish(
+        job,
+        filename=name,
+        data=data,
+        message=_("The report and its working papers are ready."),
+    )
+
+
+jobs.register_runner(Job.Kind.REPORT, run_export)
+
+
+@login_required
+@require_POST
+def finalise_draft(request, pk):
+    draft = _draft(request, pk, "change")
+    try:
+        services.finalise(
+            draft=draft, user=request.user, expected_version=int(request.POST.get("version", 0))
+        )
+        messages.success(request, _("The report is finalised; its figures are kept as they are."))
+    except services.ReportError as exc:
+        messages.error(
+            request, _("Correct the draft first: %(errors)s") % {"errors": "；".join(exc.messages)}
+        )
+    except kit.StaleEdit:
+        messages.error(request, _("Someone changed the draft meanwhile; check it and try again."))
+    except (RecordLocked, PermissionDenied, ValidationError, ValueError) as exc:
+        messages.error(request, str(exc))
+    return redirect(_draft_url(draft.pk))
+
+
+@login_required
+@require_POST
+def move_section(request, pk):
+    section = get_object_or_404(ReportSection.objects.permitted(request.user, "change"), pk=pk)
+    try:
+        services.move_section(
+            section=section, user=request.user, up=request.POST.get("direction") == "up"
+        )
+    except (RecordLocked, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+    return redirect(f"{_draft_url(section.draft_id)}#section-{section.pk}")

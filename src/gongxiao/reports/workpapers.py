@@ -1,0 +1,124 @@
+"""The working papers (数据底稿) of a report: an index of every figure it prints, and one sheet
+per figure with the metric, the unit subtree, the period, the filters, the time the figures were
+taken and the rows behind it, as the user who exported it may see them."""
+
+from __future__ import annotations
+
+import re
+
+import xlsxwriter
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongxiao.core import excel
+from gongxiao.core.ledgers import get_ledger_by_key
+
+from .placeholders import fmt
+
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_name(used) -> str:
+    return _BAD_SHEET_CHARS.sub("", f"{used.id} {used.label}")[:31]
+
+
+def _filters_text(used) -> str:
+    params = used.metric.link(used.unit, used.period) if used.metric.link else {}
+    params = {**params, **used.filters}
+    return "; ".join(f"{k}={v}" for k, v in params.items())
+
+
+def write(document, draft, user, target, *, progress=None) -> dict:
+    """Write the working papers of `document` to `target`; returns {figure id: rows listed}."""
+    as_of = timezone.localtime(document.resolver.as_of)
+    wb = xlsxwriter.Workbook(
+        target,
+        {"constant_memory": True, "in_memory": False, "remove_timezone": True},
+    )
+    bold = wb.add_format({"bold": True})
+    head = wb.add_format({"bold": True, "bg_color": "#E7EEF7", "border": 1})
+    index = wb.add_worksheet(_("Index"))
+    index.set_column(0, 0, 8)
+    index.set_column(1, 1, 30)
+    index.set_column(2, 2, 36)
+    index.set_column(3, 9, 14)
+    index.write_row(0, 0, [_("Report"), str(draft.title)], bold)
+    index.write_row(1, 0, [_("Unit"), _("%(unit)s and the units below it") % {"unit": draft.unit}])
+    index.write_row(2, 0, [_("Period"), draft.period_obj.label])
+    index.write_row(3, 0, [_("Figures taken at"), as_of.strftime("%Y-%m-%d %H:%M:%S")])
+    index.write_row(4, 0, [_("Taken by"), user.get_full_name() or user.get_username()])
+    headers = [
+        _("No."),
+        _("Metric"),
+        _("Metric key"),
+        _("Measure"),
+        _("Unit"),
+        _("Period"),
+        _("Filters"),
+        _("Value"),
+        _("Rows listed"),
+        _("Sheet"),
+    ]
+    index.write_row(6, 0, headers, head)
+    counts = {}
+    figures = document.figures
+    for i, used in enumerate(figures, start=1):
+        name = sheet_name(used)
+        ws = wb.add_worksheet(name)
+        ws.set_column(0, 0, 16)
+        meta = [
+            (_("No."), used.id),
+            (_("Metric"), used.label),
+            (_("Metric key"), used.metric.key),
+            (_("Measure"), used.metric.measure),
+            (_("Definition"), str(used.metric.description or "")),
+            (_("Unit"), _("%(unit)s and the units below it") % {"unit": used.unit}),
+            (
+                _("Period"),
+                f"{used.period.label}（{used.period.start:%Y-%m-%d} — {used.period.end:%Y-%m-%d}）",
+            ),
+            (_("Filters"), _filters_text(used)),
+            (_("Figures taken at"), as_of.strftime("%Y-%m-%d %H:%M:%S")),
+            (_("Value"), fmt(used.value)),
+        ]
+        for r, (label, value) in enumerate(meta):
+            ws.write_string(r, 0, str(label), bold)
+            ws.write_string(r, 1, str(value))
+        n = 0
+        if used.metric.ledger and used.rows is not None:
+            ledger = get_ledger_by_key(used.metric.ledger)
+            fields = ledger.export_field_names
+            rows = used.rows.order_by("pk")
+            ws.write_string(len(meta), 0, _("Rows listed"), bold)
+            n = rows.count()
+            ws.write_number(len(meta), 1, n)
+            excel.write_rows(
+                wb,
+                ws,
+                ledger,
+                rows.iterator(chunk_size=2000),
+                user,
+                fields,
+                first_row=len(meta) + 2,
+            )
+        counts[used.id] = n
+        index.write_row(
+            6 + i,
+            0,
+            [
+                used.id,
+                used.label,
+                used.metric.key,
+                used.metric.measure,
+                str(used.unit),
+                used.period.label,
+                _filters_text(used),
+                fmt(used.value),
+                n,
+                name,
+            ],
+        )
+        if progress:
+            progress(i, len(figures))
+    wb.close()
+    return counts
