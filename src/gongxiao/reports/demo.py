@@ -1,7 +1,8 @@
 """Reports in the demo federation: the city's yearly 全面从严治党 report for last year and its
 half-year party-building summary, both finalised; last year's work summary being drafted, one on
 the city's own Word template; a county's special-campaign report and its own yearly report in
-progress. Written through the services, as users would."""
+progress; another county's two half-year summaries of last year, finalised. Written through the
+services, as users would."""
 
 from __future__ import annotations
 
@@ -118,6 +119,15 @@ def build(ctx) -> None:
         user=users[f"{county.slug}_discipline"],
         source="demo",
     )
+    # The second county filed its half-year summaries for last year.
+    other = ctx.counties[1]
+    other_party = users[f"{other.slug}_party"]
+    for half in ("H1", "H2"):
+        code = f"{last_year}{half}"
+        summary = _draft(
+            other_party, unit=other, kind=Kind.PARTY_HALF, period=code, issue_date=_half_end(code)
+        )
+        services.finalise(draft=summary, user=other_party, expected_version=summary.version)
     ctx.counts["report drafts"] = ReportDraft.objects.count()
 
 
