@@ -219,6 +219,14 @@ class Comparison:
             return None
         return rate(Decimal(str(cur)) - Decimal(str(prev)), Decimal(str(prev)))
 
+    @property
+    def change_points(self) -> Decimal | None:
+        """For a percentage, the change in percentage points."""
+        cur, prev = self.current.value, self.previous.value
+        if self.current.metric.measure != "%" or cur is None or prev is None:
+            return None
+        return Decimal(str(cur)) - Decimal(str(prev))
+
 
 def compare(key: str, user, unit, period: Period) -> Comparison:
     """The figure for the period and for the same period a year earlier."""

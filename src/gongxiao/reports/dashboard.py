@@ -70,6 +70,7 @@ def build(user, unit, period: Period) -> dict:
                 "value": fmt(c.current.value),
                 "url": c.current.url,
                 "change": c.change_rate,
+                "points": c.change_points,
                 "last_year": fmt(c.previous.value),
             }
         )

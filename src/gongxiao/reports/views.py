@@ -73,6 +73,7 @@ def catalogue(request):
                 "last_year": fmt(comparison.previous.value),
                 "last_year_url": comparison.previous.url,
                 "change": comparison.change_rate,
+                "points": comparison.change_points,
             }
         )
     return render(
