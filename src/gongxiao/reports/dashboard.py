@@ -135,7 +135,7 @@ def build(user, unit, period: Period) -> dict:
                 "type": "pie",
                 "title": _("%(metric)s by %(field)s")
                 % {"metric": metric.label, "field": field_label(model, path)},
-                "labels": [choice_label(model, path, v) for v, _f in parts],
+                "labels": [choice_label(model, path, v, user) for v, _f in parts],
                 "series": [
                     {
                         "name": str(metric.label),

@@ -2,6 +2,8 @@
 
 from django.core.exceptions import FieldDoesNotExist
 
+from gongxiao.core import scoping
+
 
 def _field(model, path):
     try:
@@ -15,7 +17,7 @@ def field_label(model, path) -> str:
     return str(f.verbose_name) if f is not None else path
 
 
-def choice_label(model, path, value) -> str:
+def choice_label(model, path, value, user) -> str:
     if value is None:
         return "—"
     f = _field(model, path)
@@ -24,6 +26,9 @@ def choice_label(model, path, value) -> str:
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))
     if f.is_relation:
+        # A name is shown only to those who may see the row it names.
         obj = f.related_model._default_manager.filter(pk=value).first()
-        return str(obj) if obj is not None else str(value)
+        if obj is None or not scoping.can_see_related(user, obj):
+            return "—"
+        return str(obj)
     return str(value)

@@ -114,7 +114,13 @@ def metric_detail(request, key):
         rows = metrics.breakdown(key, request.user, unit, period, name)
         field = field_label(comparison.current.rows.model, path)
         breakdowns.append(
-            (field, [(choice_label(comparison.current.rows.model, path, v), f) for v, f in rows])
+            (
+                field,
+                [
+                    (choice_label(comparison.current.rows.model, path, v, request.user), f)
+                    for v, f in rows
+                ],
+            )
         )
     trend = metrics.trend(key, request.user, unit, _trend_periods(period))
     chart = {

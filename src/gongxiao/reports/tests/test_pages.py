@@ -269,3 +269,20 @@ def test_a_draft_on_a_users_word_template(ledgers):
     assert "共发现问题11个，整改销号5个（上年同期0个）" in text
     assert "一、整改情况" in text and "销号5个" in text
     assert "市社党组：" in text
+
+
+def test_breakdown_labels_do_not_name_rows_outside_scope(ledgers):
+    import datetime
+
+    from gongxiao.rectification.tests.factories import CampaignFactory, ItemFactory
+
+    secret = CampaignFactory(unit=ledgers.f.county_a, name="甲县内部专项")
+    ItemFactory(unit=ledgers.f.b1, found_date=datetime.date(YEAR, 5, 5), campaign=secret)
+    c = client_for(ledgers.leader_b)
+    html = c.get(f"/reports/metrics/rectification.items.found/?period={YEAR}").content.decode()
+    assert "甲县内部专项" not in html
+    # The city, which sees the campaign, gets its name.
+    html = client_for(ledgers.city_leader).get(
+        f"/reports/metrics/rectification.items.found/?period={YEAR}"
+    )
+    assert "甲县内部专项" in html.content.decode()
