@@ -77,6 +77,11 @@ class Ledger:
                 services.set_m2m(obj=obj, values=m2m, user=user, source=source)
         return obj
 
+    def may_download(self, obj, field: str, user) -> bool:
+        """Whether `user`, who may see the row, may also have the file in `field` (a file made
+        with someone else's rights may need more)."""
+        return True
+
     def saved_url(self, obj) -> str | None:
         """Where the form goes after a save (a sub-row back to its parent, say); its own page
         when None."""

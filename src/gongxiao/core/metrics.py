@@ -144,15 +144,26 @@ class RollupRow:
     figure: Figure
 
 
-def rollup(key: str, user, unit, period: Period, filters: dict | None = None) -> list[RollupRow]:
-    """The figure of `unit`'s subtree split into its own rows (本级) and each visible child's
-    subtree, so the rows add up to the unit's figure. Additive figures (counts and sums) come from
-    one query grouped on the materialised path; others are computed per child."""
-    from gongxiao.org.models import PATH_STEP, Unit
+def child_units(user, unit) -> list:
+    """The children of `unit` within the user's reach, in code order (closed ones included:
+    their rows still count)."""
+    from gongxiao.org.models import Unit
+
+    return list(Unit.objects.filter(parent=unit).visible_to(user).order_by("code"))
+
+
+def rollup(
+    key: str, user, unit, period: Period, filters: dict | None = None, children=None
+) -> list[RollupRow]:
+    """The figure of `unit`'s subtree split into its own rows (本级) and each child's subtree, so
+    the rows add up to the unit's figure: one row per unit of `children` (the visible children by
+    default), in that order, so several figures line up. Additive figures (counts and sums) come
+    from one query grouped on the materialised path; others are computed per child."""
+    from gongxiao.org.models import PATH_STEP
 
     metric = _metrics[key]
     _check(metric, user)
-    children = list(Unit.objects.filter(parent=unit).visible_to(user).order_by("code"))
+    children = child_units(user, unit) if children is None else children
     filters = dict(filters or {})
     if not metric.additive:
         own = compute(key, user, unit, period, {**filters, metric.unit_field: unit.pk})
@@ -182,8 +193,6 @@ def rollup(key: str, user, unit, period: Period, filters: dict | None = None) ->
         )
     ]
     for c in children:
-        if c.status != "active" and not values.get(c.path):
-            continue  # a closed unit with nothing in the period
         out.append(
             RollupRow(
                 c,
@@ -197,6 +206,24 @@ def rollup(key: str, user, unit, period: Period, filters: dict | None = None) ->
             )
         )
     return out
+
+
+def _has_content(figure: Figure) -> bool:
+    # A rate of 0% says there were rows; a count of 0 says there were none.
+    if figure.value is None:
+        return False
+    return figure.metric.measure == "%" or bool(figure.value)
+
+
+def live_rows(columns: list[list[RollupRow]]) -> list[int]:
+    """Indexes of the rows worth showing across aligned roll-ups: a closed unit whose figures are
+    all empty is left out."""
+    keep = []
+    for i, row in enumerate(columns[0] if columns else []):
+        active = row.own or row.unit.status == "active"
+        if active or any(_has_content(col[i].figure) for col in columns):
+            keep.append(i)
+    return keep
 
 
 @dataclass

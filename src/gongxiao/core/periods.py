@@ -39,16 +39,24 @@ class Period:
 
     def previous_year(self) -> Period:
         m = _RE.match(self.code)
-        return parse_period(str(int(m["y"]) - 1) + self.code[4:])
+        return _build(f"{int(m['y']) - 1:04d}{self.code[4:]}")
 
 
 def parse_period(code: str) -> Period:
+    """A period as a user writes it, or ValueError with a message to show."""
     code = (code or "").strip().upper()
     m = _RE.match(code)
     if not m:
         raise ValueError(
             _("“%(code)s” is not a period; write 2022, 2022H1, 2022Q3 or 2022-07.") % {"code": code}
         )
+    if not 1949 <= int(m["y"]) <= 2100:
+        raise ValueError(_("The year of a period must be between 1949 and 2100."))
+    return _build(code)
+
+
+def _build(code: str) -> Period:
+    m = _RE.match(code)
     y = int(m["y"])
     if m["h"]:
         first = 1 if m["h"] == "H1" else 7

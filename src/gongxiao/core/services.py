@@ -51,8 +51,10 @@ def _plain(value):
 def snapshot(obj) -> dict:
     """The row's stored values, JSON-ready, keyed by field name (foreign keys by id)."""
     data = {}
+    # A model may keep a bulky or guarded field out of its history (a report's frozen figures).
+    skip = {"created_at", "updated_at", *getattr(obj, "history_exclude", ())}
     for field in obj._meta.concrete_fields:
-        if field.name in ("created_at", "updated_at"):
+        if field.name in skip:
             continue
         key = field.name
         data[key] = _plain(field.value_from_object(obj))

@@ -211,6 +211,8 @@ class LedgerFileView(LedgerView):
             raise Http404 from None
         if not isinstance(model_field, models.FileField) or not getattr(obj, field):
             raise Http404(_("This record has no such file."))
+        if not self.ledger.may_download(obj, field, request.user):
+            raise PermissionDenied(_("Your roles do not allow this file."))
         f = getattr(obj, field)
         return FileResponse(f.open("rb"), as_attachment=True, filename=f.name.rsplit("/", 1)[-1])
 
@@ -329,6 +331,9 @@ class LedgerDeleteView(LedgerView):
 
     def post(self, request, app_label, slug, pk):
         obj = self.get_row(pk)
+        if reason := self.ledger.lock_reason(obj):
+            messages.error(request, reason)
+            return redirect(self.url("detail", pk=pk))
         try:
             services.delete_row(obj=obj, user=request.user)
         except (services.RowInUse, RecordLocked) as exc:

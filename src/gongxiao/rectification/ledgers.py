@@ -169,6 +169,15 @@ class ItemLedger(Ledger):
         return {
             "overdue": django_filters.BooleanFilter(method=_filter_overdue, label=_("overdue")),
             "open": django_filters.BooleanFilter(method=_filter_open, label=_("not closed out")),
+            # The ledger as it stood on a day: what a report for a past period counts.
+            "open_on": django_filters.DateFilter(
+                method=lambda qs, name, value: qs.open_on(value) if value else qs,
+                label=_("not closed out on"),
+            ),
+            "overdue_on": django_filters.DateFilter(
+                method=lambda qs, name, value: qs.overdue_on(value) if value else qs,
+                label=_("overdue on"),
+            ),
         }
 
     def detail_extra(self, request, obj):

@@ -1,12 +1,14 @@
 """Figures of the rectification ledger for reports: found, closed, close-out rate, overdue,
 open; each by source, category, unit and campaign."""
 
+import datetime
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongxiao.core.metrics import Metric, rate, register_metric
 
-from .models import RectificationItem, Status
+from .models import RectificationItem, Status, closed_by
 
 DIMENSIONS = {
     "source": "source",
@@ -64,6 +66,13 @@ register_metric(
     )
 )
 
+
+def as_of(period) -> datetime.date:
+    """The day a report for `period` describes: its last day, or today if it is not over.
+    Figures of a past period then stay the same whenever they are asked for."""
+    return min(period.end, timezone.localdate())
+
+
 register_metric(
     Metric(
         key="rectification.items.closeout_rate",
@@ -72,12 +81,14 @@ register_metric(
         module="rectification",
         rows=_found,
         value=lambda rows, user, unit, period: rate(
-            rows.filter(status=Status.CLOSED).count(), rows.count()
+            rows.filter(closed_by(as_of(period))).count(), rows.count()
         ),
         ledger="rectification.items",
         link=_found_link,
         dimensions=DIMENSIONS,
-        description=_("Of the items found in the period, the share closed out (整改完成率)."),
+        description=_(
+            "Of the items found in the period, the share closed out by its end (整改完成率)."
+        ),
     )
 )
 
@@ -87,14 +98,13 @@ register_metric(
         label=_("Overdue problems"),
         measure="条",
         module="rectification",
-        rows=lambda user, unit, period: (
-            _items(user, unit).overdue(timezone.localdate()).filter(found_date__lte=period.end)
-        ),
+        rows=lambda user, unit, period: _items(user, unit).overdue_on(as_of(period)),
         ledger="rectification.items",
-        link=lambda unit, period: {"overdue": "true", "found_date__lte": period.end.isoformat()},
+        link=lambda unit, period: {"overdue_on": as_of(period).isoformat()},
         dimensions=DIMENSIONS,
         description=_(
-            "Items found by the end of the period, past their deadline and not closed out today."
+            "Items not closed out at the end of the period (today, for a period not yet over) "
+            "whose deadline had passed by then."
         ),
     )
 )
@@ -105,12 +115,13 @@ register_metric(
         label=_("Problems being rectified"),
         measure="条",
         module="rectification",
-        rows=lambda user, unit, period: (
-            _items(user, unit).exclude(status=Status.CLOSED).filter(found_date__lte=period.end)
-        ),
+        rows=lambda user, unit, period: _items(user, unit).open_on(as_of(period)),
         ledger="rectification.items",
-        link=lambda unit, period: {"found_date__lte": period.end.isoformat(), "open": "true"},
+        link=lambda unit, period: {"open_on": as_of(period).isoformat()},
         dimensions=DIMENSIONS,
-        description=_("Items found by the end of the period and not closed out today."),
+        description=_(
+            "Items found and not closed out at the end of the period (today, for a period not "
+            "yet over)."
+        ),
     )
 )

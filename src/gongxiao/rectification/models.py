@@ -86,7 +86,20 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Closed out")
 
 
+def closed_by(on: datetime.date) -> Q:
+    """Closed out on or before `on` (a close-out stamps closed_at; a reopening clears it)."""
+    return Q(status=Status.CLOSED) & (Q(closed_at__isnull=True) | Q(closed_at__date__lte=on))
+
+
 class ItemQuerySet(LedgerQuerySet):
+    def open_on(self, on: datetime.date):
+        """Found by `on` and not closed out by then: the state of the ledger on that day."""
+        return self.filter(found_date__lte=on).exclude(closed_by(on))
+
+    def overdue_on(self, on: datetime.date):
+        """Open on `on` with its deadline already past: overdue on that day."""
+        return self.open_on(on).filter(deadline__lt=on)
+
     def overdue(self, on: datetime.date | None = None):
         """Derived, never stored: the deadline has passed and the item is not closed."""
         on = on or timezone.localdate()

@@ -51,7 +51,10 @@ def months_to(period: Period, n: int = 24) -> list[Period]:
     y, m = end.year, end.month
     out = []
     for _i in range(n):
-        out.append(parse_period(f"{y}-{m:02d}"))
+        try:
+            out.append(parse_period(f"{y}-{m:02d}"))
+        except ValueError:  # before the first year a period may have
+            break
         m -= 1
         if m == 0:
             y, m = y - 1, 12
@@ -99,7 +102,10 @@ def build(user, unit, period: Period) -> dict:
         )
     keys = [k for k in BY_UNIT if _allowed(user, k)]
     if keys:
-        columns = [metrics.rollup(k, user, unit, period) for k in keys]
+        children = metrics.child_units(user, unit)
+        columns = [metrics.rollup(k, user, unit, period, children=children) for k in keys]
+        shown = metrics.live_rows(columns)
+        columns = [[col[i] for i in shown] for col in columns]
         labels = [
             (_("%(unit)s (own)") % {"unit": r.unit.name}) if r.own else r.unit.name
             for r in columns[0]

@@ -6,10 +6,16 @@ from gongxiao.core import scoping
 
 
 def _field(model, path):
-    try:
-        return model._meta.get_field(path.split("__")[0])
-    except FieldDoesNotExist:
-        return None
+    """The field at the end of a path such as "meeting__body"."""
+    field = None
+    for name in path.split("__"):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        if field.is_relation and name != path.split("__")[-1]:
+            model = field.related_model
+    return field
 
 
 def field_label(model, path) -> str:
@@ -21,7 +27,7 @@ def choice_label(model, path, value, user) -> str:
     if value is None:
         return "—"
     f = _field(model, path)
-    if f is None or "__" in path:
+    if f is None:
         return str(value)
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))

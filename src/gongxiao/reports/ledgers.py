@@ -36,13 +36,18 @@ class DraftLedger(Ledger):
     sort_fields = ["period", "updated_at", "unit"]
     detail_template = "reports/draft_detail.html"
     # The frozen figures are shown in the preview and kept in the history record, not as JSON.
-    detail_exclude = ("snapshot", "title")
+    detail_exclude = ("snapshot", "title", "final_docx", "final_workpapers")
 
     def create(self, obj, user, *, source="web", m2m=None):
         return services.create_draft(draft=obj, user=user, source=source)
 
     def lock_reason(self, obj):
         return str(FINAL) if obj.is_final else None
+
+    def may_download(self, obj, field, user):
+        if field in ("final_docx", "final_workpapers"):
+            return services.may_see_final(obj, user, "export")
+        return True
 
     def detail_extra(self, request, obj):
         from .views import draft_context

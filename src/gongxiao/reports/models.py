@@ -1,11 +1,27 @@
 """Report drafts (报告), their sections, and the Word templates users bring."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gongxiao.core.models import LedgerModel, TrackedModel
+from gongxiao.core.models import LedgerModel, RecordLocked, TrackedModel
 from gongxiao.core.periods import parse_period
+
+FINAL_MESSAGE = _("The report is finalised; its text and figures no longer change.")
+# Characters a Word file cannot hold (control characters other than tab and line breaks).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def no_control_characters(value):
+    if value and CONTROL.search(value):
+        raise ValidationError(
+            _(
+                "The text holds invisible control characters (often pasted from another "
+                "program); remove them."
+            )
+        )
 
 
 class Kind(models.TextChoices):
@@ -64,13 +80,19 @@ class ReportDraft(LedgerModel):
     in which figure and table placeholders resolve from the ledgers."""
 
     module = "reports"
+    # The frozen figures stay out of the change history, which every viewer of the row reads.
+    history_exclude = ("snapshot",)
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("being drafted")
         FINAL = "final", _("finalised")
 
     title = models.CharField(
-        _("title"), max_length=200, blank=True, help_text=_("Empty: the skeleton's title.")
+        _("title"),
+        max_length=200,
+        blank=True,
+        help_text=_("Empty: the skeleton's title."),
+        validators=[no_control_characters],
     )
     kind = models.CharField(_("skeleton"), max_length=20, choices=Kind.choices, default=Kind.BLANK)
     period = models.CharField(
@@ -133,6 +155,17 @@ class ReportDraft(LedgerModel):
 
         return plain_title(self) if self.unit_id and self.period else self.title
 
+    def save(self, *args, **kwargs):
+        # Once finalised, a report is what was issued: no later save, whatever the path.
+        if self.pk and ReportDraft.objects.filter(pk=self.pk, status=self.Status.FINAL).exists():
+            raise RecordLocked(FINAL_MESSAGE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if ReportDraft.objects.filter(pk=self.pk, status=self.Status.FINAL).exists():
+            raise RecordLocked(FINAL_MESSAGE)
+        return super().delete(*args, **kwargs)
+
     @property
     def period_obj(self):
         return parse_period(self.period)
@@ -144,6 +177,11 @@ class ReportDraft(LedgerModel):
     def clean(self):
         if self.period:
             self.period = self.period.strip().upper()
+        if self.doc_number:
+            # 〔2023〕15号: the year in hexagonal brackets, whatever brackets were typed.
+            self.doc_number = re.sub(
+                r"[\[［(（【〔]\s*(\d{4})\s*[\]］)）】〕]", r"〔\1〕", self.doc_number.strip()
+            )
         if not self.title.strip() and self.kind:
             from .skeletons import skeleton
 
@@ -175,10 +213,13 @@ class ReportSection(TrackedModel):
     )
     order = models.PositiveIntegerField(_("order"), default=0)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, default=Level.ONE)
-    heading = models.CharField(_("heading"), max_length=200, blank=True)
+    heading = models.CharField(
+        _("heading"), max_length=200, blank=True, validators=[no_control_characters]
+    )
     body = models.TextField(
         _("text"),
         blank=True,
+        validators=[no_control_characters],
         help_text=_(
             "Figures: {{ key }}, {{ key | 上年 }}, {{ key | 同比 }}, {{ key | 本专项 }}; "
             "a table by unit on its own line: {{ 表: key1, key2 }}; {{ 单位 }}, {{ 期间 }}."
@@ -192,6 +233,23 @@ class ReportSection(TrackedModel):
 
     def __str__(self):
         return self.heading or str(self.body)[:30]
+
+    def _final_drafts(self) -> bool:
+        ids = {self.draft_id}
+        if self.pk:
+            ids |= set(ReportSection.objects.filter(pk=self.pk).values_list("draft_id", flat=True))
+        return ReportDraft.objects.filter(pk__in=ids, status=ReportDraft.Status.FINAL).exists()
+
+    def save(self, *args, **kwargs):
+        # Neither into nor out of a finalised report.
+        if self._final_drafts():
+            raise RecordLocked(FINAL_MESSAGE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._final_drafts():
+            raise RecordLocked(FINAL_MESSAGE)
+        return super().delete(*args, **kwargs)
 
     def clean(self):
         if self.level and not self.heading.strip():

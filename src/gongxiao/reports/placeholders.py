@@ -193,10 +193,15 @@ class Resolver:
         self.used[ident] = used
         return used
 
-    def segments(self, text: str) -> list:
-        """Text and figures, in order; a table reference becomes a Table."""
+    def segments(self, text: str, *, tables: bool = True) -> list:
+        """Text and figures, in order; a table reference becomes a Table (only in body text)."""
         out = []
         for part in parse(text):
+            if isinstance(part, TableRef) and not tables:
+                part = BadRef(
+                    "{{ 表: " + ", ".join(part.keys) + " }}",
+                    _("A table goes on a line of its own in the text, not in a title or heading."),
+                )
             if isinstance(part, str):
                 out.append(Segment(part))
             elif isinstance(part, Special):
@@ -251,9 +256,10 @@ class Resolver:
             if isinstance(f, str):
                 return self._error(source, f)
             filters_by_key[key] = f
+        children = metrics.child_units(self.user, self.unit)
         try:
             columns = [
-                metrics.rollup(k, self.user, self.unit, self.period, filters_by_key[k])
+                metrics.rollup(k, self.user, self.unit, self.period, filters_by_key[k], children)
                 for k in ref.keys
             ]
         except PermissionDenied:
@@ -264,7 +270,8 @@ class Resolver:
             f"{metrics.get_metric(k).label}（{metrics.get_metric(k).measure}）" for k in ref.keys
         ]
         rows = []
-        for i, row in enumerate(columns[0]):
+        for i in metrics.live_rows(columns):
+            row = columns[0][i]
             name = _("%(unit)s (own)") % {"unit": row.unit.name} if row.own else row.unit.name
             cells = [Segment(name)]
             for col, key in zip(columns, ref.keys, strict=True):
@@ -333,6 +340,9 @@ CHINESE_NUMERALS = "零一二三四五六七八九十"
 
 
 def chinese_number(n: int) -> str:
+    """一 … 九十九; from a hundred on, the digits (a report has never so many headings)."""
+    if n >= 100:
+        return str(n)
     if n <= 10:
         return CHINESE_NUMERALS[n]
     if n < 20:
@@ -377,7 +387,7 @@ def plain_title(draft) -> str:
 def build(draft, user, *, snapshot: dict | None = None) -> Document:
     """The draft with its headings numbered and its placeholders resolved."""
     resolver = Resolver(draft, user, snapshot=snapshot)
-    title = resolver.segments(draft.title)
+    title = resolver.segments(draft.title, tables=False)
     blocks = []
     counters = [0, 0, 0, 0, 0]
     for section in draft.sections.all():
@@ -390,7 +400,7 @@ def build(draft, user, *, snapshot: dict | None = None) -> Document:
                     "heading",
                     section.level,
                     heading_number(section.level, counters[section.level]),
-                    resolver.segments(section.heading),
+                    resolver.segments(section.heading, tables=False),
                 )
             )
         for line in (section.body or "").splitlines():

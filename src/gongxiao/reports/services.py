@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongxiao.core import scoping
 from gongxiao.core import services as kit
 from gongxiao.core.models import RecordLocked
 
@@ -77,9 +78,27 @@ def move_section(*, section: ReportSection, user, up: bool) -> None:
             kit.update_row(obj=s, expected_version=s.version, user=user, source="web")
 
 
+def may_see_final(draft: ReportDraft, user, action: str = "view") -> bool:
+    """The frozen figures and files of a finalised report were made with the rights of whoever
+    finalised it: they are for those whose own rights reach, over the draft's whole unit subtree,
+    every module the report takes figures from."""
+    from gongxiao.org.models import Unit
+
+    subtree = Unit.objects.filter(path__startswith=draft.unit.path)
+    size = subtree.count()
+    for module in draft.snapshot.get("modules", []):
+        reach = scoping.units_for(user, module, action).filter(path__startswith=draft.unit.path)
+        if reach.count() < size:
+            return False
+    return True
+
+
 def document_for(draft: ReportDraft, user) -> placeholders.Document:
-    """The draft resolved for `user`; a finalised draft prints the figures it was finalised with."""
-    snapshot = draft.snapshot.get("values") if draft.is_final else None
+    """The draft resolved for `user`. A finalised draft prints the figures it was finalised with
+    to those who may see them all; others get the figures of their own reach."""
+    snapshot = None
+    if draft.is_final and may_see_final(draft, user):
+        snapshot = draft.snapshot.get("values")
     return placeholders.build(draft, user, snapshot=snapshot)
 
 
@@ -107,6 +126,13 @@ def export_zip(*, draft: ReportDraft, user, progress=None) -> tuple[str, bytes]:
         raise PermissionDenied(_("You may not export this report."))
     stem = file_stem(draft)
     if draft.is_final:
+        if not may_see_final(draft, user, "export"):
+            raise PermissionDenied(
+                _(
+                    "The finalised report holds figures your roles do not reach; "
+                    "it cannot be exported."
+                )
+            )
         docx = draft.final_docx.open("rb").read()
         xlsx = draft.final_workpapers.open("rb").read()
     else:
@@ -119,17 +145,23 @@ def export_zip(*, draft: ReportDraft, user, progress=None) -> tuple[str, bytes]:
 
 
 @transaction.atomic
-def finalise(*, draft: ReportDraft, user, expected_version: int) -> ReportDraft:
+def finalise(*, draft: ReportDraft, user, expected_version: int, progress=None) -> ReportDraft:
     """定稿: freeze the figures and keep the Word file and working papers as issued."""
     draft = ReportDraft.objects.select_for_update().get(pk=draft.pk)
     _require_open(draft)
     if not ReportDraft.objects.permitted(user, "change").filter(pk=draft.pk).exists():
         raise PermissionDenied(_("You may not finalise this report."))
-    docx, xlsx, document = _files(draft, user)
+    if draft.version != expected_version:
+        # Checked before any file is written, so a stale request leaves nothing behind.
+        raise kit.StaleEdit(
+            ReportDraft.objects.select_related("updated_by__person").get(pk=draft.pk)
+        )
+    docx, xlsx, document = _files(draft, user, progress=progress)
     stem = file_stem(draft)
     draft.snapshot = {
         "as_of": document.resolver.as_of.isoformat(),
         "by": user.get_username(),
+        "modules": sorted({u.metric.module for u in document.figures}),
         "values": document.resolver.snapshot_values(),
     }
     draft.status = ReportDraft.Status.FINAL

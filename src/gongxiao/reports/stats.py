@@ -20,13 +20,24 @@ def _number(value):
         return None
 
 
+def _change(current, previous):
+    """Per cent against last year; for a percentage, the change in points."""
+    c = metrics.Comparison(current, previous)
+    return c.change_points if current.metric.measure == "%" else c.change_rate
+
+
 def write(*, user, unit, period, keys: list[str], compare: bool, target, progress=None) -> int:
     """Write the table to `target`; returns the number of unit rows."""
     as_of = timezone.localtime()
+    children = metrics.child_units(user, unit)
     columns = []
     for n, key in enumerate(keys, start=1):
-        cur = metrics.rollup(key, user, unit, period)
-        prev = metrics.rollup(key, user, unit, period.previous_year()) if compare else None
+        cur = metrics.rollup(key, user, unit, period, children=children)
+        prev = (
+            metrics.rollup(key, user, unit, period.previous_year(), children=children)
+            if compare
+            else None
+        )
         total = metrics.compute(key, user, unit, period)
         total_prev = metrics.compute(key, user, unit, period.previous_year()) if compare else None
         columns.append((metrics.get_metric(key), cur, prev, total, total_prev))
@@ -36,8 +47,8 @@ def write(*, user, unit, period, keys: list[str], compare: bool, target, progres
     title = wb.add_format({"bold": True, "font_size": 14, "align": "center"})
     head = wb.add_format({"bold": True, "bg_color": "#E7EEF7", "border": 1, "text_wrap": True})
     cell = wb.add_format({"border": 1})
-    num = wb.add_format({"border": 1, "num_format": "#,##0.##"})
-    bold = wb.add_format({"border": 1, "bold": True, "num_format": "#,##0.##"})
+    num = wb.add_format({"border": 1})
+    bold = wb.add_format({"border": 1, "bold": True})
     ws = wb.add_worksheet(_("Statistics"))
     width = 1 + len(columns) * (3 if compare else 1)
     ws.merge_range(
@@ -53,13 +64,19 @@ def write(*, user, unit, period, keys: list[str], compare: bool, target, progres
     for metric, *_rest in columns:
         headers.append(f"{metric.label}（{metric.measure}）")
         if compare:
-            headers += [_("Same period last year"), _("Change (%)")]
+            headers += [
+                _("Same period last year"),
+                _("Change (points)") if metric.measure == "%" else _("Change (%)"),
+            ]
     ws.write_row(3, 0, headers, head)
     ws.set_column(0, 0, 28)
     ws.set_column(1, width, 14)
+    aligned = [c[1] for c in columns] + [c[2] for c in columns if c[2] is not None]
+    shown = metrics.live_rows(aligned)
     base = columns[0][1] if columns else []
     r = 4
-    for i, row in enumerate(base):
+    for i in shown:
+        row = base[i]
         name = _("%(unit)s (own)") % {"unit": row.unit.name} if row.own else row.unit.name
         ws.write(r, 0, name, cell)
         c = 1
@@ -68,8 +85,7 @@ def write(*, user, unit, period, keys: list[str], compare: bool, target, progres
             c += 1
             if compare:
                 ws.write(r, c, _number(prev[i].figure.value), num)
-                change = metrics.Comparison(cur[i].figure, prev[i].figure).change_rate
-                ws.write(r, c + 1, _number(change), num)
+                ws.write(r, c + 1, _number(_change(cur[i].figure, prev[i].figure)), num)
                 c += 2
         r += 1
     ws.write(r, 0, _("Total"), bold)
@@ -79,7 +95,7 @@ def write(*, user, unit, period, keys: list[str], compare: bool, target, progres
         c += 1
         if compare:
             ws.write(r, c, _number(total_prev.value), bold)
-            ws.write(r, c + 1, _number(metrics.Comparison(total, total_prev).change_rate), bold)
+            ws.write(r, c + 1, _number(_change(total, total_prev)), bold)
             c += 2
     notes = wb.add_worksheet(_("Definitions"))
     notes.set_column(0, 0, 36)
@@ -89,4 +105,4 @@ def write(*, user, unit, period, keys: list[str], compare: bool, target, progres
     for n, (metric, *_rest) in enumerate(columns, start=1):
         notes.write_row(n, 0, [metric.key, str(metric.label), str(metric.description or "")])
     wb.close()
-    return len(base)
+    return len(shown)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+from jinja2 import StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from gongxiao.core import metrics
 
@@ -34,6 +35,13 @@ NAMES = {
 KEY_RE = re.compile(r"(?:figures|last_year)\[\s*['\"‘’“”]([^'\"‘’“”]+)['\"‘’“”]\s*\]")
 
 
+def _env():
+    """Templates are written by users: render them in Jinja's sandbox, which refuses attribute
+    tricks (__class__, __globals__ …), over plain values only (strings, lists, dicts)."""
+    # Strict: a name or attribute that is not there is an error at upload, not a blank.
+    return ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+
+
 def _open(file_or_bytes):
     from docxtpl import DocxTemplate
 
@@ -53,7 +61,7 @@ def check_template(file) -> list[str]:
     try:
         tpl = _open(file)
         tpl.init_docx()
-        names = tpl.get_undeclared_template_variables()
+        names = tpl.get_undeclared_template_variables(jinja_env=_env())
         xml = tpl.get_xml()
     except Exception as exc:  # a zip that is not a document, or a Jinja syntax error
         return [_("The template cannot be read: %(err)s") % {"err": exc}]
@@ -71,31 +79,60 @@ def check_template(file) -> list[str]:
                 _("There is no metric “%(key)s”; look its key up in the metric catalogue.")
                 % {"key": key}
             )
+    if not errors:
+        errors += _trial(file)
     return errors
 
 
-class _Figures(Mapping):
-    """figures['key'] inside a template: resolved, and recorded for the working papers."""
+def _trial(file) -> list[str]:
+    """Fill the template once with sample values, in the sandbox, to refuse what would fail or
+    reach beyond the values given (attributes of objects, Python internals)."""
+    from jinja2.exceptions import SecurityError, TemplateError
 
-    def __init__(self, resolver, last_year=False):
-        self.resolver = resolver
-        self.last_year = last_year
+    sample = {
+        "title": "标题",
+        "unit": "单位",
+        "period": "期间",
+        "issuer": "单位",
+        "date": "2024年1月1日",
+        "doc_number": "",
+        "addressee": "",
+        "sections": [
+            {"level": 1, "number": "一、", "heading": "标题", "paragraphs": ["正文"], "tables": []}
+        ],
+        "figures": dict.fromkeys(metrics._metrics, "0"),
+        "last_year": dict.fromkeys(metrics._metrics, "0"),
+    }
+    try:
+        _open(file).render(sample, jinja_env=_env(), autoescape=True)
+    except SecurityError:
+        return [_("The template uses something other than the placeholders listed; remove it.")]
+    except (TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
+        return [_("The template cannot be filled: %(err)s") % {"err": exc}]
+    return []
 
-    def __getitem__(self, key):
-        if key not in metrics._metrics:
-            raise KeyError(key)
-        ref = FigureRef(key, frozenset({"last_year"} if self.last_year else set()))
-        return self.resolver.figure_segment(ref).text
 
-    def __iter__(self):
-        return iter(metrics._metrics)
+def _keys(tpl) -> tuple[set, set]:
+    """The metric keys the template asks for, this year's and last year's."""
+    plain = re.sub(r"<[^>]+>", "", tpl.get_xml())
+    this, last = set(), set()
+    for m in re.finditer(r"(figures|last_year)\[\s*['\"‘’“”]([^'\"‘’“”]+)['\"‘’“”]\s*\]", plain):
+        (this if m.group(1) == "figures" else last).add(m.group(2))
+    return this, last
 
-    def __len__(self):
-        return len(metrics._metrics)
+
+def _figures(resolver, keys, *, last_year=False) -> dict:
+    """Figures resolved before rendering (and so recorded for the working papers)."""
+    mods = frozenset({"last_year"} if last_year else set())
+    return {
+        k: resolver.figure_segment(FigureRef(k, mods)).text for k in keys if k in metrics._metrics
+    }
 
 
 def render(draft, document) -> bytes:
     tpl = _open(draft.template.file.open("rb").read())
+    tpl.init_docx()
+    this_year, last_year = _keys(tpl)
     sections = []
     current = None
     for block in document.blocks:
@@ -129,11 +166,11 @@ def render(draft, document) -> bytes:
         "doc_number": draft.doc_number,
         "addressee": draft.addressee,
         "sections": sections,
-        "figures": _Figures(resolver),
-        "last_year": _Figures(resolver, last_year=True),
+        "figures": _figures(resolver, this_year),
+        "last_year": _figures(resolver, last_year, last_year=True),
     }
     try:
-        tpl.render(ctx, autoescape=True)
+        tpl.render(ctx, jinja_env=_env(), autoescape=True)
     except PermissionDenied:
         raise
     except Exception as exc:

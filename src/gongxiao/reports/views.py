@@ -88,7 +88,10 @@ def _trend_periods(period: Period) -> list[Period]:
     year, q = period.end.year, (period.end.month - 1) // 3 + 1
     out = []
     for _i in range(8):
-        out.append(parse_period(f"{year}Q{q}"))
+        try:
+            out.append(parse_period(f"{year}Q{q}"))
+        except ValueError:  # before the first year a period may have
+            break
         q -= 1
         if q == 0:
             year, q = year - 1, 4
@@ -107,6 +110,7 @@ def metric_detail(request, key):
     unit, period = unit_and_period(request)
     comparison = metrics.compare(key, request.user, unit, period)
     by_unit = metrics.rollup(key, request.user, unit, period)
+    by_unit = [by_unit[i] for i in metrics.live_rows([by_unit])]
     breakdowns = []
     for name, path in metric.dimensions.items():
         if name == "unit":
@@ -280,6 +284,8 @@ def draft_context(request, draft):
         .filter(pk=draft.pk)
         .exists(),
         "table_class": Table,
+        "sees_final": draft.is_final and services.may_see_final(draft, request.user),
+        "has_final_files": draft.is_final and services.may_see_final(draft, request.user, "export"),
     }
 
 
@@ -311,9 +317,13 @@ def export_draft(request, pk):
 
 
 def run_export(job):
-    draft = ReportDraft.objects.permitted(job.user, "export").filter(pk=job.params["draft"]).first()
+    action = "change" if job.params.get("finalise") else "export"
+    draft = ReportDraft.objects.permitted(job.user, action).filter(pk=job.params["draft"]).first()
     if draft is None:
         jobs.fail(job, _("The report is no longer within your scope."))
+        return
+    if job.params.get("finalise"):
+        _finalise(job, draft)
         return
     try:
         name, data = services.export_zip(draft=draft, user=job.user, progress=jobs.progress(job))
@@ -339,21 +349,62 @@ jobs.register_runner(Job.Kind.REPORT, run_export)
 @login_required
 @require_POST
 def finalise_draft(request, pk):
+    """定稿 runs in the background: it writes the Word file and every row of the working papers."""
     draft = _draft(request, pk, "change")
+    if draft.is_final:
+        messages.error(
+            request, _("The report is finalised; its text and figures no longer change.")
+        )
+        return redirect(_draft_url(draft.pk))
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        messages.error(request, _("The form is missing its version; reload the page."))
+        return redirect(_draft_url(draft.pk))
+    job = Job.objects.create(
+        kind=Job.Kind.REPORT,
+        ledger="reports.drafts",
+        user=request.user,
+        params={
+            "draft": draft.pk,
+            "finalise": True,
+            "version": version,
+            "language": request.LANGUAGE_CODE,
+            "back_url": _draft_url(draft.pk),
+            "filename": services.file_stem(draft),
+        },
+    )
+    jobs.start(job, sync=False)
+    return redirect("job-detail", pk=job.pk)
+
+
+def _finalise(job, draft):
     try:
         services.finalise(
-            draft=draft, user=request.user, expected_version=int(request.POST.get("version", 0))
+            draft=draft,
+            user=job.user,
+            expected_version=job.params["version"],
+            progress=jobs.progress(job),
         )
-        messages.success(request, _("The report is finalised; its figures are kept as they are."))
     except services.ReportError as exc:
-        messages.error(
-            request, _("Correct the draft first: %(errors)s") % {"errors": "；".join(exc.messages)}
+        jobs.fail(
+            job, _("Correct the draft first: %(errors)s") % {"errors": "；".join(exc.messages)}
         )
+        return
     except kit.StaleEdit:
-        messages.error(request, _("Someone changed the draft meanwhile; check it and try again."))
+        jobs.fail(job, _("Someone changed the draft meanwhile; check it and try again."))
+        return
     except (RecordLocked, PermissionDenied, ValidationError, ValueError) as exc:
-        messages.error(request, str(exc))
-    return redirect(_draft_url(draft.pk))
+        jobs.fail(job, str(exc))
+        return
+    draft.refresh_from_db()
+    name, data = services.export_zip(draft=draft, user=job.user)
+    jobs.finish(
+        job,
+        filename=name,
+        data=data,
+        message=_("The report is finalised; its figures are kept as they are."),
+    )
 
 
 @login_required

@@ -55,11 +55,31 @@ def test_found_closed_rate_and_overdue_for_a_subtree_and_year(cast):
     assert closed.value == 2  # closed in 2023, including one found in 2022
     rate = compute("rectification.items.closeout_rate", user, f.county_a, YEAR)
     assert rate.value == Decimal("33.3")  # 1 of the 3 found in 2023
-    overdue = compute("rectification.items.overdue", user, f.county_a, YEAR)
-    assert set(overdue.rows) == {rows[1], rows[2]}  # deadlines passed, not closed (as of today)
+    # Overdue as the ledger stood at the end of 2023: none (rows[1] was due that very day).
+    assert not compute("rectification.items.overdue", user, f.county_a, YEAR).rows.exists()
+    overdue = compute("rectification.items.overdue", user, f.county_a, parse_period("2024"))
+    assert set(overdue.rows) == {rows[1], rows[2]}  # past their deadlines, open at the end of 2024
     assert compute("rectification.items.found", user, f.a1, YEAR).value == 2
     # The city discipline officer sees both counties.
     assert compute("rectification.items.found", cast.discipline_city, f.city, YEAR).value == 4
+
+
+def test_figures_of_a_past_period_do_not_change_later(cast):
+    """A report for 2024 asked for today or next year gives the same figures: closing an item
+    now does not make it closed, or not overdue, at the end of 2024."""
+    rows = _items(cast)
+    f, user, y2024 = cast.f, cast.leader, parse_period("2024")
+    keys = ["rectification.items.overdue", "rectification.items.open"]
+    before = [compute(k, user, f.county_a, y2024).value for k in keys]
+    rate_2023 = compute("rectification.items.closeout_rate", user, f.county_a, YEAR).value
+    RectificationItem.objects.filter(pk=rows[1].pk).update(
+        status="closed", closed_at=timezone.now()
+    )
+    assert [compute(k, user, f.county_a, y2024).value for k in keys] == before == [2, 2]
+    assert compute("rectification.items.closeout_rate", user, f.county_a, YEAR).value == rate_2023
+    # Today's figures do see the close-out.
+    this_year = parse_period(str(timezone.localdate().year))
+    assert compute("rectification.items.open", user, f.county_a, this_year).value == 1
 
 
 def test_rate_of_nothing_is_no_figure(cast):

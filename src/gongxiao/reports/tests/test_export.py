@@ -60,6 +60,8 @@ def _index(wb):
 
 def test_the_word_file_follows_gbt_9704(ledgers):
     draft = _governance(ledgers)
+    SectionFactory(draft=draft, level=3, heading="第三层标题", body="")
+    SectionFactory(draft=draft, level=4, heading="第四层标题", body="")
     _name, data = services.export_zip(draft=draft, user=ledgers.city_discipline)
     doc, _wb = _unzip(data)
 
@@ -91,8 +93,11 @@ def test_the_word_file_follows_gbt_9704(ledgers):
         if p.style.name.startswith("GB Heading"):
             headings[int(p.style.name[-1])].append(p)
     assert [p.text[:2] for p in headings[1]] == ["一、", "二、", "三、", "四、", "五、", "六、"]
+    # The page number sits below the text block: the footer is within the bottom margin.
+    assert section.footer_distance < Mm(35 - 7)
     assert headings[2][0].text.startswith("（一）") and headings[2][0].text[3] not in "、.，"
-    fonts = {1: "黑体", 2: "楷体_GB2312"}
+    assert headings[3][0].text == "1.第三层标题" and headings[4][0].text == "（1）第四层标题"
+    fonts = {1: "黑体", 2: "楷体_GB2312", 3: "仿宋_GB2312", 4: "仿宋_GB2312"}
     for level, font in fonts.items():
         for p in headings[level]:
             assert _east_asia(p.runs[0]) == font

@@ -11,6 +11,7 @@ from django.test import Client
 from python_calamine import CalamineWorkbook
 
 from gongxiao.core.models import Job
+from gongxiao.core.periods import parse_period
 from gongxiao.core.tests.helpers import response_bytes
 from gongxiao.reports.demo import template_docx
 from gongxiao.reports.models import Kind, ReportDraft, ReportTemplate
@@ -127,8 +128,15 @@ def test_statistical_table_of_units_by_metrics(ledgers, django_capture_on_commit
 
 def test_statistics_refuse_a_unit_outside_scope_and_an_empty_choice(ledgers):
     c = client_for(ledgers.leader_a)
-    c.post("/reports/statistics/", {"unit": ledgers.f.county_b.pk, "metric": ["x"]})
+    found = "rectification.items.found"
+    c.post("/reports/statistics/", {"unit": ledgers.f.county_b.pk, "metric": [found]})
+    c.post("/reports/statistics/", {"unit": ledgers.f.city.pk, "metric": [found]})
+    c.post("/reports/statistics/", {"unit": "x", "metric": [found]})
     c.post("/reports/statistics/", {"unit": ledgers.f.county_a.pk})
+    c.post("/reports/statistics/", {"unit": ledgers.f.county_a.pk, "metric": ["no.such"]})
+    c.post(
+        "/reports/statistics/", {"unit": ledgers.f.county_a.pk, "metric": [found], "period": "0001"}
+    )
     assert not Job.objects.filter(user=ledgers.leader_a).exists()
 
 
@@ -155,16 +163,25 @@ def test_a_draft_from_a_skeleton_previews_with_linked_figures_and_exports(
     assert sorted(n.rsplit(".", 1)[1] for n in z.namelist()) == ["docx", "xlsx"]
 
 
-def test_finalise_through_the_page_then_the_draft_is_locked(ledgers):
+def test_finalise_through_the_page_then_the_draft_is_locked(
+    ledgers, django_capture_on_commit_callbacks
+):
     draft = DraftFactory(unit=ledgers.f.county_a, period=str(YEAR))
     section = SectionFactory(draft=draft)
     c = client_for(ledgers.leader_a)
-    c.post(f"/reports/drafts/{draft.pk}/finalise/", {"version": draft.version + 5})
+    resp = c.post(f"/reports/drafts/{draft.pk}/finalise/", {"version": "abc"})
+    assert resp.status_code == 302 and not Job.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        c.post(f"/reports/drafts/{draft.pk}/finalise/", {"version": draft.version + 5})
+    job = Job.objects.get()
+    assert job.status == Job.Status.FAILED and job.message  # a stale version is refused
     draft.refresh_from_db()
-    assert not draft.is_final  # a stale version is refused
-    c.post(f"/reports/drafts/{draft.pk}/finalise/", {"version": draft.version})
+    assert not draft.is_final and not draft.final_docx
+    with django_capture_on_commit_callbacks(execute=True):
+        c.post(f"/reports/drafts/{draft.pk}/finalise/", {"version": draft.version})
     draft.refresh_from_db()
     assert draft.is_final
+    assert Job.objects.filter(status=Job.Status.DONE).count() == 1
     html = c.get(f"/ledgers/reports/drafts/{draft.pk}/").content.decode()
     assert 'id="final-docx"' in html and 'id="btn-finalise"' not in html
     resp = c.get(f"/ledgers/reports/sections/{section.pk}/edit/")
@@ -249,6 +266,55 @@ def test_template_placeholders_are_checked(ledgers):
     assert check(_docx_with("{{ secret }}"))  # an unknown name
     assert check(_docx_with("{{ figures['no.such.metric'] }}"))
     assert check(_docx_with("{% for x in %}"))  # a syntax error
+    # Templates are users' text: no reaching into objects or Python's internals.
+    assert check(_docx_with("{{ figures.resolver.user.password }}"))
+    assert check(_docx_with("{{ figures.__init__.__globals__ }}"))
+    assert check(_docx_with("{{ ''.__class__.__mro__[1].__subclasses__() }}"))
+    assert check(_docx_with("{{ sections[0].__class__ }}"))
+
+
+def test_a_template_that_slipped_past_the_check_still_cannot_reach_beyond_its_values(ledgers):
+    from django.core.files.base import ContentFile
+    from docx import Document
+
+    from gongxiao.reports import services
+    from gongxiao.reports.models import ReportTemplate
+
+    evil = ReportTemplate(unit=ledgers.f.city, name="坏模板")
+    evil.file.save(
+        "evil.docx",
+        ContentFile(
+            _docx_with(
+                "[{{ figures.resolver }}]",
+                "{{ figures['rectification.items.found'] }}",
+                "{{ title.__class__.__mro__ }}",
+            )
+        ),
+        save=False,
+    )
+    evil.save()
+    draft = DraftFactory(unit=ledgers.f.city, period=str(YEAR), template=evil)
+    with pytest.raises(ValueError):  # the sandbox refuses the dunder
+        services.export_zip(draft=draft, user=ledgers.city_leader)
+    evil.file.save(
+        "evil2.docx",
+        ContentFile(
+            _docx_with("[{{ figures.resolver }}]", "{{ figures['rectification.items.found'] }}")
+        ),
+        save=True,
+    )
+    with pytest.raises(ValueError):  # the figures are a plain dict: it has no resolver
+        services.export_zip(draft=draft, user=ledgers.city_leader)
+    evil.file.save(
+        "good.docx",
+        ContentFile(_docx_with("{{ figures['rectification.items.found'] }}")),
+        save=True,
+    )
+    _name, data = services.export_zip(draft=draft, user=ledgers.city_leader)
+    z = zipfile.ZipFile(io.BytesIO(data))
+    docx = next(n for n in z.namelist() if n.endswith(".docx"))
+    text = [p.text for p in Document(io.BytesIO(z.read(docx))).paragraphs]
+    assert text[0] == "11"
 
 
 def test_a_draft_on_a_users_word_template(ledgers):
@@ -286,3 +352,138 @@ def test_breakdown_labels_do_not_name_rows_outside_scope(ledgers):
         f"/reports/metrics/rectification.items.found/?period={YEAR}"
     )
     assert "甲县内部专项" in html.content.decode()
+
+
+def test_a_finalised_report_is_for_those_whose_rights_reach_its_figures(
+    ledgers, django_capture_on_commit_callbacks
+):
+    from gongxiao.core.models import ChangeRecord
+    from gongxiao.org.roles import Role
+    from gongxiao.org.tests.factories import user_with
+    from gongxiao.reports import services
+
+    draft = DraftFactory(unit=ledgers.f.county_a, period=str(YEAR))
+    SectionFactory(
+        draft=draft,
+        body="发现问题{{ rectification.items.found }}个，谈话{{ supervision.talks.count }}次。",
+    )
+    services.finalise(draft=draft, user=ledgers.leader_a, expected_version=draft.version)
+    url = f"/ledgers/reports/drafts/{draft.pk}/"
+    assert client_for(ledgers.leader_a).get(f"{url}file/final_docx/").status_code == 200
+    # An asset officer of the county may read reports but not supervision: no frozen figures,
+    # no issued files.
+    asset = client_for(user_with(Role.ASSET, ledgers.f.county_a))
+    html = asset.get(url).content.decode()
+    assert 'id="partial-view"' in html and 'id="final-docx"' not in html
+    for field in ("final_docx", "final_workpapers"):
+        assert asset.get(f"{url}file/{field}/").status_code == 403
+    # A leader of one grassroots co-op does not reach the county's whole subtree.
+    a1_leader = client_for(user_with(Role.LEADER, ledgers.f.a1))
+    assert a1_leader.get(url).status_code == 404  # the county's draft is above him
+    # The frozen figures are not in the history every viewer reads.
+    record = ChangeRecord.objects.filter(object_pk=str(draft.pk)).latest("at")
+    assert "snapshot" not in (record.after or {})
+
+
+def test_a_finalised_report_cannot_be_deleted_or_its_sections_moved(ledgers):
+    from rest_framework.test import APIClient
+
+    from gongxiao.reports import services
+    from gongxiao.reports.models import ReportSection
+
+    final = DraftFactory(unit=ledgers.f.county_a, period=str(YEAR))
+    kept = SectionFactory(draft=final)
+    services.finalise(draft=final, user=ledgers.leader_a, expected_version=final.version)
+    open_draft = DraftFactory(unit=ledgers.f.county_a, period=str(YEAR))
+    loose = SectionFactory(draft=open_draft)
+    c = client_for(ledgers.leader_a)
+    c.post(f"/ledgers/reports/drafts/{final.pk}/delete/")
+    c.post(f"/ledgers/reports/sections/{kept.pk}/delete/")
+    c.post(
+        f"/ledgers/reports/sections/{loose.pk}/edit/",
+        {
+            "draft": final.pk,
+            "level": 1,
+            "heading": "塞进定稿",
+            "body": "",
+            "order": 1,
+            "version": loose.version,
+        },
+    )
+    assert ReportDraft.objects.filter(pk=final.pk).exists()
+    assert list(final.sections.all()) == [kept]
+    api = APIClient()
+    api.force_authenticate(ledgers.leader_a)
+    resp = api.patch(
+        f"/api/reports/sections/{kept.pk}/",
+        {"draft": open_draft.pk, "version": kept.version},
+        format="json",
+    )
+    assert resp.status_code in (400, 409)
+    assert ReportSection.objects.get(pk=kept.pk).draft_id == final.pk
+
+
+def test_odd_input_is_refused_with_a_reason_not_a_crash(ledgers):
+    c = client_for(ledgers.city_leader)
+    for url in ("/reports/", "/reports/metrics/", "/reports/metrics/rectification.items.found/"):
+        for period in ("0001", "0000", "2100Q4", "1949", "abc"):
+            assert c.get(f"{url}?period={period}").status_code == 200, (url, period)
+    resp = c.post(
+        "/ledgers/reports/drafts/new/",
+        {"unit": ledgers.f.city.pk, "kind": Kind.BLANK, "period": "0001", "title": "x"},
+    )
+    assert resp.status_code == 200 and not ReportDraft.objects.exists()
+    draft = DraftFactory(unit=ledgers.f.city, period=str(YEAR))
+    resp = c.post(
+        "/ledgers/reports/sections/new/",
+        {"draft": draft.pk, "level": 1, "heading": "标题\x07", "body": "", "order": 0},
+    )
+    assert resp.status_code == 200 and not draft.sections.exists()
+    # A table in a heading is an error to correct, not a crash.
+    SectionFactory(draft=draft, heading="{{ 表: rectification.items.found }}", body="")
+    html = c.get(f"/ledgers/reports/drafts/{draft.pk}/").content.decode()
+    assert 'id="draft-errors"' in html
+
+
+def test_tables_line_up_when_a_closed_unit_has_rows_in_one_figure_only(ledgers):
+    """A closed grassroots co-op with a problem found but none closed: every column of the table
+    and of the statistics keeps it on the same row."""
+    import datetime
+
+    from gongxiao.org.models import Unit
+    from gongxiao.rectification.tests.factories import ItemFactory
+    from gongxiao.reports import placeholders
+    from gongxiao.reports import stats as stats_mod
+
+    f = ledgers.f
+    closed_unit = Unit.objects.create(
+        code="A3", name="甲三基层社（已撤销）", parent=f.county_a, status="closed"
+    )
+    ItemFactory(unit=closed_unit, found_date=datetime.date(YEAR, 4, 4))
+    draft = DraftFactory(unit=f.county_a, period=str(YEAR))
+    SectionFactory(
+        draft=draft,
+        body="{{ 表: rectification.items.closed, rectification.items.found, "
+        "rectification.items.closeout_rate }}",
+    )
+    doc = placeholders.build(draft, ledgers.leader_a)
+    assert not doc.errors
+    table = next(b.table for b in doc.blocks if b.kind == "table")
+    rows = {r[0].text: [c.text for c in r[1:]] for r in table.rows}
+    assert rows.get("甲三基层社（已撤销）") == ["0", "1", "0"], rows
+    assert rows["甲一基层社"] == ["2", "4", "50"]
+    buf = io.BytesIO()
+    stats_mod.write(
+        user=ledgers.leader_a,
+        unit=f.county_a,
+        period=parse_period(str(YEAR)),
+        keys=["rectification.items.closed", "rectification.items.closeout_rate"],
+        compare=True,
+        target=buf,
+    )
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(buf.getvalue())).get_sheet_by_index(0)
+    body = {r[0]: r[1:] for r in sheet.to_python()[4:] if r and r[0]}
+    assert body["甲三基层社（已撤销）"][0] == 0 and body["甲三基层社（已撤销）"][3] == 0
+    assert body["甲一基层社"][0] == 2 and body["甲一基层社"][3] == 50
+    html = client_for(ledgers.leader_a).get(f"/reports/?period={YEAR}").content.decode()
+    assert "甲三基层社（已撤销）" in html

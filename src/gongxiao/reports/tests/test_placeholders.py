@@ -84,3 +84,27 @@ def test_names_of_unit_and_period_resolve(federation):
     assert ph.plain_title(DraftFactory(unit=federation.city, title="{{ 单位 }}报告{{ x.y }}")) == (
         "市社报告"
     )
+
+
+def test_document_numbers_take_hexagonal_brackets(federation):
+    from gongxiao.reports.models import ReportDraft
+
+    for typed in (
+        "湘供发[2023]15号",
+        "湘供发（2023）15号",
+        "湘供发(2023)15号",
+        "湘供发〔2023〕15号",
+    ):
+        draft = ReportDraft(unit=federation.city, period="2023", title="t", doc_number=typed)
+        draft.clean()
+        assert draft.doc_number == "湘供发〔2023〕15号"
+
+
+def test_breakdown_labels_follow_the_path_to_the_field():
+    from gongxiao.decisions.models import Matter
+    from gongxiao.reports.labels import choice_label, field_label
+
+    assert field_label(Matter, "meeting__body") != "meeting__body"
+    body = Matter._meta.get_field("meeting").related_model._meta.get_field("body")
+    value, label = body.choices[0]
+    assert choice_label(Matter, "meeting__body", value, None) == str(label)
