@@ -86,9 +86,10 @@ def database_from_env(default_sqlite: Path) -> dict:
     """PostgreSQL (or anything dj-database-url knows) when DATABASE_URL is set, else SQLite in
     WAL mode."""
     url = os.environ.get("DATABASE_URL")
-    if url:
-        db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
-        return db
+    if url and not url.startswith("sqlite:"):
+        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    if url:  # an SQLite file named by URL keeps the same settings as the default one
+        default_sqlite = dj_database_url.parse(url)["NAME"]
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": default_sqlite,

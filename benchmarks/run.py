@@ -1,0 +1,710 @@
+"""The benchmark suite: our code against raw SQL and the usual Django tools, on the same data,
+side by side in one run. `scripts/bench --help` for the options; docs/performance.md for what
+each row means and the last measured table.
+
+Timings are taken here, never asserted in tests. A section that raises, or a request that does
+not answer 200, fails the run (that is what the CI smoke checks); a missed target does not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import io
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VAR = ROOT / "var" / "bench"
+YEAR = 2025
+
+
+@dataclass
+class Row:
+    measure: str
+    ours: str
+    reference: str = ""
+    ratio: float | None = None
+    target: str = ""
+    met: bool | None = None
+    note: str = ""
+
+
+@dataclass
+class Report:
+    db: str
+    scale: dict
+    rows: list[Row] = field(default_factory=list)
+
+    def add(self, row: Row) -> None:
+        self.rows.append(row)
+        print(f"  {row.measure}: {row.ours}" + (f" | {row.reference}" if row.reference else ""))
+
+    def table(self) -> str:
+        head = "| measure | ours | reference | ratio | target | met |\n|---|---|---|---|---|---|\n"
+        body = ""
+        for r in self.rows:
+            ratio = f"{r.ratio:.2f}×" if r.ratio is not None else ""
+            met = {True: "yes", False: "**no**", None: ""}[r.met]
+            body += f"| {r.measure} | {r.ours} | {r.reference} | {ratio} | {r.target} | {met} |\n"
+        return head + body
+
+
+def percentile(values, p):
+    values = sorted(values)
+    if not values:
+        return 0.0
+    k = (len(values) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+# --- environment -----------------------------------------------------------------------------
+
+
+def configure(args) -> dict:
+    """Production settings (DEBUG off, manifest static files) over a database of the bench's
+    own, so what is measured is what runs in production."""
+    data = VAR / args.db
+    data.mkdir(parents=True, exist_ok=True)
+    if args.db == "sqlite":
+        url = f"sqlite:///{data / 'bench.sqlite3'}"
+    else:
+        url = os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gongxiao_bench"
+        )
+    env = {
+        "DJANGO_SETTINGS_MODULE": "gongxiao.config.settings.prod",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "GONGXIAO_DATA_DIR": str(data),
+        "DATABASE_URL": url,
+    }
+    os.environ.update(env)
+    return env
+
+
+def prepare(args, env) -> None:
+    """Migrate and fill the database with the synthetic province at the requested scale; keep
+    it between runs when the scale is the same."""
+    import django
+    from django.core.management import call_command
+
+    marker = VAR / args.db / "scale.json"
+    scale = {"rows": args.rows, "counties": args.counties, "grassroots": args.grassroots}
+    if marker.exists() and json.loads(marker.read_text()) != scale:
+        reset_database(args, env)
+    django.setup()
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    from gongxiao.core import synth
+
+    if not synth.exists():
+        print(f"Building the synthetic province ({args.rows:,} rows) …")
+        result = synth.build(
+            rows=args.rows,
+            counties=args.counties,
+            cities=min(11, args.counties),
+            grassroots=args.grassroots,
+            year=YEAR,
+            progress=lambda m: print("  " + m),
+        )
+        print(f"  built: {result.summary()}")
+        marker.write_text(json.dumps(scale))
+    if args.db == "postgres":
+        from django.db import connection
+
+        with connection.cursor() as c:
+            c.execute("ANALYZE")
+
+
+def reset_database(args, env) -> None:
+    if args.db == "sqlite":
+        for p in (VAR / args.db).glob("bench.sqlite3*"):
+            p.unlink()
+    else:
+        name = env["DATABASE_URL"].rsplit("/", 1)[1]
+        base = env["DATABASE_URL"].rsplit("/", 1)[0]
+        subprocess.run(["dropdb", "--if-exists", "-d", f"{base}/postgres", name], check=True)
+        subprocess.run(["createdb", "-d", f"{base}/postgres", name], check=False)
+    (VAR / args.db / "scale.json").unlink(missing_ok=True)
+
+
+def ensure_postgres_database(env) -> None:
+    url = env["DATABASE_URL"]
+    name = url.rsplit("/", 1)[1]
+    base = url.rsplit("/", 1)[0]
+    subprocess.run(["createdb", "-d", f"{base}/postgres", name], check=False, capture_output=True)
+
+
+class Rollback(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def rolled_back():
+    """Measure a write without keeping it: everything in the block is rolled back."""
+    from django.db import transaction
+
+    try:
+        with transaction.atomic():
+            yield
+            raise Rollback
+    except Rollback:
+        pass
+
+
+def users():
+    from gongxiao.org.models import User
+
+    return User.objects.get(username="synth_province"), User.objects.get(username="synth_county")
+
+
+# --- sections ----------------------------------------------------------------------------------
+
+
+def bench_import(report: Report, args) -> None:
+    """Excel import with full validation (the import page's check + commit) against a raw bulk
+    insert of the same rows and django-import-export on the same file."""
+    import tablib
+    from django.db import connection
+    from import_export import fields, resources, widgets
+
+    from gongxiao.core import excel
+    from gongxiao.core.ledgers import get_ledger_by_key
+    from gongxiao.core.tests.helpers import xlsx_for
+    from gongxiao.org.models import Unit
+    from gongxiao.rectification.models import RectificationItem
+
+    province, _county = users()
+    ledger = get_ledger_by_key("rectification.items")
+    units = list(Unit.objects.filter(kind=Unit.Kind.GRASSROOTS).order_by("pk")[:200])
+    n = args.import_rows
+    base = datetime.date(YEAR, 3, 1)
+    objs = [
+        RectificationItem(
+            unit=units[i % len(units)],
+            title=f"导入问题{i:06d}",
+            description="批量导入",
+            source="inspection",
+            category="finance",
+            found_date=base + datetime.timedelta(days=i % 200),
+            kind="deadline",
+            deadline=base + datetime.timedelta(days=i % 200 + 60),
+            lead_department="办公室",
+        )
+        for i in range(n)
+    ]
+    data = xlsx_for(ledger, objs)
+    headers = [excel.header_label(ledger, f) for f in ledger.import_field_names]
+
+    # Ours: read, validate every cell and every row (scope, locks, uniqueness), write with history.
+    importer = ledger.importer()
+    with rolled_back():
+        t0 = time.perf_counter()
+        check = importer.check(data, province)
+        if not check.ok:
+            raise RuntimeError(f"import check failed: {check.as_result(limit=5)}")
+        created = importer.commit(check, province)
+        ours = time.perf_counter() - t0
+    assert created == n, created
+
+    # Raw: read the same file and insert its rows with one executemany, no validation at all.
+    code_to_id = dict(Unit.objects.values_list("code", "pk"))
+    choice = {
+        f: {str(label): value for value, label in RectificationItem._meta.get_field(f).flatchoices}
+        for f in ("source", "category", "kind", "status")
+    }
+    # Every column the table has: those the file gives, the rest at their defaults.
+    table = RectificationItem._meta.db_table
+    model_fields = [f for f in RectificationItem._meta.concrete_fields if not f.primary_key]
+    now = datetime.datetime.now(datetime.UTC)
+    defaults = {}
+    for f in model_fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            defaults[f.column] = now
+        elif f.has_default():
+            defaults[f.column] = f.get_default()
+        else:
+            defaults[f.column] = None if f.null else ""
+    cols = [f.column for f in model_fields]
+    placeholders = ", ".join(["%s"] * len(cols))
+    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({placeholders})"
+    with rolled_back():
+        t0 = time.perf_counter()
+        rows = excel.read_rows(data)[1:]
+        idx = {h.rstrip(excel.REQUIRED_MARK): i for i, h in enumerate(headers)}
+
+        def cell(r, name):
+            return r[idx[excel.header_label(ledger, name).rstrip(excel.REQUIRED_MARK)]]
+
+        values = []
+        for r in rows:
+            row = dict(defaults)
+            row.update(
+                unit_id=code_to_id[str(cell(r, "unit"))],
+                title=cell(r, "title"),
+                description=cell(r, "description"),
+                source=choice["source"].get(str(cell(r, "source")), "inspection"),
+                category=choice["category"].get(str(cell(r, "category")), "finance"),
+                found_date=str(cell(r, "found_date"))[:10],
+                kind=choice["kind"].get(str(cell(r, "kind")), "deadline"),
+                deadline=str(cell(r, "deadline"))[:10],
+                lead_department=cell(r, "lead_department"),
+            )
+            values.append([row[c] for c in cols])
+        with connection.cursor() as c:
+            c.executemany(sql, values)
+        raw = time.perf_counter() - t0
+
+    # django-import-export: a ModelResource over the same columns, validating model instances.
+    label = {f: excel.header_label(ledger, f) for f in ledger.import_field_names}
+
+    class ItemResource(resources.ModelResource):
+        unit = fields.Field(
+            attribute="unit",
+            column_name=label["unit"],
+            widget=widgets.ForeignKeyWidget(Unit, "code"),
+        )
+
+        class Meta:
+            model = RectificationItem
+            fields = (
+                "unit",
+                "title",
+                "description",
+                "source",
+                "category",
+                "found_date",
+                "kind",
+                "deadline",
+                "lead_department",
+            )
+            clean_model_instances = True
+            use_bulk = True
+            batch_size = 2000
+            skip_diff = True
+
+        def get_instance(self, instance_loader, row):
+            return None  # every row is new, as in our import
+
+        def before_import_row(self, row, **kwargs):
+            for f in ("source", "category", "kind"):
+                row[f] = choice[f].get(str(row.get(label[f], "")), row.get(label[f]))
+            for f in ("title", "description", "found_date", "deadline", "lead_department"):
+                row[f] = row.get(label[f])
+            for f in ("found_date", "deadline"):
+                row[f] = str(row[f])[:10] if row[f] else None
+
+    with rolled_back():
+        t0 = time.perf_counter()
+        sheet = excel.read_rows(data)
+        dataset = tablib.Dataset(*[tuple(r) for r in sheet[1:]], headers=[str(h) for h in sheet[0]])
+        result = ItemResource().import_data(dataset, dry_run=False, raise_errors=True)
+        iex = time.perf_counter() - t0
+    if result.has_errors() or result.has_validation_errors():
+        raise RuntimeError("django-import-export refused the file")
+
+    report.add(
+        Row(
+            f"Excel import, {n:,} rows, full validation",
+            f"{n / ours:,.0f} rows/s ({ours:.1f} s)",
+            f"raw bulk insert {n / raw:,.0f} rows/s ({raw:.1f} s)",
+            ours / raw,
+            "≥20,000 rows/s and ≤2× raw",
+            n / ours >= 20_000 and ours / raw <= 2,
+        )
+    )
+    report.add(
+        Row(
+            "Excel import against django-import-export",
+            f"{n / ours:,.0f} rows/s",
+            f"django-import-export {n / iex:,.0f} rows/s ({iex:.1f} s)",
+            ours / iex,
+            "",
+            None,
+        )
+    )
+
+
+def _timed_requests(fn, repeat):
+    fn()  # warm caches and connections
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def bench_lists(report: Report, args) -> None:
+    """The list page and the list API at full size: first page, filtered, sorted, searched;
+    each against the same SQL (the page's own queries, captured) run raw."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    from gongxiao.rectification.models import RectificationItem
+
+    province, _county = users()
+    total = RectificationItem.objects.count()
+    page = Client()
+    page.force_login(province)
+    api = APIClient()
+    api.force_authenticate(province)
+    cases = [
+        ("first page", ""),
+        ("filtered", "status=closed&category=finance"),
+        ("sorted", "sort=-found_date"),
+        ("searched", "q=%E6%B6%88%E9%98%B2"),  # 消防
+    ]
+    for kind, client, base in (
+        ("list page", page, "/ledgers/rectification/items/"),
+        ("list API", api, "/api/rectification/items/"),
+    ):
+        for name, query in cases:
+            url = f"{base}?{query}" if query else base
+
+            def get(url=url, client=client):
+                resp = client.get(url)
+                if resp.status_code != 200:
+                    raise RuntimeError(f"{url} answered {resp.status_code}")
+                return resp
+
+            with CaptureQueriesContext(connection) as captured:
+                get()
+            table = RectificationItem._meta.db_table
+            sqls = [q["sql"] for q in captured.captured_queries if table in q["sql"]]
+            ours = _timed_requests(get, args.requests)
+
+            def raw(sqls=sqls):
+                with connection.cursor() as c:
+                    for s in sqls:
+                        c.execute(s)
+                        c.fetchall()
+
+            ref = _timed_requests(raw, args.requests)
+            p95, rp95 = percentile(ours, 95), percentile(ref, 95)
+            report.add(
+                Row(
+                    f"{kind} at {total:,} rows, {name}",
+                    f"p50 {ms(percentile(ours, 50))}, p95 {ms(p95)}",
+                    f"same SQL raw ({len(sqls)} queries): p50 {ms(percentile(ref, 50))}, "
+                    f"p95 {ms(rp95)}",
+                    p95 / rp95 if rp95 else None,
+                    "p95 <100 ms and ≤1.5× raw",
+                    p95 < 0.1 and (p95 / rp95 if rp95 else 0) <= 1.5,
+                )
+            )
+
+
+def bench_rollup(report: Report, args) -> None:
+    from django.db import connection
+
+    from gongxiao.core import metrics
+    from gongxiao.core.periods import parse_period
+    from gongxiao.org.models import PATH_STEP, Unit
+
+    province, _county = users()
+    root = Unit.objects.get(code="SYN")
+    period = parse_period(str(YEAR))
+    key = "rectification.items.found"
+    ours = _timed_requests(lambda: metrics.rollup(key, province, root, period), args.requests)
+    width = len(root.path) + PATH_STEP + 1
+    sql = (
+        "SELECT substr(u.path, 1, %s) AS branch, count(*) FROM rectification_rectificationitem i "
+        "JOIN org_unit u ON u.id = i.unit_id WHERE i.found_date BETWEEN %s AND %s "
+        "AND u.path LIKE %s GROUP BY branch"
+    )
+
+    def raw():
+        with connection.cursor() as c:
+            c.execute(sql, [width, period.start, period.end, root.path + "%"])
+            return dict(c.fetchall())
+
+    ref = _timed_requests(raw, args.requests)
+    ours_total = sum(r.figure.value for r in metrics.rollup(key, province, root, period))
+    if ours_total != sum(raw().values()):
+        raise RuntimeError("the roll-up and the GROUP BY disagree")
+    p50, r50 = percentile(ours, 50), percentile(ref, 50)
+    report.add(
+        Row(
+            f"metric roll-up over the whole tree, {period.code} ({ours_total:,} rows)",
+            f"p50 {ms(p50)}",
+            f"hand-written GROUP BY p50 {ms(r50)}",
+            p50 / r50,
+            "≤1.5× GROUP BY",
+            p50 / r50 <= 1.5,
+        )
+    )
+
+
+def bench_history(report: Report, args) -> None:
+    """Creating rows through the kit (validation, scope re-check, change record) against the same
+    rows validated and saved without the change record."""
+    from gongxiao.core import services
+    from gongxiao.org.models import Unit
+    from gongxiao.rectification.models import RectificationItem
+
+    province, _county = users()
+    units = list(Unit.objects.filter(kind=Unit.Kind.GRASSROOTS).order_by("pk")[:50])
+    n = args.history_rows
+
+    def items():
+        return [
+            RectificationItem(
+                unit=units[i % len(units)],
+                title=f"基准问题{i}",
+                source="inspection",
+                category="finance",
+                found_date=datetime.date(YEAR, 5, 1),
+                kind="deadline",
+                deadline=datetime.date(YEAR, 8, 1),
+            )
+            for i in range(n)
+        ]
+
+    def with_history(objs):
+        for o in objs:
+            services.create_row(obj=o, user=province, source="bench")
+
+    def without(objs):
+        for o in objs:
+            o.created_by = o.updated_by = province
+            o.full_clean()
+            o.save()
+            services._check_still_in_scope(province, o, "add")
+
+    results = {}
+    for name, fn in (("with", with_history), ("without", without), ("with2", with_history)):
+        objs = items()
+        with rolled_back():
+            t0 = time.perf_counter()
+            fn(objs)
+            results[name] = time.perf_counter() - t0
+    ours = min(results["with"], results["with2"])
+    ratio = ours / results["without"]
+    report.add(
+        Row(
+            f"change history on {n:,} writes",
+            f"{ms(ours / n)} per write with history",
+            f"{ms(results['without'] / n)} without",
+            ratio,
+            "≤1.3×",
+            ratio <= 1.3,
+        )
+    )
+
+
+def bench_word(report: Report, args) -> None:
+    from gongxiao.org.models import Unit
+    from gongxiao.reports import placeholders, word, workpapers
+    from gongxiao.reports.models import Kind, ReportDraft
+    from gongxiao.reports.services import create_draft
+
+    province, county_user = users()
+    root = Unit.objects.get(code="SYN")
+    with rolled_back():
+        draft = create_draft(
+            draft=ReportDraft(unit=root, kind=Kind.GOVERNANCE, period=str(YEAR)), user=province
+        )
+        t0 = time.perf_counter()
+        document = placeholders.build(draft, province)
+        data = word.render(draft, document)
+        seconds = time.perf_counter() - t0
+        if document.errors or not data:
+            raise RuntimeError(f"the report did not build: {document.errors}")
+        figures = len(document.figures)
+    report.add(
+        Row(
+            f"yearly report to Word, province, {figures} figures",
+            f"{seconds:.2f} s",
+            "",
+            None,
+            "<1 s",
+            seconds < 1,
+        )
+    )
+    # The working papers list every row behind every figure: measured for one county.
+    county = county_user.assignments.get().unit
+    with rolled_back():
+        draft = create_draft(
+            draft=ReportDraft(unit=county, kind=Kind.GOVERNANCE, period=str(YEAR)),
+            user=county_user,
+        )
+        t0 = time.perf_counter()
+        document = placeholders.build(draft, county_user)
+        word.render(draft, document)
+        counts = workpapers.write(document, draft, county_user, io.BytesIO())
+        seconds = time.perf_counter() - t0
+    report.add(
+        Row(
+            "yearly report with working papers, one county",
+            f"{seconds:.2f} s ({sum(counts.values()):,} rows listed)",
+        )
+    )
+
+
+def bench_load(report: Report, args, env) -> None:
+    """gunicorn with the production settings and several workers; a second process drives the
+    list API over keep-alive connections on loopback."""
+    from rest_framework.authtoken.models import Token
+
+    province, county_user = users()
+    token, _ = Token.objects.get_or_create(user=county_user)
+    port = 18000 + os.getpid() % 1000
+    workers = args.workers
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "gongxiao.config.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        env={**os.environ, **env},
+        cwd=ROOT,
+    )
+    try:
+        url = "/api/rectification/items/"
+        for _ in range(100):
+            with contextlib.suppress(OSError):
+                import http.client
+
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                c.request("GET", "/healthz")
+                if c.getresponse().status == 200:
+                    break
+            time.sleep(0.2)
+        out = subprocess.run(
+            [
+                sys.executable,
+                str(Path(__file__).parent / "load.py"),
+                "--port",
+                str(port),
+                "--path",
+                url,
+                "--token",
+                token.key,
+                "--seconds",
+                str(args.load_seconds),
+                "--connections",
+                str(args.connections),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        result = json.loads(out.stdout)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    if result["requests"] == 0:
+        raise RuntimeError("the load generator got no answer")
+    if result["errors"]:
+        raise RuntimeError(f"{result['errors']} requests failed under load: {result['sample']}")
+    rps = result["requests"] / result["seconds"]
+    report.add(
+        Row(
+            f"sustained load, list API, gunicorn {workers} workers, "
+            f"{args.connections} connections, {result['seconds']:.0f} s",
+            f"{rps:,.0f} req/s, p95 {ms(result['p95'])}, {result['errors']} errors",
+            "",
+            None,
+            "≥400 req/s, 0 errors",
+            rps >= 400 and result["errors"] == 0,
+        )
+    )
+
+
+SECTIONS = {
+    "import": bench_import,
+    "lists": bench_lists,
+    "rollup": bench_rollup,
+    "history": bench_history,
+    "word": bench_word,
+}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--counties", type=int, default=100)
+    parser.add_argument("--grassroots", type=int, default=30)
+    parser.add_argument("--import-rows", type=int, default=100_000)
+    parser.add_argument("--history-rows", type=int, default=2_000)
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--load-seconds", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--only", help="comma-separated sections: " + ",".join([*SECTIONS, "load"]))
+    parser.add_argument(
+        "--smoke", action="store_true", help="a tiny run of every section, for CI (about a minute)"
+    )
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.rows, args.counties, args.grassroots = 5_000, 4, 3
+        args.import_rows, args.history_rows, args.requests = 300, 50, 3
+        args.load_seconds, args.connections, args.workers = 3, 2, 2
+    env = configure(args)
+    if args.db == "postgres":
+        ensure_postgres_database(env)
+    if shutil.which("gunicorn") is None and not (Path(sys.executable).parent / "gunicorn").exists():
+        print("gunicorn is not installed", file=sys.stderr)
+        return 1
+    prepare(args, env)
+    from django.db import connection
+
+    version = (
+        connection.Database.sqlite_version
+        if connection.vendor == "sqlite"
+        else connection.cursor().connection.info.server_version
+    )
+    report = Report(
+        db=f"{connection.vendor} {version}",
+        scale={"rows": args.rows, "counties": args.counties, "grassroots": args.grassroots},
+    )
+    only = set(args.only.split(",")) if args.only else None
+    for name, fn in SECTIONS.items():
+        if only and name not in only:
+            continue
+        print(f"[{name}]")
+        fn(report, args)
+    if not only or "load" in only:
+        print("[load]")
+        bench_load(report, args, env)
+    stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+    text = (
+        f"Gongxiao benchmarks, {stamp}, {report.db}, {os.cpu_count()} CPUs, "
+        f"{args.rows:,} rows{' (smoke)' if args.smoke else ''}\n\n" + report.table()
+    )
+    out = VAR / f"results-{args.db}{'-smoke' if args.smoke else ''}.md"
+    out.write_text(text)
+    print("\n" + text + f"\n(written to {out.relative_to(ROOT)})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
