@@ -77,13 +77,14 @@ def ms(seconds: float) -> str:
 def configure(args) -> dict:
     """Production settings (DEBUG off, manifest static files) over a database of the bench's
     own, so what is measured is what runs in production."""
-    data = VAR / args.db
+    data = VAR / args.name
     data.mkdir(parents=True, exist_ok=True)
     if args.db == "sqlite":
         url = f"sqlite:///{data / 'bench.sqlite3'}"
     else:
+        suffix = "_smoke" if args.smoke else ""
         url = os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gongxiao_bench"
+            "BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/gongxiao_bench{suffix}"
         )
     env = {
         "DJANGO_SETTINGS_MODULE": "gongxiao.config.settings.prod",
@@ -103,7 +104,7 @@ def prepare(args, env) -> None:
     import django
     from django.core.management import call_command
 
-    marker = VAR / args.db / "scale.json"
+    marker = VAR / args.name / "scale.json"
     scale = {"rows": args.rows, "counties": args.counties, "grassroots": args.grassroots}
     if marker.exists() and json.loads(marker.read_text()) != scale:
         reset_database(args, env)
@@ -133,14 +134,14 @@ def prepare(args, env) -> None:
 
 def reset_database(args, env) -> None:
     if args.db == "sqlite":
-        for p in (VAR / args.db).glob("bench.sqlite3*"):
+        for p in (VAR / args.name).glob("bench.sqlite3*"):
             p.unlink()
     else:
         name = env["DATABASE_URL"].rsplit("/", 1)[1]
         base = env["DATABASE_URL"].rsplit("/", 1)[0]
         subprocess.run(["dropdb", "--if-exists", "-d", f"{base}/postgres", name], check=True)
         subprocess.run(["createdb", "-d", f"{base}/postgres", name], check=False)
-    (VAR / args.db / "scale.json").unlink(missing_ok=True)
+    (VAR / args.name / "scale.json").unlink(missing_ok=True)
 
 
 def ensure_postgres_database(env) -> None:
@@ -668,7 +669,10 @@ def main(argv=None) -> int:
         args.rows, args.counties, args.grassroots = 5_000, 4, 3
         args.import_rows, args.history_rows, args.requests = 300, 50, 3
         args.load_seconds, args.connections, args.workers = 3, 2, 2
+    args.name = f"{args.db}{'-smoke' if args.smoke else ''}"
     env = configure(args)
+    if args.smoke:
+        reset_database(args, env)  # a smoke run always starts from nothing
     if args.db == "postgres":
         ensure_postgres_database(env)
     if shutil.which("gunicorn") is None and not (Path(sys.executable).parent / "gunicorn").exists():
@@ -695,12 +699,12 @@ def main(argv=None) -> int:
     if not only or "load" in only:
         print("[load]")
         bench_load(report, args, env)
-    stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+    stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M") + " (Beijing time)"
     text = (
         f"Gongxiao benchmarks, {stamp}, {report.db}, {os.cpu_count()} CPUs, "
         f"{args.rows:,} rows{' (smoke)' if args.smoke else ''}\n\n" + report.table()
     )
-    out = VAR / f"results-{args.db}{'-smoke' if args.smoke else ''}.md"
+    out = VAR / f"results-{args.name}.md"
     out.write_text(text)
     print("\n" + text + f"\n(written to {out.relative_to(ROOT)})")
     return 0

@@ -6,6 +6,7 @@ mode so an export of a large list does not hold it all in memory.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import io
 import re
@@ -13,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import xlsxwriter
+from django import forms
 from django.db import models
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
@@ -279,6 +281,73 @@ def _build_lookups(ledger, form) -> dict:
     return lookups
 
 
+class _KnownChoiceField(forms.Field):
+    """A related field whose choices (already scoped to the user) were read once for the whole
+    file: each row is checked against them in memory instead of by a query per cell."""
+
+    def __init__(self, original, objects: dict, *, many=False):
+        super().__init__(
+            required=original.required, label=original.label, help_text=original.help_text
+        )
+        self.objects = objects
+        self.many = many
+        self.error_messages = original.error_messages
+
+    def __deepcopy__(self, memo):
+        # Each row's form gets its own field, sharing the one table of choices.
+        result = copy.copy(self)
+        result.widget = copy.copy(self.widget)
+        result.error_messages = self.error_messages
+        memo[id(self)] = result
+        return result
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return [] if self.many else None
+        values = value if self.many else [value]
+        found = []
+        for v in values if isinstance(values, (list, tuple)) else [values]:
+            obj = self.objects.get(str(getattr(v, "pk", v)))
+            if obj is None:
+                key = "invalid_choice" if not self.many else "invalid_pk_value"
+                raise forms.ValidationError(
+                    self.error_messages.get(key) or self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": v, "pk": v},
+                )
+            found.append(obj)
+        return found if self.many else found[0]
+
+    def validate(self, value):
+        if self.required and value in ([], None):
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+
+
+def _import_form(ledger, probe):
+    """The ledger's form for import rows: the same fields and validation, with the related
+    fields' choices (scoped by `probe`, the user's form) held in memory, and the database
+    existence check of those foreign keys left out since the choices came from the database."""
+    overrides, related = {}, []
+    for name, form_field in probe.fields.items():
+        if isinstance(form_field, forms.ModelChoiceField):
+            objects = {str(o.pk): o for o in form_field.queryset}
+            many = isinstance(form_field, forms.ModelMultipleChoiceField)
+            overrides[name] = _KnownChoiceField(form_field, objects, many=many)
+            if not many:
+                related.append(name)
+
+    class ImportForm(ledger.form_class):
+        base_fields = {**ledger.form_class.base_fields, **overrides}
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, user=None, **kwargs)
+
+        def _get_validation_exclusions(self):
+            return {*super()._get_validation_exclusions(), *related}
+
+    return ImportForm
+
+
 def check_import(
     ledger, data: bytes, user, *, progress: Callable[[int, int], None] | None = None
 ) -> ImportCheck:
@@ -337,6 +406,7 @@ def check_import(
         return result
 
     probe = ledger.form_class(user=user, action="add")
+    row_form = _import_form(ledger, probe)
     add_units = set(scoping.units_for(user, ledger.module, "add").values_list("pk", flat=True))
     absent_defaults = [
         n
@@ -364,7 +434,8 @@ def check_import(
                 row_errors.append(
                     {"row": index, "column": header_label(ledger, name), "message": str(exc)}
                 )
-        form = ledger.form_class(data=data_in, user=user, action="add")
+        form = row_form(data=data_in, action="add")
+        form.user = user
         if not form.is_valid():
             for name, msgs in form.errors.items():
                 if any(

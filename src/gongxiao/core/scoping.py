@@ -125,10 +125,12 @@ def scope_related(qs: QuerySet, user) -> QuerySet:
         q = unit_q(user, None, "view")
         if q is None:
             return qs
-        reach = set()
-        for path in Unit.objects.filter(q).values_list("path", flat=True):
-            reach.update(int(p) for p in path.strip("/").split("/"))
-        return qs.filter(unit_id__in=reach)
+        # The units in reach, and the units above the ones assigned (the ancestors of any unit
+        # in reach are either in reach or above an assignment): no walk over every unit.
+        above = set()
+        for path, _unit_id, _role, _subtree in _assignments(user):
+            above.update(int(p) for p in path.strip("/").split("/"))
+        return qs.filter(Q(unit__in=Unit.objects.filter(q).values("pk")) | Q(unit_id__in=above))
     if hasattr(model, "scope_field") and hasattr(model, "module"):
         return scope_queryset(qs, user, "view")
     if model._meta.label == "org.User":

@@ -221,11 +221,11 @@ def bulk_create_rows(*, model, objs: list, user, source: str = "import") -> list
     if any(o.pk is None for o in created):  # backends that cannot return ids
         raise RuntimeError("bulk_create did not return primary keys")
     ids = [o.pk for o in created]
-    if (
-        model.objects.filter(pk__in=ids).count()
-        != model.objects.permitted(user, "add").filter(pk__in=ids).count()
-    ):
-        raise PermissionDenied(_("You may not record data for this unit."))
+    # In chunks: SQLite takes at most some thousands of parameters in one statement.
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        if model.objects.permitted(user, "add").filter(pk__in=chunk).count() != len(chunk):
+            raise PermissionDenied(_("You may not record data for this unit."))
     ct = ContentType.objects.get_for_model(model)
     records = []
     for obj in created:

@@ -1,0 +1,63 @@
+"""`gongxiao synth`: province-scale data in bulk, the same for the same seed, with a valid tree."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+
+from gongxiao.core import synth
+from gongxiao.org.models import Unit
+from gongxiao.rectification.models import RectificationItem
+from gongxiao.supervision.models import Talk
+
+
+class _Undo(Exception):
+    pass
+
+
+def _signature():
+    items = RectificationItem.objects.order_by("title").values_list(
+        "unit__code", "title", "found_date", "status", "deadline"
+    )
+    talks = Talk.objects.order_by("pk").values_list("unit__code", "date", "kind")
+    return list(items), list(talks)
+
+
+def _build(**kw):
+    return synth.build(rows=400, cities=2, counties=3, grassroots=2, seed=7, **kw)
+
+
+def test_the_province_tree_rows_and_users(db):
+    result = _build()
+    assert result.counts["units"] == 1 + 2 + 3 + 3 * 2
+    assert result.counts["rectification items"] + result.counts["talks"] == 400
+    assert RectificationItem.objects.count() == result.counts["rectification items"]
+    province = Unit.objects.get(code=synth.PROVINCE_CODE)
+    for unit in Unit.objects.filter(path__startswith=province.path):
+        # Paths made in bulk are the paths Unit.save would have made.
+        assert unit.path == unit._computed_path()
+        assert unit.depth == unit.path.count("/") - 1
+    assert Unit.objects.filter(path__startswith=province.path).count() == 12
+    # Every state is there, and rows spread over both years.
+    assert set(RectificationItem.objects.values_list("status", flat=True)) >= {"open", "closed"}
+    years = {d.year for d in RectificationItem.objects.values_list("found_date", flat=True)}
+    assert years == {2024, 2025}
+    assert synth.exists()
+
+
+def test_the_same_seed_gives_the_same_data(db):
+    try:
+        with transaction.atomic():
+            _build()
+            first = _signature()
+            raise _Undo
+    except _Undo:
+        pass
+    assert not synth.exists()
+    _build()
+    assert _signature() == first
+
+
+def test_the_command_refuses_a_second_province(db):
+    call_command("synth", rows=50, counties=1, cities=1, grassroots=1, verbosity=0)
+    with pytest.raises(CommandError):
+        call_command("synth", rows=50, counties=1, cities=1, grassroots=1, verbosity=0)
