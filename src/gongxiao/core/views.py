@@ -38,7 +38,10 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self):
-        n = self.object_list[: self.cap + 1].count()
+        rows = self.object_list
+        if hasattr(rows, "order_by"):
+            rows = rows.order_by()  # a count needs no order: the database may stop early
+        n = rows[: self.cap + 1].count()
         self.capped = n > self.cap
         return min(n, self.cap)
 
