@@ -26,7 +26,14 @@ def navigation(request):
         links = [lk for lk in links_for(module) if scoping.can_any(user, module, lk.action)]
         nav.append((MODULES.get(module, module), list(items), links))
     wu = getattr(request, "working_unit", None)
-    units = list(scoping.units_for(user).only("pk", "name", "depth")[:500])
+    # The top of the user's reach and two levels below (plus the unit being worked in): a
+    # province's thousands of grassroots co-ops are reached through their county.
+    reach = scoping.units_for(user)
+    top = reach.order_by("depth").values_list("depth", flat=True).first() or 0
+    shown = reach.filter(depth__lte=top + 2)
+    if wu is not None:
+        shown = shown | reach.filter(pk=wu.pk)
+    units = list(shown.order_by("path").only("pk", "name", "depth")[:500])
     base_depth = min((u.depth for u in units), default=0)
     for u in units:
         u.indent = "\u3000" * (u.depth - base_depth)

@@ -68,7 +68,30 @@ class LedgerFilterSet(django_filters.FilterSet):
                     f"{css} form-select-sm" if css == "form-select" else f"{css} form-control-sm",
                 )
             form._styled = True
+            self._limit_unit_choices(form)
         return form
+
+    UNIT_CHOICE_LEVELS = 2
+
+    def _limit_unit_choices(self, form):
+        """A province reaches thousands of units: the dropdown lists the top of the user's reach
+        and two levels below it (and the unit chosen), while any unit in reach stays a valid
+        value, so links to a grassroots co-op's rows still work."""
+        field = form.fields.get("unit")
+        if field is None or not hasattr(field, "queryset"):
+            return
+        qs = field.queryset
+        top = qs.order_by("depth").values_list("depth", flat=True).first()
+        if top is None:
+            return
+        shown = qs.filter(depth__lte=top + self.UNIT_CHOICE_LEVELS)
+        chosen = form.data.get("unit") if hasattr(form, "data") else None
+        if chosen and str(chosen).isdigit():
+            shown = shown | qs.filter(pk=int(chosen))
+        field.widget.choices = [("", field.empty_label or "---------")] + [
+            (u.pk, "\u3000" * (u.depth - top) + u.name)
+            for u in shown.order_by("path").only("pk", "name", "depth")
+        ]
 
     unit_only = django_filters.ModelChoiceFilter(
         queryset=_units_in_reach,
