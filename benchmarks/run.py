@@ -483,8 +483,14 @@ def bench_history(report: Report, args) -> None:
             services.create_row(obj=o, user=province, source="bench")
 
     def without(objs):
+        # create_row's own steps (scope check, validation, save, scope re-check) minus the
+        # change record, so the ratio is the history's cost alone.
+        from gongxiao.core import scoping
+
         for o in objs:
+            services._require_unit(province, type(o), scoping._unit_id_of(o), "add")
             o.created_by = o.updated_by = province
+            o.version = 1
             o.full_clean()
             o.save()
             services._check_still_in_scope(province, o, "add")
@@ -524,15 +530,18 @@ def bench_word(report: Report, args) -> None:
         )
         t0 = time.perf_counter()
         document = placeholders.build(draft, province)
+        figures_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
         data = word.render(draft, document)
-        seconds = time.perf_counter() - t0
+        word_s = time.perf_counter() - t0
         if document.errors or not data:
             raise RuntimeError(f"the report did not build: {document.errors}")
         figures = len(document.figures)
+    seconds = figures_s + word_s
     report.add(
         Row(
-            f"yearly report to Word, province, {figures} figures",
-            f"{seconds:.2f} s",
+            f"yearly report to Word, whole province, {figures} figures",
+            f"{seconds:.2f} s (figures {figures_s:.2f} s, Word {word_s:.2f} s)",
             "",
             None,
             "<1 s",
@@ -549,13 +558,26 @@ def bench_word(report: Report, args) -> None:
         t0 = time.perf_counter()
         document = placeholders.build(draft, county_user)
         word.render(draft, document)
+        word_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
         counts = workpapers.write(document, draft, county_user, io.BytesIO())
-        seconds = time.perf_counter() - t0
+        papers_s = time.perf_counter() - t0
     report.add(
         Row(
-            "yearly report with working papers, one county",
-            f"{seconds:.2f} s ({sum(counts.values()):,} rows listed)",
+            f"yearly report to Word, one county, {len(document.figures)} figures",
+            f"{word_s:.2f} s",
+            "",
+            None,
+            "<1 s",
+            word_s < 1,
         )
+    )
+    report.add(
+        Row(
+            "its working papers (every row behind every figure)",
+            f"{papers_s:.2f} s ({sum(counts.values()):,} rows listed)",
+        )
+    )
     )
 
 

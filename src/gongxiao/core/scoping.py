@@ -29,9 +29,9 @@ def _assignments(user) -> list[tuple[str, int, str, bool]]:
 
 
 def forget(user) -> None:
-    """Drop the cached assignments (after they change)."""
-    if hasattr(user, "_gx_assignments"):
-        del user._gx_assignments
+    """Drop what is cached on the user (after his assignments change)."""
+    for name in ("_gx_assignments", "_gx_related_reach", "_gx_seen_rows"):
+        user.__dict__.pop(name, None)
 
 
 def is_unrestricted(user) -> bool:
@@ -167,7 +167,12 @@ def can_see_related(user, obj) -> bool:
     label = model._meta.label
     if label not in ("org.Unit", "org.Person"):
         if hasattr(model, "scope_field") and hasattr(model, "module"):
-            return scope_queryset(model.objects.filter(pk=obj.pk), user).exists()
+            # Asked once per row and request (an export names the same campaign many times).
+            seen = user.__dict__.setdefault("_gx_seen_rows", {})
+            key = (label, obj.pk)
+            if key not in seen:
+                seen[key] = scope_queryset(model.objects.filter(pk=obj.pk), user).exists()
+            return seen[key]
         return True
     if unit_q(user, None, "view") is None:
         return True

@@ -89,6 +89,11 @@ def write(document, draft, user, target, *, progress=None) -> dict:
             ledger = get_ledger_by_key(used.metric.ledger)
             fields = ledger.export_field_names
             rows = used.rows.order_by("pk")
+            # The names the export shows, fetched with the rows (not one query per cell).
+            if related := ledger.related_fields(fields):
+                rows = rows.select_related(*related)
+            if many := ledger.m2m_names(fields):
+                rows = rows.prefetch_related(*many)
             ws.write_string(len(meta), 0, _("Rows listed"), bold)
             n = rows.count()
             ws.write_number(len(meta), 1, n)
