@@ -578,7 +578,6 @@ def bench_word(report: Report, args) -> None:
             f"{papers_s:.2f} s ({sum(counts.values()):,} rows listed)",
         )
     )
-    )
 
 
 def bench_load(report: Report, args, env) -> None:
