@@ -136,18 +136,26 @@ def reset_database(args, env) -> None:
         for p in (VAR / args.name).glob("bench.sqlite3*"):
             p.unlink()
     else:
-        name = env["DATABASE_URL"].rsplit("/", 1)[1]
-        base = env["DATABASE_URL"].rsplit("/", 1)[0]
-        subprocess.run(["dropdb", "--if-exists", "-d", f"{base}/postgres", name], check=True)
-        subprocess.run(["createdb", "-d", f"{base}/postgres", name], check=False)
+        _admin(env, "DROP DATABASE IF EXISTS {}")
+        _admin(env, "CREATE DATABASE {}")
     (VAR / args.name / "scale.json").unlink(missing_ok=True)
 
 
+def _admin(env, statement: str) -> None:
+    """Run CREATE/DROP DATABASE for the bench's database, from the server's maintenance db."""
+    import psycopg
+    from psycopg import sql
+
+    base, name = env["DATABASE_URL"].rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(sql.SQL(statement).format(sql.Identifier(name)))
+
+
 def ensure_postgres_database(env) -> None:
-    url = env["DATABASE_URL"]
-    name = url.rsplit("/", 1)[1]
-    base = url.rsplit("/", 1)[0]
-    subprocess.run(["createdb", "-d", f"{base}/postgres", name], check=False, capture_output=True)
+    import psycopg
+
+    with contextlib.suppress(psycopg.errors.DuplicateDatabase):
+        _admin(env, "CREATE DATABASE {}")
 
 
 class Rollback(Exception):
