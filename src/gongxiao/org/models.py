@@ -98,6 +98,13 @@ class Unit(models.Model):
         verbose_name = _("unit")
         verbose_name_plural = _("units")
         ordering = ["path"]
+        indexes = [
+            # Subtree queries are `path LIKE 'prefix%'`; PostgreSQL uses an index for them only
+            # with the pattern operator class (other databases ignore the opclass).
+            models.Index(
+                fields=["path"], name="org_unit_path_prefix", opclasses=["varchar_pattern_ops"]
+            )
+        ]
 
     def __str__(self):
         return self.name
