@@ -54,6 +54,18 @@ def unit_and_period(request):
     return unit, period
 
 
+def _start_job(request, kind, back_url, **params):
+    """A background job of this module, run by the worker; the page follows its progress."""
+    job = Job.objects.create(
+        kind=kind,
+        ledger="reports.drafts",
+        user=request.user,
+        params={**params, "language": request.LANGUAGE_CODE, "back_url": back_url},
+    )
+    jobs.start(job, sync=False)
+    return redirect("job-detail", pk=job.pk)
+
+
 def _visible_metrics(user):
     return metrics.all_metrics(user)
 
@@ -204,21 +216,15 @@ def statistics(request):
         elif not keys:
             messages.error(request, _("Choose at least one metric."))
         elif chosen_period is not None:
-            job = Job.objects.create(
-                kind=Job.Kind.STATISTICS,
-                ledger="reports.drafts",
-                user=request.user,
-                params={
-                    "unit": chosen.pk,
-                    "period": chosen_period.code,
-                    "keys": keys,
-                    "compare": request.POST.get("compare") == "on",
-                    "language": request.LANGUAGE_CODE,
-                    "back_url": reverse("reports:statistics"),
-                },
+            return _start_job(
+                request,
+                Job.Kind.STATISTICS,
+                reverse("reports:statistics"),
+                unit=chosen.pk,
+                period=chosen_period.code,
+                keys=keys,
+                compare=request.POST.get("compare") == "on",
             )
-            jobs.start(job, sync=False)
-            return redirect("job-detail", pk=job.pk)
     groups: dict[str, list] = {}
     for m in available:
         groups.setdefault(str(MODULES.get(m.module, m.module)), []).append(m)
@@ -301,19 +307,13 @@ def _draft_url(pk):
 @require_POST
 def export_draft(request, pk):
     draft = _draft(request, pk, "export")
-    job = Job.objects.create(
-        kind=Job.Kind.REPORT,
-        ledger="reports.drafts",
-        user=request.user,
-        params={
-            "draft": draft.pk,
-            "language": request.LANGUAGE_CODE,
-            "back_url": _draft_url(draft.pk),
-            "filename": services.file_stem(draft),
-        },
+    return _start_job(
+        request,
+        Job.Kind.REPORT,
+        _draft_url(draft.pk),
+        draft=draft.pk,
+        filename=services.file_stem(draft),
     )
-    jobs.start(job, sync=False)
-    return redirect("job-detail", pk=job.pk)
 
 
 def run_export(job):
@@ -361,21 +361,15 @@ def finalise_draft(request, pk):
     except ValueError:
         messages.error(request, _("The form is missing its version; reload the page."))
         return redirect(_draft_url(draft.pk))
-    job = Job.objects.create(
-        kind=Job.Kind.REPORT,
-        ledger="reports.drafts",
-        user=request.user,
-        params={
-            "draft": draft.pk,
-            "finalise": True,
-            "version": version,
-            "language": request.LANGUAGE_CODE,
-            "back_url": _draft_url(draft.pk),
-            "filename": services.file_stem(draft),
-        },
+    return _start_job(
+        request,
+        Job.Kind.REPORT,
+        _draft_url(draft.pk),
+        draft=draft.pk,
+        finalise=True,
+        version=version,
+        filename=services.file_stem(draft),
     )
-    jobs.start(job, sync=False)
-    return redirect("job-detail", pk=job.pk)
 
 
 def _finalise(job, draft):
