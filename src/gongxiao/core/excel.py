@@ -62,8 +62,11 @@ def write_workbook(
     return n
 
 
-def write_rows(wb, ws, ledger, rows, user, fields, *, first_row=0, progress=None) -> int:
-    """Write a header and `rows` into worksheet `ws` from `first_row` on; returns the count."""
+def write_rows(
+    wb, ws, ledger, rows, user, fields, *, first_row=0, progress=None, as_of=None
+) -> int:
+    """Write a header and `rows` into worksheet `ws` from `first_row` on; returns the count.
+    With `as_of` (a date), each row shows the values it had at the end of that day."""
     head = wb.add_format({"bold": True, "bg_color": "#E7EEF7", "border": 1})
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     dt_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
@@ -73,8 +76,12 @@ def write_rows(wb, ws, ledger, rows, user, fields, *, first_row=0, progress=None
     n = 0
     for n, obj in enumerate(rows, start=1):
         r = first_row + n
+        then = ledger.values_as_of(obj, as_of) if as_of else {}
         for col, name in enumerate(fields):
-            value = ledger.display_value(obj, name, user, for_export=True)
+            if name in then:
+                value = then[name]
+            else:
+                value = ledger.display_value(obj, name, user, for_export=True)
             if isinstance(value, datetime.datetime):
                 ws.write_datetime(r, col, value, dt_fmt)
             elif isinstance(value, datetime.date):

@@ -102,6 +102,15 @@ class Ledger:
         """Why this row may no longer be edited or deleted (sealed, say), or None."""
         return None
 
+    # Rows as they stood at the end of a day (业务日期), for the working papers of a past
+    # period: `rows_as_of` adds what `values_as_of` needs, which returns the export values
+    # (by field name) that differ from today's, e.g. a status that has changed since.
+    def rows_as_of(self, rows, on):
+        return rows
+
+    def values_as_of(self, obj, on) -> dict:
+        return {}
+
     # Import layouts beyond the template's: name -> importer class (see excel.GenericImporter).
     importers: dict = {}
 

@@ -244,6 +244,27 @@ def bulk_create_rows(*, model, objs: list, user, source: str = "import") -> list
     return created
 
 
+def business_date(
+    on: datetime.date | None, *, not_before: list[tuple[datetime.date | None, str]] = (), field="on"
+) -> datetime.date:
+    """The business date (业务日期) of an event: the day it happened, kept apart from the time
+    it is recorded. Today unless given; never in the future, nor before any of `not_before`
+    (the row's own date, the previous step), each with the message to show."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    if on is None:
+        return today
+    if isinstance(on, datetime.datetime):
+        on = on.date()
+    if on > today:
+        raise ValidationError({field: _("The date cannot be in the future.")})
+    for floor, message in not_before:
+        if floor is not None and on < floor:
+            raise ValidationError({field: message})
+    return on
+
+
 def validation_messages(exc: ValidationError) -> list[str]:
     if hasattr(exc, "message_dict"):
         return [

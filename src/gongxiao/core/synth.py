@@ -159,7 +159,7 @@ def build(
                 unit = all_units[rng.randrange(len(all_units))]
                 found = first + datetime.timedelta(days=rng.randrange(span + 1))
                 status = rng.choice(statuses)
-                closed_at = None
+                closed_at = closed_on = None
                 if status == Status.CLOSED:
                     closed_on = found + datetime.timedelta(days=rng.randrange(5, 200))
                     closed_at = datetime.datetime.combine(closed_on, datetime.time(9), tz)
@@ -174,6 +174,7 @@ def build(
                         kind=Kind.DEADLINE,
                         deadline=found + datetime.timedelta(days=rng.randrange(30, 181)),
                         status=status,
+                        closed_on=closed_on,
                         closed_at=closed_at,
                     )
                 )

@@ -313,6 +313,8 @@ class Matter(SealGuard, TrackedModel):
         editable=False,
     )
     decision_text = models.TextField(_("decision"), blank=True)
+    # The day the meeting decided (业务日期): its own date, however late the votes are entered.
+    decided_on = models.DateField(_("decided on"), null=True, blank=True, editable=False)
 
     objects = SealGuardQuerySet.as_manager()
 

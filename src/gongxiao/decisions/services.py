@@ -220,7 +220,7 @@ def _settle(matter: Matter, user) -> None:
         outcome = Outcome.DEFERRED
     else:
         outcome = Outcome.REJECTED
-    _write_outcome(matter, user, outcome=outcome)
+    _write_outcome(matter, user, outcome=outcome, decided_on=matter.meeting.date)
 
 
 @transaction.atomic
@@ -238,6 +238,7 @@ def defer_matter(*, matter: Matter, user, reason: str) -> Matter:
         matter,
         user,
         outcome=Outcome.DEFERRED,
+        decided_on=meeting.date,
         decision_text=(matter.decision_text + "\n" if matter.decision_text else "")
         + _("Deferred: %(r)s") % {"r": reason.strip()},
     )
@@ -268,6 +269,17 @@ def add_follow_up(*, matter: Matter, user, text: str, date, completed: bool = Fa
         raise ProcedureRefused(_("Only a passed decision is carried out."))
     if not text.strip():
         raise ValidationError({"text": _("Describe how the decision is being carried out.")})
+    date = kit.business_date(
+        date,
+        not_before=[
+            (
+                matter.meeting.date,
+                _("Carrying out cannot be dated before the meeting (%(d)s).")
+                % {"d": matter.meeting.date},
+            )
+        ],
+        field="date",
+    )
     return kit.create_row(
         obj=FollowUp(matter=matter, text=text.strip(), date=date, completed=completed), user=user
     )

@@ -6,13 +6,12 @@ from __future__ import annotations
 import datetime
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from gongxiao.core import services as kit
 from gongxiao.org.models import Person, User
 
 from . import services
-from .models import Campaign, Kind, RectificationItem, Source, Status, Transition
+from .models import Campaign, Kind, RectificationItem, Source
 
 PROBLEMS = [
     (
@@ -120,10 +119,6 @@ SOURCES = [
     Source.PETITION,
 ]
 DEPARTMENTS = ["办公室", "财务科", "资产管理科", "业务科", "机关党委", "纪检组"]
-
-
-def _at(day: datetime.date, hour: int = 10):
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
 
 
 def _pdf(name):
@@ -262,7 +257,6 @@ def _walk(item, rng, today, admin, users_by_person, measures, reviewer) -> None:
     deadline = item.deadline or (item.found_date + datetime.timedelta(days=180))
     finish_chance = 0.85 if deadline < today else 0.35
     if roll > finish_chance:
-        _date_back(item, today)
         return  # still in rectification (and overdue when its deadline has passed)
     done_day = min(
         today,
@@ -271,6 +265,7 @@ def _walk(item, rng, today, admin, users_by_person, measures, reviewer) -> None:
             days=max(2, int((deadline - item.found_date).days * rng.uniform(0.5, 1.1)))
         ),
     )
+    done_day = max(done_day, services.last_step_date(item) or done_day)
     services.add_progress(
         item=item,
         user=worker,
@@ -279,42 +274,40 @@ def _walk(item, rng, today, admin, users_by_person, measures, reviewer) -> None:
         files=[_pdf("整改佐证材料.pdf")],
     )
     item.measures.update(state="done")
-    services.transition(item=item, step="request_close_out", user=worker)
+
+    def later(day, lo, hi):
+        return min(today, day + datetime.timedelta(days=rng.randint(lo, hi)))
+
+    # Every step on the day it happened (业务日期), entered now.
+    asked = done_day
+    services.transition(item=item, step="request_close_out", user=worker, on=asked)
     if rng.random() < 0.12:
+        rejected = later(asked, 2, 10)
         services.transition(
             item=item,
             step="reject_close_out",
             user=reviewer,
             reason="佐证材料不充分，请补充整改前后对比照片。",
+            on=rejected,
         )
+        asked = later(rejected, 1, 7)
         services.add_progress(
             item=item,
             user=worker,
             text="已补充整改前后对比照片。",
-            date=done_day,
+            date=asked,
             files=[_pdf("整改前后对比.pdf")],
         )
-        services.transition(item=item, step="request_close_out", user=worker)
-    if rng.random() < 0.4 and (today - done_day).days < 45:
-        _date_back(item, today)
+        services.transition(item=item, step="request_close_out", user=worker, on=asked)
+    if rng.random() < 0.4 and (today - asked).days < 45:
         return  # waiting for review
-    services.transition(item=item, step="close_out", user=reviewer)
-    if rng.random() < 0.05 and (today - done_day).days > 60:
+    closed = later(asked, 1, 10)
+    services.transition(item=item, step="close_out", user=reviewer, on=closed)
+    if rng.random() < 0.05 and (today - closed).days > 60:
         services.transition(
-            item=item, step="reopen", user=reviewer, reason="回头看发现问题反弹，重新整改。"
+            item=item,
+            step="reopen",
+            user=reviewer,
+            reason="回头看发现问题反弹，重新整改。",
+            on=later(closed, 30, 60),
         )
-    _date_back(item, today)
-
-
-def _date_back(item, today) -> None:
-    """Spread the transitions between the date found and the last progress, as they happened."""
-    steps = list(Transition.objects.filter(item=item).order_by("id"))
-    last = item.progress.order_by("-date").values_list("date", flat=True).first() or item.found_date
-    span = max(1, (min(today, last + datetime.timedelta(days=7)) - item.found_date).days)
-    for k, t in enumerate(steps, start=1):
-        day = item.found_date + datetime.timedelta(days=span * k // (len(steps) + 1))
-        Transition.objects.filter(pk=t.pk).update(at=_at(min(day, today), 9 + k % 8))
-        if t.to_status == Status.CLOSED:
-            RectificationItem.objects.filter(pk=item.pk, status=Status.CLOSED).update(
-                closed_at=_at(min(day, today))
-            )

@@ -63,7 +63,17 @@ class StepForm(forms.Form):
     reason = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
     )
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # 业务日期: when the step happened; today unless the clerk enters it after the fact.
+    on = forms.DateField(
+        label=_("business date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+    )
+    # Without the version a step could overwrite what someone else did meanwhile.
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={"required": _("The page is out of date: reload it and try again.")},
+    )
 
 
 class MeasureStateForm(forms.Form):

@@ -70,6 +70,18 @@ def _filter_overdue(queryset, name, value):
     return queryset.overdue() if value else queryset.not_overdue()
 
 
+def _filter_closed_in(qs, name, value):
+    from gongxiao.core.periods import parse_period
+
+    if not value:
+        return qs
+    try:
+        period = parse_period(value)
+    except ValueError:
+        return qs.none()
+    return qs.closed_between(period.start, period.end)
+
+
 def _filter_open(queryset, name, value):
     if value is None:
         return queryset
@@ -123,9 +135,10 @@ class ItemLedger(Ledger):
         "deadline",
         "status",
         "overdue",
+        "closed_on",
         "closed_at",
     ]
-    api_fields = [*form_fields, "status", "closed_at"]
+    api_fields = [*form_fields, "status", "closed_on", "closed_at"]
     filter_fields = {
         "status": ["exact"],
         "source": ["exact"],
@@ -133,6 +146,7 @@ class ItemLedger(Ledger):
         "kind": ["exact"],
         "campaign": ["exact"],
         "found_date": ["gte", "lte"],
+        "closed_on": ["gte", "lte"],
         "closed_at": ["date__gte", "date__lte"],
     }
     search_fields = ["title", "description", "lead_department"]
@@ -178,7 +192,31 @@ class ItemLedger(Ledger):
                 method=lambda qs, name, value: qs.overdue_on(value) if value else qs,
                 label=_("overdue on"),
             ),
+            # Closed out in a period by business date, also when reopened since.
+            "closed_in": django_filters.CharFilter(
+                method=_filter_closed_in, label=_("closed out in (period)")
+            ),
         }
+
+    def rows_as_of(self, rows, on):
+        from .models import as_of_annotations
+
+        return rows.annotate(**as_of_annotations(on))
+
+    def values_as_of(self, obj, on):
+        from .models import status_from_annotations
+
+        status = status_from_annotations(obj, on)
+        closed = status == Status.CLOSED
+        overdue = bool(status) and not closed and obj.deadline is not None and obj.deadline < on
+        then = {
+            "status": str(Status(status).label) if status else "",
+            "overdue": _("%(n)s days overdue") % {"n": (on - obj.deadline).days} if overdue else "",
+            "closed_on": (obj._closed_on_as_of or obj.closed_on) if closed else None,
+        }
+        if not (closed and obj.closed_on and obj.closed_on <= on):
+            then["closed_at"] = None  # recorded for a close-out that came later
+        return then
 
     def detail_extra(self, request, obj):
         from .views import item_context

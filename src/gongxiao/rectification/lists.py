@@ -34,7 +34,6 @@ from .models import (
     RectificationItem,
     Source,
     Status,
-    Transition,
 )
 
 LISTS = {
@@ -209,6 +208,7 @@ IMPORT_COLUMNS = [
     "问题类别",
     "牵头部门",
     "发现时间",
+    "销号时间",
 ]
 REQUIRED = {"问题描述", "责任单位"}
 
@@ -419,6 +419,26 @@ class RectificationListImporter:
             status = Status.IN_PROGRESS
         else:
             status = Status.OPEN
+        closed_on = None
+        if cell("销号时间"):
+            try:
+                _kind, closed_on = parse_deadline(cell("销号时间"), found)
+            except ValueError:
+                err("销号时间", _("not a date"))
+            else:
+                if closed_on and closed_on > self.today:
+                    err("销号时间", _("The close-out date cannot be in the future."))
+                elif closed_on and closed_on < found:
+                    if cell("发现时间"):
+                        err("销号时间", _("The close-out date cannot be before the date found."))
+                    else:
+                        found = closed_on  # found by the day it was closed, at the latest
+        elif status == Status.CLOSED:
+            # A close-out dated the day of the import would count in this year's figures.
+            err(
+                "销号时间",
+                _("An item recorded as done needs its close-out date (e.g. 2022年6月30日)."),
+            )
         title, _sep, description = problem.partition("：")
         item = RectificationItem(
             unit=unit,
@@ -447,49 +467,42 @@ class RectificationListImporter:
             "status": status,
             "measures": split_measures(cell("整改措施")),
             "progress": str(cell("整改进展") or "").strip(),
+            "closed_on": closed_on,
         }
 
     def commit(self, check: ImportCheck, user) -> int:
+        from . import services
+
         today = timezone.localdate()
-        reviewable = set(
-            scoping.units_for(user, "rectification", "review").values_list("pk", flat=True)
-        )
         for row in check.objects:
-            if row["status"] == Status.CLOSED and row["item"].unit_id not in reviewable:
-                # Without the review right, "已完成" is a claim: it arrives as a close-out request.
-                row["status"] = Status.REQUESTED
             item = kit.create_row(obj=row["item"], user=user, source="import")
+            done = row["status"] == Status.CLOSED
             for text in row["measures"]:
                 kit.create_row(
                     obj=Measure(
                         item=item,
                         description=text,
-                        state=Measure.State.DONE
-                        if row["status"] == Status.CLOSED
-                        else Measure.State.IN_PROGRESS,
+                        state=Measure.State.DONE if done else Measure.State.IN_PROGRESS,
                     ),
                     user=user,
                     source="import",
                 )
             if row["progress"]:
                 kit.create_row(
-                    obj=ProgressEntry(item=item, date=today, text=row["progress"]),
+                    obj=ProgressEntry(
+                        item=item, date=row["closed_on"] or today, text=row["progress"]
+                    ),
                     user=user,
                     source="import",
                 )
             if row["status"] != Status.OPEN:
-                # The state the old ledger records is taken over as it is, and said so.
-                RectificationItem.objects.filter(pk=item.pk).update(
-                    status=row["status"],
-                    closed_at=timezone.now() if row["status"] == Status.CLOSED else None,
-                    closed_by=user if row["status"] == Status.CLOSED else None,
-                )
-                Transition.objects.create(
+                # The state the old ledger records, on its own dates, through the page's rules:
+                # 已销号 closes only where this user could approve the close-out.
+                services.take_over_state(
                     item=item,
-                    action="import",
-                    from_status=Status.OPEN,
-                    to_status=row["status"],
                     user=user,
+                    status=row["status"],
+                    on=row["closed_on"] or (item.found_date if not done else None),
                     reason=_("Taken over from the imported ledger."),
                 )
         return len(check.objects)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongxiao.core.metrics import Metric, rate, register_metric
 
-from .models import RectificationItem, Status, closed_by
+from .models import RectificationItem, closed_by
 
 DIMENSIONS = {
     "source": "source",
@@ -52,17 +52,14 @@ register_metric(
         label=_("Problems closed out"),
         measure="条",
         module="rectification",
-        rows=lambda user, unit, period: _items(user, unit).filter(
-            status=Status.CLOSED, closed_at__date__gte=period.start, closed_at__date__lte=period.end
-        ),
+        rows=lambda user, unit, period: _items(user, unit).closed_between(period.start, period.end),
         ledger="rectification.items",
-        link=lambda unit, period: {
-            "status": Status.CLOSED,
-            "closed_at__date__gte": period.start.isoformat(),
-            "closed_at__date__lte": period.end.isoformat(),
-        },
+        link=lambda unit, period: {"closed_in": period.code},
         dimensions=DIMENSIONS,
-        description=_("Items closed out during the period."),
+        description=_(
+            "Items closed out during the period, by the date of the close-out (also when a "
+            "follow-up review reopened them later)."
+        ),
     )
 )
 

@@ -87,8 +87,22 @@ class Status(models.TextChoices):
 
 
 def closed_by(on: datetime.date) -> Q:
-    """Closed out on or before `on` (a close-out stamps closed_at; a reopening clears it)."""
-    return Q(status=Status.CLOSED) & (Q(closed_at__isnull=True) | Q(closed_at__date__lte=on))
+    """Closed out as of the end of `on`, by business dates: closed on or before that day and not
+    reopened by then. The current close-out is on the item (`closed_on`); earlier ones that a
+    follow-up review undid are kept as closures, so a reopened item still counts as closed for
+    the days it was."""
+    return Q(closed_on__lte=on) | Q(
+        pk__in=Closure.objects.filter(closed_on__lte=on, reopened_on__gt=on).values("item_id")
+    )
+
+
+def closed_between(start: datetime.date, end: datetime.date) -> Q:
+    """Closed out (by business date) between `start` and `end`, even if reopened since."""
+    return Q(closed_on__gte=start, closed_on__lte=end) | Q(
+        pk__in=Closure.objects.filter(
+            reopened_on__isnull=False, closed_on__gte=start, closed_on__lte=end
+        ).values("item_id")
+    )
 
 
 class ItemQuerySet(LedgerQuerySet):
@@ -99,6 +113,9 @@ class ItemQuerySet(LedgerQuerySet):
     def overdue_on(self, on: datetime.date):
         """Open on `on` with its deadline already past: overdue on that day."""
         return self.open_on(on).filter(deadline__lt=on)
+
+    def closed_between(self, start: datetime.date, end: datetime.date):
+        return self.filter(closed_between(start, end))
 
     def overdue(self, on: datetime.date | None = None):
         """Derived, never stored: the deadline has passed and the item is not closed."""
@@ -169,7 +186,11 @@ class RectificationItem(LedgerModel):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.OPEN, editable=False
     )
-    closed_at = models.DateTimeField(_("closed out at"), null=True, blank=True, editable=False)
+    # The business date of the current close-out (销号日期), and when it was recorded.
+    closed_on = models.DateField(_("closed out on"), null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(
+        _("close-out recorded at"), null=True, blank=True, editable=False
+    )
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -190,6 +211,7 @@ class RectificationItem(LedgerModel):
             models.Index(fields=["unit", "status"]),
             models.Index(fields=["status", "deadline"]),
             models.Index(fields=["found_date"]),
+            models.Index(fields=["closed_on"]),
         ]
 
     def __str__(self):
@@ -209,13 +231,34 @@ class RectificationItem(LedgerModel):
         if errors:
             raise ValidationError(errors)
 
+    def status_on(self, on: datetime.date) -> str:
+        """The item's status at the end of `on`, from the business dates of its steps ("" if
+        it had not been found yet)."""
+        if hasattr(self, "_status_on"):
+            return status_from_annotations(self, on)
+        if self.found_date and self.found_date > on:
+            return ""
+        if RectificationItem.objects.filter(pk=self.pk).filter(closed_by(on)).exists():
+            return Status.CLOSED
+        last = (
+            self.transitions.filter(on__lte=on)
+            .order_by("-on", "-at", "-id")
+            .values_list("to_status", flat=True)
+            .first()
+        )
+        return Status.IN_PROGRESS if last == Status.CLOSED else (last or Status.OPEN)
+
     def is_overdue(self, on: datetime.date | None = None) -> bool:
-        on = on or timezone.localdate()
-        return self.status != Status.CLOSED and self.deadline is not None and self.deadline < on
+        if on is None:
+            on, status = timezone.localdate(), self.status
+        else:
+            status = self.status_on(on)
+        return (
+            status not in (Status.CLOSED, "") and self.deadline is not None and self.deadline < on
+        )
 
     def overdue_days(self, on: datetime.date | None = None) -> int:
-        on = on or timezone.localdate()
-        return (on - self.deadline).days if self.is_overdue(on) else 0
+        return ((on or timezone.localdate()) - self.deadline).days if self.is_overdue(on) else 0
 
     def next_checkin_due(self) -> datetime.date | None:
         if self.kind != Kind.ONGOING or self.status == Status.CLOSED:
@@ -329,9 +372,55 @@ class Evidence(models.Model):
         return self.name
 
 
+def as_of_annotations(on: datetime.date) -> dict:
+    """Annotations that give each item's status and close-out date at the end of `on` in one
+    query (see status_from_annotations)."""
+    return {
+        "_status_on": models.Subquery(
+            Transition.objects.filter(item=models.OuterRef("pk"), on__lte=on)
+            .order_by("-on", "-at", "-id")
+            .values("to_status")[:1]
+        ),
+        "_closed_on_as_of": models.Subquery(
+            Closure.objects.filter(item=models.OuterRef("pk"), closed_on__lte=on)
+            .filter(Q(reopened_on__isnull=True) | Q(reopened_on__gt=on))
+            .order_by("-closed_on")
+            .values("closed_on")[:1]
+        ),
+    }
+
+
+def status_from_annotations(item, on: datetime.date) -> str:
+    if item.found_date and item.found_date > on:
+        return ""
+    # Rows loaded in bulk (synthetic data, old imports) may carry a close-out date only.
+    if item._closed_on_as_of or (item.closed_on and item.closed_on <= on):
+        return Status.CLOSED
+    last = item._status_on
+    return Status.IN_PROGRESS if last == Status.CLOSED else (last or Status.OPEN)
+
+
+class Closure(models.Model):
+    """One close-out of an item by business date, and the day a follow-up review reopened it
+    (empty while it stands). Figures of a past day read these, not the item's present status."""
+
+    item = models.ForeignKey(RectificationItem, on_delete=models.CASCADE, related_name="closures")
+    closed_on = models.DateField(_("closed out on"))
+    reopened_on = models.DateField(_("reopened on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("close-out")
+        verbose_name_plural = _("close-outs")
+        ordering = ["closed_on", "id"]
+        indexes = [models.Index(fields=["reopened_on", "closed_on"])]
+
+    def __str__(self):
+        return f"{self.closed_on} – {self.reopened_on or ''}"
+
+
 class Transition(models.Model):
-    """One step of an item's workflow: who, when, from, to, why. Append-only; shown as a
-    timeline on the item."""
+    """One step of an item's workflow: who, on which business date, recorded when, from, to,
+    why. Append-only; shown as a timeline on the item."""
 
     item = models.ForeignKey(
         RectificationItem, on_delete=models.CASCADE, related_name="transitions"
@@ -342,13 +431,16 @@ class Transition(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
-    at = models.DateTimeField(_("time"), auto_now_add=True)
+    # 业务日期: the day the step happened, which may be long before it was entered.
+    on = models.DateField(_("business date"))
+    at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     reason = models.TextField(_("reason"), blank=True)
 
     class Meta:
         verbose_name = _("transition")
         verbose_name_plural = _("transitions")
-        ordering = ["at", "id"]
+        ordering = ["on", "at", "id"]
+        indexes = [models.Index(fields=["item", "on"])]
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -23,6 +23,7 @@ from gongxiao.org.models import RoleAssignment, User
 from gongxiao.org.roles import Role
 
 from .models import (
+    Closure,
     Evidence,
     Kind,
     Measure,
@@ -48,6 +49,8 @@ class Step:
 
 
 S = Status
+# Steps that ask for a close-out: on the page, or taken over from an imported ledger.
+REQUEST_ACTIONS = ("request_close_out", "import_request")
 TRANSITIONS: dict[str, Step] = {
     # The responsible side starts work, asks for close-out with evidence.
     "start": Step("start", frozenset({S.OPEN}), S.IN_PROGRESS, "change"),
@@ -99,7 +102,7 @@ def _check(step: Step, item: RectificationItem, user, *, reason: str, dry_run=Fa
         raise TransitionRefused(_("The responsible person cannot review his own item."))
     if step.name in ("close_out", "reject_close_out"):
         asked = (
-            Transition.objects.filter(item=item, action="request_close_out")
+            Transition.objects.filter(item=item, action__in=REQUEST_ACTIONS)
             .order_by("-at", "-id")
             .values_list("user_id", flat=True)
             .first()
@@ -128,6 +131,39 @@ def has_evidence(item: RectificationItem) -> bool:
     return Evidence.objects.filter(entry__item=item).exists()
 
 
+def last_step_date(item: RectificationItem) -> datetime.date | None:
+    return (
+        Transition.objects.filter(item=item)
+        .order_by("-on", "-id")
+        .values_list("on", flat=True)
+        .first()
+    )
+
+
+def check_business_date(item: RectificationItem, on: datetime.date | None) -> datetime.date:
+    """The business date (业务日期) of a step on `item`: today unless given; never in the
+    future, before the problem was found or before the item's previous step."""
+    today = timezone.localdate()
+    if on is None:
+        return today
+    if isinstance(on, datetime.datetime):
+        on = on.date()
+    if on > today:
+        raise TransitionRefused(_("The date of a step cannot be in the future."))
+    if item.found_date and on < item.found_date:
+        raise TransitionRefused(
+            _("The date of a step cannot be before the problem was found (%(d)s).")
+            % {"d": item.found_date.isoformat()}
+        )
+    previous = last_step_date(item)
+    if previous and on < previous:
+        raise TransitionRefused(
+            _("The date of a step cannot be before the previous step (%(d)s).")
+            % {"d": previous.isoformat()}
+        )
+    return on
+
+
 @transaction.atomic
 def transition(
     *,
@@ -136,9 +172,11 @@ def transition(
     user,
     reason: str = "",
     expected_version: int | None = None,
+    on: datetime.date | None = None,
 ) -> RectificationItem:
-    """Take one workflow step. Refused (and nothing written) when the table, the role, the
-    scope, the evidence rule or the version say no."""
+    """Take one workflow step on business date `on` (today if not given). Refused (and nothing
+    written) when the table, the role, the scope, the evidence rule, the date or the version
+    say no."""
     if step not in TRANSITIONS:
         raise TransitionRefused(_("Unknown step."))
     spec = TRANSITIONS[step]
@@ -148,24 +186,36 @@ def transition(
             RectificationItem.objects.select_related("updated_by__person").get(pk=item.pk)
         )
     _check(spec, current, user, reason=reason)
+    on = check_business_date(current, on)
+    return _apply(current, item, spec.name, spec.target, user, reason, on)
+
+
+def _apply(current, item, action: str, target: str, user, reason: str, on) -> RectificationItem:
+    """Write one step: the item's status and close-out, its closures, the timeline, the change
+    record and the notices."""
     before = kit.snapshot(current)
     from_status = current.status
-    current.status = spec.target
-    if spec.target == S.CLOSED:
+    current.status = target
+    if target == S.CLOSED:
+        current.closed_on = on
         current.closed_at = timezone.now()
         current.closed_by = user
+        Closure.objects.create(item=current, closed_on=on)
     elif from_status == S.CLOSED:
+        current.closed_on = None
         current.closed_at = None
         current.closed_by = None
+        Closure.objects.filter(item=current, reopened_on__isnull=True).update(reopened_on=on)
     current.version += 1
     current.updated_by = user
     current.save()
     Transition.objects.create(
         item=current,
-        action=step,
+        action=action,
         from_status=from_status,
-        to_status=spec.target,
+        to_status=target,
         user=user,
+        on=on,
         reason=reason.strip(),
     )
     kit.record_change(
@@ -176,9 +226,42 @@ def transition(
         after=kit.snapshot(current),
         source="workflow",
     )
-    _notify_transition(current, spec, user, reason)
+    if action in TRANSITIONS:
+        _notify_transition(current, TRANSITIONS[action], user, reason)
     item.__dict__.update(current.__dict__)
     return current
+
+
+def can_approve_close_out(item: RectificationItem, user) -> bool:
+    """Whether `user` could close `item` out on its page: the review right over its unit and
+    not its responsible person (the four-eyes rule for the requester is met by the ledger the
+    close-out was taken from)."""
+    if not RectificationItem.objects.permitted(user, "review").filter(pk=item.pk).exists():
+        return False
+    return not (item.responsible_person_id and user.person_id == item.responsible_person_id)
+
+
+@transaction.atomic
+def take_over_state(
+    *, item: RectificationItem, user, status: str, on: datetime.date | None, reason: str
+) -> RectificationItem:
+    """The state an imported ledger records for a new item, dated from the file and held to
+    the page's rules: 已销号 closes the item only when the importing user could have approved
+    the close-out; otherwise it arrives as a close-out request for a reviewer."""
+    current = RectificationItem.objects.select_for_update().get(pk=item.pk)
+    if current.status != S.OPEN or status == S.OPEN:
+        return current
+    on = check_business_date(current, on)
+    if status == S.CLOSED and not can_approve_close_out(current, user):
+        status = S.REQUESTED
+    if status == S.CLOSED:
+        current = _apply(current, item, "import_request", S.REQUESTED, user, reason, on)
+        return _apply(current, item, "import_close_out", S.CLOSED, user, reason, on)
+    action = "import_request" if status == S.REQUESTED else "import"
+    result = _apply(current, item, action, status, user, reason, on)
+    if status == S.REQUESTED:
+        _notify_transition(result, TRANSITIONS["request_close_out"], user, reason)
+    return result
 
 
 def _item_url(item) -> str:
@@ -202,7 +285,7 @@ def _notify_transition(item, step: Step, user, reason):
                 notify(recipient=reviewer, key=key, title=title, body=body, url=_item_url(item))
     elif step.name in ("close_out", "reject_close_out", "reopen"):
         requester = User.objects.filter(
-            pk__in=Transition.objects.filter(item=item, action="request_close_out")
+            pk__in=Transition.objects.filter(item=item, action__in=REQUEST_ACTIONS)
             .order_by("-at", "-id")
             .values("user_id")[:1]
         ).first()
@@ -260,6 +343,9 @@ def add_measure(*, item, user, description: str, owner=None, deadline=None) -> M
 
 @transaction.atomic
 def set_measure_state(*, measure: Measure, state: str, user, expected_version: int) -> Measure:
+    _require(user, measure.item)
+    if measure.item.status == S.CLOSED:
+        raise TransitionRefused(_("A closed item's measures cannot change; reopen it first."))
     measure.state = state
     return kit.update_row(obj=measure, expected_version=expected_version, user=user)
 
@@ -278,6 +364,13 @@ def add_progress(
     date = date or today
     if date > today:
         raise ValidationError({"date": _("Progress cannot be dated in the future.")})
+    if item.found_date and date < item.found_date:
+        raise ValidationError(
+            {
+                "date": _("Progress cannot be dated before the problem was found (%(d)s).")
+                % {"d": item.found_date.isoformat()}
+            }
+        )
     if is_checkin and item.kind != Kind.ONGOING:
         raise ValidationError({"is_checkin": _("Only ongoing items have periodic check-ins.")})
     entry = kit.create_row(
@@ -289,7 +382,8 @@ def add_progress(
         ev.file.save(f.name, f, save=False)
         ev.save()
     if item.status == S.OPEN:
-        transition(item=item, step="start", user=user)
+        # Work started the day the first progress happened, not the day it was entered.
+        transition(item=item, step="start", user=user, on=max(date, last_step_date(item) or date))
     return entry
 
 

@@ -44,6 +44,8 @@ def item_context(request, item) -> dict:
         "steps": services.allowed_steps(item, user),
         "step_labels": services.STEP_LABELS,
         "timeline": Transition.objects.filter(item=item).select_related("user__person"),
+        "today": timezone.localdate(),
+        "last_step_on": services.last_step_date(item),
         "measures": item.measures.select_related("owner"),
         "progress": item.progress.prefetch_related("evidence"),
         "can_change": can_change,
@@ -63,14 +65,17 @@ def item_context(request, item) -> dict:
 def item_step(request, pk, step):
     item = _get_item(request, pk)
     form = StepForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return redirect(_item_url(item))
     try:
         services.transition(
             item=item,
             step=step,
             user=request.user,
             reason=form.cleaned_data.get("reason") or "",
-            expected_version=form.cleaned_data.get("version"),
+            expected_version=form.cleaned_data["version"],
+            on=form.cleaned_data.get("on"),
         )
         messages.success(
             request, _("Done: %(step)s.") % {"step": services.STEP_LABELS.get(step, step)}

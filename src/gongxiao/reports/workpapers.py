@@ -66,6 +66,8 @@ def write(document, draft, user, target, *, progress=None) -> dict:
         name = sheet_name(used)
         ws = wb.add_worksheet(name)
         ws.set_column(0, 0, 16)
+        # Each row as it stood at the end of the figure's period, not as it stands today.
+        on = min(used.period.end, as_of.date())
         meta = [
             (_("No."), used.id),
             (_("Metric"), used.label),
@@ -79,6 +81,7 @@ def write(document, draft, user, target, *, progress=None) -> dict:
             ),
             (_("Filters"), _filters_text(used)),
             (_("Figures taken at"), as_of.strftime("%Y-%m-%d %H:%M:%S")),
+            (_("Rows as they stood on"), on.isoformat()),
             (_("Value"), fmt(used.value)),
         ]
         for r, (label, value) in enumerate(meta):
@@ -88,7 +91,7 @@ def write(document, draft, user, target, *, progress=None) -> dict:
         if used.metric.ledger and used.rows is not None:
             ledger = get_ledger_by_key(used.metric.ledger)
             fields = ledger.export_field_names
-            rows = used.rows.order_by("pk")
+            rows = ledger.rows_as_of(used.rows.order_by("pk"), on)
             # The names the export shows, fetched with the rows (not one query per cell).
             if related := ledger.related_fields(fields):
                 rows = rows.select_related(*related)
@@ -105,6 +108,7 @@ def write(document, draft, user, target, *, progress=None) -> dict:
                 user,
                 fields,
                 first_row=len(meta) + 2,
+                as_of=on,
             )
         counts[used.id] = n
         index.write_row(

@@ -200,6 +200,7 @@ def build(ctx) -> None:
                             adopted=rng.random() < 0.9,
                             user=admin,
                             deadline=report_date + datetime.timedelta(days=90),
+                            on=min(today, report_date + datetime.timedelta(days=10)),
                         )
             # Board of supervisors, personal matters reports, life meetings, education.
             for _ in range(2):
@@ -246,12 +247,13 @@ def build(ctx) -> None:
             )
             for i, text in enumerate(rng.sample(OPINIONS, k=4)):
                 op = create(m.Opinion(life_meeting=life, text=text))
-                if i < 2:
+                if i < 2 and life.date <= today:
                     services.raise_opinion(
                         opinion=op,
                         user=admin,
                         unit=unit,
                         deadline=life.date + datetime.timedelta(days=120),
+                        on=min(today, life.date + datetime.timedelta(days=5)),
                     )
             for kind, title in [
                 ("film", "观看警示教育片《零容忍》"),

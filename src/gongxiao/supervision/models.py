@@ -499,6 +499,8 @@ class Opinion(TrackedModel):
         verbose_name=_("life meeting"),
     )
     text = models.TextField(_("opinion"))
+    # The day it was decided to rectify it (业务日期), apart from when that was entered.
+    raised_on = models.DateField(_("raised as an item on"), null=True, blank=True, editable=False)
     item = models.OneToOneField(
         "rectification.RectificationItem",
         on_delete=models.PROTECT,

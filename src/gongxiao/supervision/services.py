@@ -7,7 +7,6 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongxiao.core import services as kit
@@ -49,17 +48,34 @@ def add_finding(*, finding: Finding, user, source: str = "web") -> Finding:
 
 @transaction.atomic
 def decide_recommendation(
-    *, recommendation: Recommendation, adopted: bool, user, deadline: datetime.date | None = None
+    *,
+    recommendation: Recommendation,
+    adopted: bool,
+    user,
+    deadline: datetime.date | None = None,
+    on: datetime.date | None = None,
 ) -> Recommendation:
-    """Record whether the leadership adopted an audit recommendation; an adopted one becomes a
-    rectification item (source: special audit) in the responsible unit."""
+    """Record whether the leadership adopted an audit recommendation, on the day it decided
+    (`on`, today if not given); an adopted one becomes a rectification item (source: special
+    audit) in the responsible unit, due DEFAULT_DAYS after the decision unless a deadline is
+    given."""
     _require(user, recommendation)
     rec = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
     if rec.adopted is not None:
         raise ValidationError(_("This recommendation has already been decided."))
-    today = timezone.localdate()
+    audit = rec.audit
+    on = kit.business_date(
+        on,
+        not_before=[
+            (
+                audit.report_date,
+                _("The decision cannot be dated before the audit report (%(d)s).")
+                % {"d": audit.report_date},
+            )
+        ],
+    )
     rec.adopted = adopted
-    rec.decided_at = today
+    rec.decided_at = on
     if adopted:
         audit = rec.audit
         rec.item = create_item_from(
@@ -70,9 +86,9 @@ def decide_recommendation(
             description=rec.text,
             source=Source.AUDIT,
             category="finance",
-            found_date=audit.report_date or today,
+            found_date=audit.report_date or on,
             kind=ItemKind.DEADLINE,
-            deadline=deadline or today + datetime.timedelta(days=DEFAULT_DAYS),
+            deadline=deadline or on + datetime.timedelta(days=DEFAULT_DAYS),
         )
     kit.update_row(obj=rec, expected_version=rec.version, user=user, source="decision")
     return rec
@@ -86,13 +102,26 @@ def raise_opinion(
     unit,
     deadline: datetime.date | None = None,
     category: str = "conduct",
+    on: datetime.date | None = None,
 ) -> Opinion:
-    """Make a solicited opinion a rectification item (source: life meeting opinion)."""
+    """Make a solicited opinion a rectification item (source: life meeting opinion) on the day
+    it was decided (`on`, today if not given); due DEFAULT_DAYS after that unless a deadline
+    is given."""
     _require(user, opinion)
     op = Opinion.objects.select_for_update().get(pk=opinion.pk)
     if op.item_id:
         raise ValidationError(_("This opinion is already a rectification item."))
     meeting = op.life_meeting
+    on = kit.business_date(
+        on,
+        not_before=[
+            (
+                meeting.date,
+                _("The opinion cannot be raised before its meeting (%(d)s).") % {"d": meeting.date},
+            )
+        ],
+    )
+    op.raised_on = on
     op.item = create_item_from(
         record=meeting,
         user=user,
@@ -103,8 +132,7 @@ def raise_opinion(
         category=category,
         found_date=meeting.date,
         kind=ItemKind.DEADLINE,
-        deadline=deadline
-        or max(meeting.date, timezone.localdate()) + datetime.timedelta(days=DEFAULT_DAYS),
+        deadline=deadline or on + datetime.timedelta(days=DEFAULT_DAYS),
     )
     kit.update_row(obj=op, expected_version=op.version, user=user, source="decision")
     return op

@@ -31,11 +31,11 @@ def _detail(model_slug, pk):
     )
 
 
-def _date(value):
+def _date(value, field="deadline"):
     try:
         return datetime.date.fromisoformat(value) if value else None
     except ValueError:
-        raise ValidationError({"deadline": _("Write the date as 2023-06-30.")}) from None
+        raise ValidationError({field: _("Write the date as 2023-06-30.")}) from None
 
 
 def _say(request, exc):
@@ -55,6 +55,7 @@ def decide_recommendation(request, pk):
             adopted=request.POST.get("adopted") == "yes",
             user=request.user,
             deadline=_date(request.POST.get("deadline")),
+            on=_date(request.POST.get("on"), "on"),
         )
         messages.success(request, _("Decision recorded."))
     except (PermissionDenied, ValidationError) as exc:
@@ -75,7 +76,11 @@ def raise_opinion(request, pk):
         if unit is None:
             raise ValidationError({"unit": _("Choose the unit responsible for the rectification.")})
         services.raise_opinion(
-            opinion=op, user=request.user, unit=unit, deadline=_date(request.POST.get("deadline"))
+            opinion=op,
+            user=request.user,
+            unit=unit,
+            deadline=_date(request.POST.get("deadline")),
+            on=_date(request.POST.get("on"), "on"),
         )
         messages.success(request, _("The opinion is now a rectification item."))
     except (PermissionDenied, ValidationError) as exc:

@@ -147,6 +147,7 @@ def _ledger_file(rows, title=True):
             "整改时限",
             "整改进展",
             "完成情况",
+            "销号时间",
         ],
     )
     for i, row in enumerate(rows, start=1):
@@ -173,6 +174,7 @@ def test_import_of_an_existing_ledger(cast):
                 "2023年6月底",
                 "已清查30处",
                 "已完成",
+                "2023年6月28日",
             ],
             ["财务制度执行不严", "规范报销流程", "", f.county_a.name, "", "长期坚持", "", "整改中"],
             ["会议记录不规范", "", "", "甲二基层社", "", "立行立改", "", ""],
@@ -196,8 +198,12 @@ def test_import_of_an_existing_ledger(cast):
         "全面清查",
         "补录台账",
     ]
-    assert ProgressEntry.objects.get(item=first).text == "已清查30处"
-    assert first.transitions.get().reason
+    progress = ProgressEntry.objects.get(item=first)
+    assert progress.text == "已清查30处" and progress.date == datetime.date(2023, 6, 28)
+    # Closed on the date the ledger gives, by a discipline officer who could approve it.
+    assert first.closed_on == datetime.date(2023, 6, 28)
+    assert [t.on for t in first.transitions.all()] == [datetime.date(2023, 6, 28)] * 2
+    assert all(t.reason for t in first.transitions.all())
     second = RectificationItem.objects.get(title="财务制度执行不严")
     assert second.kind == Kind.ONGOING and second.status == Status.IN_PROGRESS
     third = RectificationItem.objects.get(title="会议记录不规范")

@@ -41,7 +41,7 @@ def _items(cast):
     ]
     closed_at = timezone.make_aware(datetime.datetime(2023, 7, 1, 10))
     RectificationItem.objects.filter(pk__in=[rows[0].pk, rows[3].pk]).update(
-        status="closed", closed_at=closed_at
+        status="closed", closed_at=closed_at, closed_on=closed_at.date()
     )
     return rows
 
@@ -73,7 +73,7 @@ def test_figures_of_a_past_period_do_not_change_later(cast):
     before = [compute(k, user, f.county_a, y2024).value for k in keys]
     rate_2023 = compute("rectification.items.closeout_rate", user, f.county_a, YEAR).value
     RectificationItem.objects.filter(pk=rows[1].pk).update(
-        status="closed", closed_at=timezone.now()
+        status="closed", closed_at=timezone.now(), closed_on=timezone.localdate()
     )
     assert [compute(k, user, f.county_a, y2024).value for k in keys] == before == [2, 2]
     assert compute("rectification.items.closeout_rate", user, f.county_a, YEAR).value == rate_2023

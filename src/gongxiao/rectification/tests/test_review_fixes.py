@@ -39,7 +39,9 @@ def test_a_clerks_imported_done_row_arrives_as_a_close_out_request(cast):
     from gongxiao.rectification.models import RectificationItem
     from gongxiao.rectification.tests.test_lists import _ledger_file
 
-    data = _ledger_file([["问题", "", "", cast.f.a1.name, "", "2023年6月底", "", "已完成"]])
+    data = _ledger_file(
+        [["问题", "", "", cast.f.a1.name, "", "2023年6月底", "", "已完成", "2023年6月20日"]]
+    )
     c = Client()
     c.force_login(cast.owner)
     c.post("/rectification/lists/import/", {"file": SimpleUploadedFile("l.xlsx", data)})

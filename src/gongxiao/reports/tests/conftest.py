@@ -46,7 +46,11 @@ class Ledgers:
                 "campaign": self.campaign if in_campaign else None,
             }
             if closed:
-                kw.update(status=Status.CLOSED, closed_at=_at(m, d + 10))
+                kw.update(
+                    status=Status.CLOSED,
+                    closed_at=_at(m, d + 10),
+                    closed_on=datetime.date(YEAR, m, d + 10),
+                )
             self.items.append(ItemFactory(**kw))
         for unit in (f.a1, f.b1):
             ItemFactory(unit=unit, found_date=datetime.date(YEAR - 1, 6, 1))

@@ -153,7 +153,7 @@ def test_each_figure_equals_its_metric_and_the_rows_in_the_working_papers(ledger
         meta = {r[0]: r[1] for r in sheet_rows[:12] if r and r[0]}
         assert meta.get("指标键", meta.get("Metric key")) == key
         assert str(value) == meta.get("数值", meta.get("Value"))
-        header_at = next(i for i, r in enumerate(sheet_rows) if i > 10 and r and r[0])
+        header_at = next(i for i, r in enumerate(sheet_rows) if i > 11 and r and r[0])
         data_rows = [r for r in sheet_rows[header_at + 1 :] if any(c != "" for c in r)]
         assert len(data_rows) == int(listed), fid
         if metric.value is None:  # a count: the figure is the number of rows behind it
