@@ -21,11 +21,11 @@ from xml.etree import ElementTree as ET
 
 import pytest
 from django.db import models
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from gongxiao.core import excel
-from gongxiao.core.ledgers import all_ledgers
+from gongxiao.core.ledgers import all_ledgers, get_ledger
 from gongxiao.core.models import Job
 from gongxiao.core.testing import row_factory
 from gongxiao.org.models import RoleAssignment
@@ -200,6 +200,24 @@ def test_every_ledger_list_export_writes_text_as_text(world, ledger, monkeypatch
         contains=() if has_text else PAYLOADS,  # the unit column names the payload unit
         prefix=[_header_payload(ledger, n) for n in ledger.export_field_names[:3]],
     )
+
+
+@override_settings(GONGXIAO_SYNC_ROW_LIMIT=1)
+def test_a_large_list_exported_in_the_background_writes_text_as_text(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from gongxiao.org.models import Person
+
+    ledger = get_ledger("org", "people")
+    monkeypatch.setattr(excel, "header_label", _header_payload)
+    _rows(world, Person)
+    world.context(world.federation.county_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        world.client.get(ledger_url(ledger, "export"))
+    job = Job.objects.get(user=world.user, kind=Job.Kind.EXPORT)
+    assert job.status == Job.Status.DONE, job.message
+    data = response_bytes(world.client.get(f"/jobs/{job.pk}/download/"))
+    assert_text_only(data, exact=PAYLOADS, prefix=[_header_payload(ledger, "name")])
 
 
 @pytest.mark.parametrize("ledger", LEDGERS, ids=lambda lg: lg.key)
