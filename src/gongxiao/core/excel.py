@@ -13,13 +13,12 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-import xlsxwriter
 from django import forms
 from django.db import models
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
-from gongxiao.core import scoping
+from gongxiao.core import scoping, xlsx
 
 MAX_IMPORT_ROWS = 200_000
 REQUIRED_MARK = "*"
@@ -47,7 +46,7 @@ def write_workbook(
 ) -> int:
     """Write `rows` (model instances) to an .xlsx at `target` (a path or a binary stream), with
     Chinese headers. Returns the number of rows written."""
-    wb = xlsxwriter.Workbook(
+    wb = xlsx.workbook(
         target,
         {
             "constant_memory": True,
@@ -70,7 +69,7 @@ def write_rows(
     head = wb.add_format({"bold": True, "bg_color": "#E7EEF7", "border": 1})
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     dt_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-    ws.write_row(first_row, 0, [header_label(ledger, f) for f in fields], head)
+    xlsx.write_row(ws, first_row, 0, [header_label(ledger, f) for f in fields], head)
     for col, name in enumerate(fields):
         ws.set_column(col, col, max(10, min(40, len(header_label(ledger, name)) * 2 + 4)))
     n = 0
@@ -83,17 +82,11 @@ def write_rows(
             else:
                 value = ledger.display_value(obj, name, user, for_export=True)
             if isinstance(value, datetime.datetime):
-                ws.write_datetime(r, col, value, dt_fmt)
+                xlsx.write_cell(ws, r, col, value, dt_fmt)
             elif isinstance(value, datetime.date):
-                ws.write_datetime(
-                    r, col, datetime.datetime.combine(value, datetime.time()), date_fmt
-                )
-            elif isinstance(value, str):
-                ws.write_string(r, col, value)
-            elif value is None:
-                ws.write_blank(r, col, None)
+                xlsx.write_cell(ws, r, col, value, date_fmt)
             else:
-                ws.write(r, col, value)
+                xlsx.write_cell(ws, r, col, value)
         if progress and n % 500 == 0:
             progress(n)
     ws.freeze_panes(first_row + 1, 0)
@@ -106,19 +99,20 @@ def template_bytes(ledger) -> bytes:
     """An empty workbook with the import headers (required ones marked *) and a sheet that says
     what each column takes."""
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = xlsx.workbook(buf, {"in_memory": True})
     ws = wb.add_worksheet(str(ledger.verbose_name_plural)[:31])
     notes = wb.add_worksheet(_("Instructions"))
     head = wb.add_format({"bold": True, "bg_color": "#E7EEF7", "border": 1})
     bold = wb.add_format({"bold": True})
-    notes.write_row(0, 0, [_("Column"), _("Required"), _("What to enter")], bold)
+    xlsx.write_row(notes, 0, 0, [_("Column"), _("Required"), _("What to enter")], bold)
     for col, name in enumerate(ledger.import_field_names):
         f = ledger.field(name)
         required = _is_required(f)
         label = header_label(ledger, name) + (REQUIRED_MARK if required else "")
-        ws.write(0, col, label, head)
+        xlsx.write_cell(ws, 0, col, label, head)
         ws.set_column(col, col, max(12, len(label) * 2 + 4))
-        notes.write_row(
+        xlsx.write_row(
+            notes,
             col + 1,
             0,
             [header_label(ledger, name), _("Yes") if required else _("No"), _describe(f)],

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 
-import xlsxwriter
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
@@ -16,7 +15,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from gongxiao.core import scoping
+from gongxiao.core import scoping, xlsx
 from gongxiao.core.periods import parse_period
 
 from .models import Matter
@@ -109,7 +108,7 @@ def filing(request):
 def filing_xlsx(request):
     unit, period, matters = _context(request)
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = xlsx.workbook(buf, {"in_memory": True})
     ws = wb.add_worksheet("报备表")
     title = wb.add_format(
         {"bold": True, "font_size": 16, "align": "center", "font_name": "方正小标宋简体"}
@@ -127,11 +126,11 @@ def filing_xlsx(request):
     body = wb.add_format(
         {"border": 1, "valign": "top", "text_wrap": True, "font_name": "仿宋_GB2312"}
     )
-    ws.merge_range(0, 0, 0, len(COLUMNS) - 1, _title(unit, period), title)
-    ws.write_row(1, 0, COLUMNS, head)
+    xlsx.merge_cells(ws, 0, 0, 0, len(COLUMNS) - 1, _title(unit, period), title)
+    xlsx.write_row(ws, 1, 0, COLUMNS, head)
     for r, row in enumerate(rows(matters), start=2):
         for c, v in enumerate(row):
-            ws.write(r, c, v, body)
+            xlsx.write_cell(ws, r, c, v, body)
     for c, w in enumerate([6, 18, 24, 14, 30, 12, 12, 10, 22, 36]):
         ws.set_column(c, c, w)
     ws.set_landscape()

@@ -8,7 +8,6 @@ import datetime
 import io
 import re
 
-import xlsxwriter
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -18,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from gongxiao.core import jobs, scoping
+from gongxiao.core import jobs, scoping, xlsx
 from gongxiao.core import services as kit
 from gongxiao.core.excel import ImportCheck, read_rows
 from gongxiao.core.filters import filtered
@@ -130,7 +129,7 @@ def write_list(kind: str, items, title: str) -> bytes:
     label, columns = LISTS[kind]
     today = timezone.localdate()
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = xlsx.workbook(buf, {"in_memory": True})
     ws = wb.add_worksheet(str(label))
     head = wb.add_format(
         {
@@ -151,17 +150,17 @@ def write_list(kind: str, items, title: str) -> bytes:
     title_fmt = wb.add_format(
         {"bold": True, "font_size": 16, "align": "center", "font_name": "方正小标宋简体"}
     )
-    ws.merge_range(0, 0, 0, len(columns) - 1, title, title_fmt)
+    xlsx.merge_cells(ws, 0, 0, 0, len(columns) - 1, title, title_fmt)
     ws.set_row(0, 30)
     for c, column in enumerate(columns):
-        ws.write(1, c, HEADERS[column], head)
+        xlsx.write_cell(ws, 1, c, HEADERS[column], head)
         ws.set_column(c, c, WIDTHS.get(column, 14))
     for r, item in enumerate(items, start=2):
         for c, column in enumerate(columns):
             if column == "no":
-                ws.write_number(r, c, r - 1, center)
+                xlsx.write_cell(ws, r, c, r - 1, center)
             else:
-                ws.write_string(r, c, cell(item, column, today), body)
+                xlsx.write_cell(ws, r, c, cell(item, column, today), body)
     ws.repeat_rows(1)
     ws.freeze_panes(2, 0)
     ws.set_landscape()
@@ -513,11 +512,12 @@ def import_template(request):
     if not scoping.can_any(request.user, "rectification", "import"):
         raise PermissionDenied
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = xlsx.workbook(buf, {"in_memory": True})
     ws = wb.add_worksheet("整改清单")
     head = wb.add_format({"bold": True, "border": 1, "bg_color": "#E7EEF7"})
-    ws.write_row(0, 0, ["序号", *IMPORT_COLUMNS], head)
-    ws.write_row(
+    xlsx.write_row(ws, 0, 0, ["序号", *IMPORT_COLUMNS], head)
+    xlsx.write_row(
+        ws,
         1,
         0,
         [
@@ -556,7 +556,7 @@ def import_template(request):
             _("Delete the example row before importing."),
         ]
     ):
-        notes.write(i, 0, line)
+        xlsx.write_cell(notes, i, 0, line)
     notes.set_column(0, 0, 100)
     wb.close()
     return FileResponse(

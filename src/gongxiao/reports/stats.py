@@ -4,11 +4,10 @@ metric also shows the same period last year and the change."""
 
 from __future__ import annotations
 
-import xlsxwriter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongxiao.core import metrics
+from gongxiao.core import metrics, xlsx
 
 
 def _number(value):
@@ -43,7 +42,7 @@ def write(*, user, unit, period, keys: list[str], compare: bool, target, progres
         columns.append((metrics.get_metric(key), cur, prev, total, total_prev))
         if progress:
             progress(n, len(keys))
-    wb = xlsxwriter.Workbook(target, {"in_memory": True})
+    wb = xlsx.workbook(target, {"in_memory": True})
     title = wb.add_format({"bold": True, "font_size": 14, "align": "center"})
     head = wb.add_format({"bold": True, "bg_color": "#E7EEF7", "border": 1, "text_wrap": True})
     cell = wb.add_format({"border": 1})
@@ -51,7 +50,8 @@ def write(*, user, unit, period, keys: list[str], compare: bool, target, progres
     bold = wb.add_format({"border": 1, "bold": True})
     ws = wb.add_worksheet(_("Statistics"))
     width = 1 + len(columns) * (3 if compare else 1)
-    ws.merge_range(
+    xlsx.merge_cells(
+        ws,
         0,
         0,
         0,
@@ -59,7 +59,7 @@ def write(*, user, unit, period, keys: list[str], compare: bool, target, progres
         _("%(unit)s statistics, %(period)s") % {"unit": unit.name, "period": period.label},
         title,
     )
-    ws.write(1, 0, _("Figures taken at %(t)s") % {"t": as_of.strftime("%Y-%m-%d %H:%M")})
+    xlsx.write_cell(ws, 1, 0, _("Figures taken at %(t)s") % {"t": as_of.strftime("%Y-%m-%d %H:%M")})
     headers = [_("Unit")]
     for metric, *_rest in columns:
         headers.append(f"{metric.label}（{metric.measure}）")
@@ -68,7 +68,7 @@ def write(*, user, unit, period, keys: list[str], compare: bool, target, progres
                 _("Same period last year"),
                 _("Change (points)") if metric.measure == "%" else _("Change (%)"),
             ]
-    ws.write_row(3, 0, headers, head)
+    xlsx.write_row(ws, 3, 0, headers, head)
     ws.set_column(0, 0, 28)
     ws.set_column(1, width, 14)
     aligned = [c[1] for c in columns] + [c[2] for c in columns if c[2] is not None]
@@ -78,31 +78,31 @@ def write(*, user, unit, period, keys: list[str], compare: bool, target, progres
     for i in shown:
         row = base[i]
         name = _("%(unit)s (own)") % {"unit": row.unit.name} if row.own else row.unit.name
-        ws.write(r, 0, name, cell)
+        xlsx.write_cell(ws, r, 0, name, cell)
         c = 1
         for _metric, cur, prev, *_t in columns:
-            ws.write(r, c, _number(cur[i].figure.value), num)
+            xlsx.write_cell(ws, r, c, _number(cur[i].figure.value), num)
             c += 1
             if compare:
-                ws.write(r, c, _number(prev[i].figure.value), num)
-                ws.write(r, c + 1, _number(_change(cur[i].figure, prev[i].figure)), num)
+                xlsx.write_cell(ws, r, c, _number(prev[i].figure.value), num)
+                xlsx.write_cell(ws, r, c + 1, _number(_change(cur[i].figure, prev[i].figure)), num)
                 c += 2
         r += 1
-    ws.write(r, 0, _("Total"), bold)
+    xlsx.write_cell(ws, r, 0, _("Total"), bold)
     c = 1
     for _m, _cur, _prev, total, total_prev in columns:
-        ws.write(r, c, _number(total.value), bold)
+        xlsx.write_cell(ws, r, c, _number(total.value), bold)
         c += 1
         if compare:
-            ws.write(r, c, _number(total_prev.value), bold)
-            ws.write(r, c + 1, _number(_change(total, total_prev)), bold)
+            xlsx.write_cell(ws, r, c, _number(total_prev.value), bold)
+            xlsx.write_cell(ws, r, c + 1, _number(_change(total, total_prev)), bold)
             c += 2
     notes = wb.add_worksheet(_("Definitions"))
     notes.set_column(0, 0, 36)
     notes.set_column(1, 1, 30)
     notes.set_column(2, 2, 60)
-    notes.write_row(0, 0, [_("Metric key"), _("Metric"), _("Definition")], head)
+    xlsx.write_row(notes, 0, 0, [_("Metric key"), _("Metric"), _("Definition")], head)
     for n, (metric, *_rest) in enumerate(columns, start=1):
-        notes.write_row(n, 0, [metric.key, str(metric.label), str(metric.description or "")])
+        xlsx.write_row(notes, n, 0, [metric.key, str(metric.label), str(metric.description or "")])
     wb.close()
     return len(shown)

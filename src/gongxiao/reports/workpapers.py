@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import re
 
-import xlsxwriter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongxiao.core import excel
+from gongxiao.core import excel, xlsx
 from gongxiao.core.ledgers import get_ledger_by_key
 
 from .placeholders import fmt
@@ -31,7 +30,7 @@ def _filters_text(used) -> str:
 def write(document, draft, user, target, *, progress=None) -> dict:
     """Write the working papers of `document` to `target`; returns {figure id: rows listed}."""
     as_of = timezone.localtime(document.resolver.as_of)
-    wb = xlsxwriter.Workbook(
+    wb = xlsx.workbook(
         target,
         {"constant_memory": True, "in_memory": False, "remove_timezone": True},
     )
@@ -42,11 +41,13 @@ def write(document, draft, user, target, *, progress=None) -> dict:
     index.set_column(1, 1, 30)
     index.set_column(2, 2, 36)
     index.set_column(3, 9, 14)
-    index.write_row(0, 0, [_("Report"), str(draft.title)], bold)
-    index.write_row(1, 0, [_("Unit"), _("%(unit)s and the units below it") % {"unit": draft.unit}])
-    index.write_row(2, 0, [_("Period"), draft.period_obj.label])
-    index.write_row(3, 0, [_("Figures taken at"), as_of.strftime("%Y-%m-%d %H:%M:%S")])
-    index.write_row(4, 0, [_("Taken by"), user.get_full_name() or user.get_username()])
+    xlsx.write_row(index, 0, 0, [_("Report"), str(draft.title)], bold)
+    xlsx.write_row(
+        index, 1, 0, [_("Unit"), _("%(unit)s and the units below it") % {"unit": draft.unit}]
+    )
+    xlsx.write_row(index, 2, 0, [_("Period"), draft.period_obj.label])
+    xlsx.write_row(index, 3, 0, [_("Figures taken at"), as_of.strftime("%Y-%m-%d %H:%M:%S")])
+    xlsx.write_row(index, 4, 0, [_("Taken by"), user.get_full_name() or user.get_username()])
     headers = [
         _("No."),
         _("Metric"),
@@ -59,7 +60,7 @@ def write(document, draft, user, target, *, progress=None) -> dict:
         _("Rows listed"),
         _("Sheet"),
     ]
-    index.write_row(6, 0, headers, head)
+    xlsx.write_row(index, 6, 0, headers, head)
     counts = {}
     figures = document.figures
     for i, used in enumerate(figures, start=1):
@@ -85,8 +86,8 @@ def write(document, draft, user, target, *, progress=None) -> dict:
             (_("Value"), fmt(used.value)),
         ]
         for r, (label, value) in enumerate(meta):
-            ws.write_string(r, 0, str(label), bold)
-            ws.write_string(r, 1, str(value))
+            xlsx.write_cell(ws, r, 0, str(label), bold)
+            xlsx.write_cell(ws, r, 1, str(value))
         n = 0
         if used.metric.ledger and used.rows is not None:
             ledger = get_ledger_by_key(used.metric.ledger)
@@ -97,9 +98,9 @@ def write(document, draft, user, target, *, progress=None) -> dict:
                 rows = rows.select_related(*related)
             if many := ledger.m2m_names(fields):
                 rows = rows.prefetch_related(*many)
-            ws.write_string(len(meta), 0, _("Rows listed"), bold)
+            xlsx.write_cell(ws, len(meta), 0, _("Rows listed"), bold)
             n = rows.count()
-            ws.write_number(len(meta), 1, n)
+            xlsx.write_cell(ws, len(meta), 1, n)
             excel.write_rows(
                 wb,
                 ws,
@@ -111,7 +112,8 @@ def write(document, draft, user, target, *, progress=None) -> dict:
                 as_of=on,
             )
         counts[used.id] = n
-        index.write_row(
+        xlsx.write_row(
+            index,
             6 + i,
             0,
             [

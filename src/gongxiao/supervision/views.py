@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import io
 
-import xlsxwriter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongxiao.core import scoping
+from gongxiao.core import scoping, xlsx
 from gongxiao.core import services as kit
 from gongxiao.core.periods import parse_period
 from gongxiao.org.models import Person, Unit
@@ -190,24 +189,26 @@ def talk_summary(request):
             {"rows": rows, "headers": headers, "period": period, "unit": unit},
         )
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = xlsx.workbook(buf, {"in_memory": True})
     ws = wb.add_worksheet(period.code)
     bold = wb.add_format({"bold": True, "border": 1})
     cell = wb.add_format({"border": 1})
-    ws.write(
+    xlsx.write_cell(
+        ws,
         0,
         0,
         f"{unit.name if unit else ''}{period.label}谈话情况统计表",
         wb.add_format({"bold": True, "font_size": 14}),
     )
-    ws.write_row(1, 0, headers, bold)
+    xlsx.write_row(ws, 1, 0, headers, bold)
     for r, (label, n, persons, by_d, mentions) in enumerate(rows, start=2):
-        ws.write_row(r, 0, [label, n, persons, *by_d, mentions], cell)
+        xlsx.write_row(ws, r, 0, [label, n, persons, *by_d, mentions], cell)
     total = len(rows) + 2
-    ws.write(total, 0, _("Total"), bold)
+    xlsx.write_cell(ws, total, 0, _("Total"), bold)
     for c in range(1, len(headers)):
-        col = xlsxwriter.utility.xl_col_to_name(c)
-        ws.write_formula(
+        col = xlsx.col_name(c)
+        xlsx.write_formula(
+            ws,
             total,
             c,
             f"=SUM({col}3:{col}{total})",
