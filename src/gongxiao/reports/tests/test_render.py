@@ -62,7 +62,7 @@ def pdf(django_db_setup, django_db_blocker, tmp_path_factory):
     docx = out / "report.docx"
     docx.write_bytes(z.read(next(n for n in z.namelist() if n.endswith(".docx"))))
     # A profile of its own: a user's running LibreOffice or another test run is not disturbed.
-    subprocess.run(  # noqa: S603 (soffice from PATH, our own file)
+    done = subprocess.run(  # noqa: S603 (soffice from PATH, our own file)
         [
             soffice,
             f"-env:UserInstallation={(out / 'profile').as_uri()}",
@@ -73,10 +73,12 @@ def pdf(django_db_setup, django_db_blocker, tmp_path_factory):
             str(out),
             str(docx),
         ],
-        check=True,
         capture_output=True,
+        text=True,
         timeout=300,
     )
+    # soffice may exit 0 without writing the file (a profile it cannot make, a filter missing).
+    assert (out / "report.pdf").exists(), done.stdout + done.stderr
     with pdfplumber.open(out / "report.pdf") as doc:
         yield doc
 
