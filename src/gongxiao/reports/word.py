@@ -1,7 +1,15 @@
 """The draft as a Word file in the official document layout of GB/T 9704-2012 (SPEC §5):
 A4, margins 37/35/28/26 mm, a 22 × 28 grid, title in 小标宋 二号, body in 仿宋_GB2312 三号,
 headings 一、 in 黑体, （一） in 楷体, 1. and （1） in 仿宋, page numbers "— 1 —" in 宋体 四号 on
-the outer side. Font names are set, never embedded."""
+the outer side. Font names are set, never embedded.
+
+The 22 × 28 grid is declared in the section (w:docGrid, so Word's page set-up shows it) and the
+text is laid out on it explicitly, so that it does not depend on how a program snaps to the grid:
+28 characters of 16 pt need 448 pt and the line has 442.2, so a program that gives each
+character whole grid cells of 15.8 pt (LibreOffice does) puts two cells to each, 14 a line.
+Hence no paragraph snaps to the grid: every character is condensed a little so that 28 fit, and
+every line is exactly one grid pitch high, no space before or after. The checks are in
+tests/test_render.py, on the PDF LibreOffice makes."""
 
 from __future__ import annotations
 
@@ -25,10 +33,33 @@ PAGE_NUMBER_SIZE = 14  # 四号
 TABLE_SIZE = 12  # 小四, so a units × metrics table fits the text block
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
 LINES, CHARS = 22, 28
-# The text block is 156 × 225 mm: 22 lines of 28 characters.
-LINE_PITCH = Twips(round(Mm(225).twips / LINES))  # 579 twips ≈ 28.95 pt
-CHAR_SPACE = round((Mm(156).pt / CHARS - BODY_SIZE) * 4096)  # pitch beyond 16 pt, in 1/4096 pt
+# The text block is 156 × 225 mm, in the twips the section is written in: 8845 × 12756.
+TEXT_WIDTH = Mm(210).twips - Mm(MARGINS_MM["left"]).twips - Mm(MARGINS_MM["right"]).twips
+TEXT_HEIGHT = Mm(297).twips - Mm(MARGINS_MM["top"]).twips - Mm(MARGINS_MM["bottom"]).twips
+# 579 twips = 28.95 pt; rounded down, for 22 lines of 580 would not fit the block.
+LINE_PITCH = Twips(TEXT_HEIGHT // LINES)
+# w:charSpace is the character pitch beyond the Normal style's East Asian font size (16 pt), in
+# 1/4096 pt: 442.25 pt / 28 = 15.79 pt, so -841.
+CHAR_SPACE = round((TEXT_WIDTH / 20 / CHARS - BODY_SIZE) * 4096)
+# Character spacing of the body text, in 1/20 pt: 28 × 15.7 pt = 439.6 pt fit the 442.25 pt line
+# with room for renderers that round a glyph's advance up (16 - 0.25 pt is too tight for
+# LibreOffice); 29 would need 455 pt.
+CONDENSE = -6
 INDENT = Pt(BODY_SIZE * 2)  # two characters
+# The order w:rPr's children must have (ECMA-376 CT_RPr); Word refuses some misplaced ones.
+RPR_ORDER = (
+    "w:rStyle", "w:rFonts", "w:b", "w:bCs", "w:i", "w:iCs", "w:caps", "w:smallCaps", "w:strike",
+    "w:dstrike", "w:outline", "w:shadow", "w:emboss", "w:imprint", "w:noProof", "w:snapToGrid",
+    "w:vanish", "w:webHidden", "w:color", "w:spacing", "w:w", "w:kern", "w:position", "w:sz",
+    "w:szCs", "w:highlight", "w:u", "w:effect", "w:bdr", "w:shd", "w:fitText", "w:vertAlign",
+    "w:rtl", "w:cs", "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath",
+)  # fmt: skip
+# The children of w:pPr that follow w:snapToGrid.
+PPR_AFTER_SNAP = (
+    "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+    "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
+    "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+)  # fmt: skip
 
 
 def chinese_date(d) -> str:
@@ -36,8 +67,26 @@ def chinese_date(d) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def _fonts(rpr_owner, east_asia: str, size: float | None = None, bold: bool | None = None):
-    """Set the Latin and East Asian font names (no theme fonts, which would override them)."""
+def _rpr_child(rpr, tag, value: str | None = None):
+    el = rpr.find(qn(tag))
+    if el is None:
+        el = OxmlElement(tag)
+        rpr.insert_element_before(el, *RPR_ORDER[RPR_ORDER.index(tag) + 1 :])
+    if value is not None:
+        el.set(qn("w:val"), value)
+    return el
+
+
+def _fonts(
+    rpr_owner,
+    east_asia: str,
+    size: float | None = None,
+    bold: bool | None = None,
+    spacing: int | None = None,
+    latin: str = LATIN_FONT,
+):
+    """Set the Latin and East Asian font names (no theme fonts, which would override them), and
+    the size, weight and character spacing (1/20 pt) given."""
     if hasattr(rpr_owner, "get_or_add_rPr"):
         rpr = rpr_owner.get_or_add_rPr()
     else:  # w:rPrDefault, a plain element
@@ -45,35 +94,26 @@ def _fonts(rpr_owner, east_asia: str, size: float | None = None, bold: bool | No
         if rpr is None:
             rpr = OxmlElement("w:rPr")
             rpr_owner.append(rpr)
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
+    fonts = _rpr_child(rpr, "w:rFonts")
     for attr in list(fonts.attrib):
-        if attr.endswith("Theme"):
+        if attr.lower().endswith("theme"):  # w:asciiTheme … w:cstheme
             del fonts.attrib[attr]
-    fonts.set(qn("w:ascii"), LATIN_FONT)
-    fonts.set(qn("w:hAnsi"), LATIN_FONT)
+    fonts.set(qn("w:ascii"), latin)
+    fonts.set(qn("w:hAnsi"), latin)
     fonts.set(qn("w:eastAsia"), east_asia)
-    fonts.set(qn("w:cs"), LATIN_FONT)
+    fonts.set(qn("w:cs"), latin)
+    if bold is not None:
+        _rpr_child(rpr, "w:b", "1" if bold else "0")
+    if spacing is not None:
+        _rpr_child(rpr, "w:spacing", str(spacing))
     if size is not None:
         for tag in ("w:sz", "w:szCs"):
-            el = rpr.find(qn(tag))
-            if el is None:
-                el = OxmlElement(tag)
-                rpr.append(el)
-            el.set(qn("w:val"), str(int(size * 2)))
-    if bold is not None:
-        el = rpr.find(qn("w:b"))
-        if el is None:
-            el = OxmlElement("w:b")
-            rpr.append(el)
-        el.set(qn("w:val"), "1" if bold else "0")
+            _rpr_child(rpr, tag, str(int(size * 2)))
 
 
-def _run(paragraph, text, font, size, bold=False):
+def _run(paragraph, text, font, size, bold=False, **kw):
     run = paragraph.add_run(text)
-    _fonts(run._element, font, size, bold)
+    _fonts(run._element, font, size, bold, **kw)
     return run
 
 
@@ -84,8 +124,9 @@ def _page(doc):
     section.bottom_margin = Mm(MARGINS_MM["bottom"])
     section.left_margin = Mm(MARGINS_MM["left"])
     section.right_margin = Mm(MARGINS_MM["right"])
-    # The page number sits 7 mm below the text block.
-    section.footer_distance = Mm(MARGINS_MM["bottom"] - 7 - 5)
+    # The dashes of the page number 7 mm below the text block (一字线上距版心下边缘7mm): the
+    # footer's bottom edge is 2.5 mm below them (a 四号 line's descent and the dash's height).
+    section.footer_distance = Mm(MARGINS_MM["bottom"] - 7 - 2.5)
     sect_pr = section._sectPr
     grid = sect_pr.find(qn("w:docGrid"))
     if grid is None:
@@ -103,12 +144,19 @@ def _styles(doc):
     rpr_default = defaults.find(qn("w:rPrDefault"))
     _fonts(rpr_default, BODY_FONT, BODY_SIZE)
     normal = doc.styles["Normal"]
-    _fonts(normal.element, BODY_FONT, BODY_SIZE)
+    _fonts(normal.element, BODY_FONT, BODY_SIZE, spacing=CONDENSE)
     pf = normal.paragraph_format
     pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     pf.line_spacing = LINE_PITCH
     pf.space_before = pf.space_after = Pt(0)
     pf.widow_control = False
+    # Laid out on the grid by the exact line height and the condensed characters, never snapped
+    # (see the module's docstring): w:snapToGrid off for the lines (paragraph) and the
+    # characters (run). Every style is based on Normal.
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    normal.element.get_or_add_pPr().insert_element_before(snap, *PPR_AFTER_SNAP)
+    _rpr_child(normal.element.get_or_add_rPr(), "w:snapToGrid", "0")
     for level, font in HEADING_FONTS.items():
         style = doc.styles.add_style(f"GB Heading {level}", 1)
         style.base_style = normal
@@ -122,9 +170,11 @@ def _styles(doc):
 
 
 def _page_number_field(paragraph):
-    _run(paragraph, "— ", PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
+    # 宋体 for the dashes and the figures too (半角宋体阿拉伯数字), not condensed.
+    font = {"latin": PAGE_NUMBER_FONT, "spacing": 0}
+    _run(paragraph, "— ", PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE, **font)
     for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1")):
-        run = _run(paragraph, "", PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
+        run = _run(paragraph, "", PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE, **font)
         if kind:
             fld = OxmlElement("w:fldChar")
             fld.set(qn("w:fldCharType"), kind)
@@ -136,11 +186,11 @@ def _page_number_field(paragraph):
             run._element.append(instr)
         else:
             run.text = text
-    end = _run(paragraph, "", PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
+    end = _run(paragraph, "", PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE, **font)
     fld = OxmlElement("w:fldChar")
     fld.set(qn("w:fldCharType"), "end")
     end._element.append(fld)
-    _run(paragraph, " —", PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
+    _run(paragraph, " —", PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE, **font)
 
 
 def _footers(doc, section):
@@ -165,14 +215,14 @@ def _table(doc, table):
         p = cell.paragraphs[0]
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-        _run(p, str(text), "黑体", TABLE_SIZE)
+        _run(p, str(text), "黑体", TABLE_SIZE, spacing=0)
     for row in table.rows:
         cells = t.add_row().cells
         for i, (cell, seg) in enumerate(zip(cells, row, strict=True)):
             p = cell.paragraphs[0]
             p.alignment = WD_ALIGN_PARAGRAPH.LEFT if i == 0 else WD_ALIGN_PARAGRAPH.RIGHT
             p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-            _run(p, seg.text, BODY_FONT, TABLE_SIZE)
+            _run(p, seg.text, BODY_FONT, TABLE_SIZE, spacing=0)
 
 
 def render(draft, document) -> bytes:
@@ -183,12 +233,14 @@ def render(draft, document) -> bytes:
     _footers(doc, section)
     body = doc.paragraphs[0] if doc.paragraphs else doc.add_paragraph()
     if draft.doc_number:
+        # The title two lines below the separator 4 mm under the document number: line 4.
         body.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _run(body, draft.doc_number, BODY_FONT, BODY_SIZE)
         doc.add_paragraph()
+        doc.add_paragraph()
         body = doc.add_paragraph()
     body.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(body, "".join(s.text for s in document.title), TITLE_FONT, TITLE_SIZE)
+    _run(body, "".join(s.text for s in document.title), TITLE_FONT, TITLE_SIZE, spacing=0)
     doc.add_paragraph()  # a blank line below the title
     if draft.addressee:
         p = doc.add_paragraph()

@@ -71,12 +71,21 @@ def test_the_word_file_follows_gbt_9704(ledgers):
     assert abs(section.bottom_margin - Mm(35)) < MM
     assert abs(section.left_margin - Mm(28)) < MM
     assert abs(section.right_margin - Mm(26)) < MM
-    # 22 lines of 28 characters in the 156 × 225 mm text block.
+    # 22 lines of 28 characters in the 156 × 225 mm text block (as rendered: test_render.py).
     grid = section._sectPr.find(qn("w:docGrid"))
     assert grid.get(qn("w:type")) == "linesAndChars"
-    assert int(grid.get(qn("w:linePitch"))) == round(Mm(225).twips / 22)
+    height = section.page_height.twips - section.top_margin.twips - section.bottom_margin.twips
+    line_pitch = int(grid.get(qn("w:linePitch")))
+    assert line_pitch * 22 <= height < line_pitch * 23  # 22 lines fit, 23 do not
     pitch = Pt(16).pt + int(grid.get(qn("w:charSpace"))) / 4096
-    assert abs(pitch * 28 - Mm(156).pt) < 1
+    assert abs(pitch * 28 - Mm(156).pt) < 0.2
+    # Laid out on the grid without snapping to it: exact lines, condensed characters.
+    normal = doc.styles["Normal"]
+    assert normal.paragraph_format.line_spacing.twips == line_pitch
+    assert normal.paragraph_format.space_before == normal.paragraph_format.space_after == 0
+    assert normal.element.pPr.find(qn("w:snapToGrid")).get(qn("w:val")) == "0"
+    spacing = int(normal.element.rPr.find(qn("w:spacing")).get(qn("w:val")))  # 1/20 pt
+    assert 28 * (16 + spacing / 20) < Mm(156).pt - 2 and 29 * (16 + spacing / 20) > Mm(156).pt
 
     paragraphs = [p for p in doc.paragraphs if p.text.strip()]
     assert paragraphs[0].text == f"湘供党〔{YEAR + 1}〕3号"
