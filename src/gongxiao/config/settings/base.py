@@ -13,6 +13,8 @@ DATA_DIR = Path(os.environ.get("GONGXIAO_DATA_DIR", Path.cwd() / "var")).resolve
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = False
+# True only in the production settings: commands that would plant known passwords refuse it.
+GONGXIAO_PRODUCTION = False
 ALLOWED_HOSTS: list[str] = ["127.0.0.1", "localhost"]
 
 INSTALLED_APPS = [
@@ -130,6 +132,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Axes keeps the POST data of a failure; the password page's fields must never be stored.
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "old_password",
+    "new_password1",
+    "new_password2",
+]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
