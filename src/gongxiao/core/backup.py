@@ -354,9 +354,7 @@ def _loaddata(alias: str, source: Path) -> None:
     call_command("migrate", database=alias, interactive=False, verbosity=0)
     # Every row comes back with its id, content types and permissions included: first empty
     # what migrate made (content types, permissions, default rules …) without remaking it.
-    call_command(
-        "flush", database=alias, interactive=False, inhibit_post_migrate=True, verbosity=0
-    )
+    call_command("flush", database=alias, interactive=False, inhibit_post_migrate=True, verbosity=0)
     call_command("loaddata", str(source), database=alias, verbosity=0)
     conn = connections[alias]
     statements = conn.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True))
