@@ -18,15 +18,18 @@ and the row counts after.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
 import sqlite3
+import stat
 import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import django
 from django.conf import settings
@@ -135,7 +138,7 @@ def _pg_dump(alias: str, target: Path) -> dict[str, int]:
         snap.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         with snap.cursor() as cur:
             cur.execute("SELECT pg_export_snapshot()")
-            snapshot_id = cur.fetchone()[0]
+            snapshot_id = cur.fetchone()[0]  # type: ignore[index]  # one row, always
             cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
             counts = _table_counts(cur, [r[0] for r in cur.fetchall()])
         args, env = _pg_conninfo(alias)
@@ -199,6 +202,31 @@ def _media_files(root: Path):
             yield path, "media/" + path.relative_to(root).as_posix()
 
 
+class _HashingReader:
+    def __init__(self, f):
+        self.f, self.h = f, hashlib.sha256()
+
+    def read(self, n=-1):
+        data = self.f.read(n)
+        self.h.update(data)
+        return data
+
+
+def _add_file(tar: tarfile.TarFile, path: Path, name: str) -> dict | None:
+    """Add one file, hashing the bytes as they go in; None when it vanished meanwhile."""
+    try:
+        f = open(path, "rb")  # noqa: SIM115 - closed below
+    except FileNotFoundError:
+        return None
+    with f:
+        st = os.fstat(f.fileno())
+        info = tarfile.TarInfo(name)
+        info.size, info.mtime, info.mode = st.st_size, int(st.st_mtime), stat.S_IMODE(st.st_mode)
+        reader = _HashingReader(f)
+        tar.addfile(info, reader)
+        return {"sha256": reader.h.hexdigest(), "size": st.st_size}
+
+
 def backup(output: Path | None = None, *, alias: str = "default", method: str | None = None):
     """Write the archive; returns its path and manifest."""
     method = method or default_method(alias)
@@ -216,7 +244,8 @@ def backup(output: Path | None = None, *, alias: str = "default", method: str | 
         raise BackupError(f"{output} exists; a backup never overwrites a file")
     output.parent.mkdir(parents=True, exist_ok=True)
 
-    with tempfile.TemporaryDirectory(prefix="gongxiao-backup-") as tmp:
+    # The dump is written beside the archive: the backup disk has room for it, /tmp may not.
+    with tempfile.TemporaryDirectory(prefix=".gongxiao-backup-", dir=output.parent) as tmp:
         db_file = Path(tmp) / "db"
         dump = {"sqlite": _sqlite_dump, "pg_dump": _pg_dump, "dumpdata": _dumpdata}[method]
         counts = dump(alias, db_file)
@@ -225,9 +254,8 @@ def backup(output: Path | None = None, *, alias: str = "default", method: str | 
         anchors = anchors_path()
         if anchors and anchors.is_file():
             members.append((anchors, "anchors/" + anchors.name))
-        files = {name: {"sha256": _sha256(p), "size": p.stat().st_size} for p, name in members}
         recorder = MigrationRecorder(connections[alias])
-        manifest = {
+        manifest: dict[str, Any] = {
             "format": FORMAT_VERSION,
             "created_at": timezone.now().isoformat(),
             "django": django.get_version(),
@@ -236,15 +264,19 @@ def backup(output: Path | None = None, *, alias: str = "default", method: str | 
             "database": DB_FILES[method],
             "migrations": sorted(f"{a}.{n}" for a, n in recorder.applied_migrations()),
             "tables": counts,
-            "files": files,
+            "files": {},
         }
-        manifest_file = Path(tmp) / MANIFEST
-        manifest_file.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
         partial = output.with_name(output.name + ".part")
         with tarfile.open(partial, "w:gz") as tar:
-            tar.add(manifest_file, MANIFEST)
             for path, name in members:
-                tar.add(path, name, recursive=False)
+                if meta := _add_file(tar, path, name):
+                    manifest["files"][name] = meta
+            # Last, so that it describes exactly what was written (a file deleted meanwhile is
+            # left out, a file's hash is that of the bytes in the archive).
+            data = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
+            info = tarfile.TarInfo(MANIFEST)
+            info.size, info.mtime, info.mode = len(data), int(timezone.now().timestamp()), 0o600
+            tar.addfile(info, io.BytesIO(data))
         partial.rename(output)
     return Result(output, manifest)
 
@@ -386,33 +418,33 @@ def restore(archive: Path, *, alias: str = "default") -> dict:
             + ", ".join(newer[:5])
             + "); install that release first"
         )
+    anchor_members = [n for n in manifest["files"] if n.startswith("anchors/")]
+    anchors = anchors_path()
+    if anchor_members and anchors is None:
+        raise BackupError("the backup holds seal anchors but GONGXIAO_SEAL_ANCHORS is not set")
     if found := instance_contents(alias):
         raise BackupError(
             "restore goes into an empty instance only; this one has " + ", ".join(found)
         )
 
-    with tempfile.TemporaryDirectory(prefix="gongxiao-restore-") as tmp:
-        tmp = Path(tmp)
+    media = Path(settings.MEDIA_ROOT)
+    media.parent.mkdir(parents=True, exist_ok=True)
+    # Unpacked beside MEDIA_ROOT: the files are then moved into place, not copied.
+    with tempfile.TemporaryDirectory(prefix=".gongxiao-restore-", dir=media.parent) as unpacked:
+        tmp = Path(unpacked)
         _extract(archive, manifest, tmp)
         db_file = tmp / manifest["database"]
         {"sqlite": _sqlite_restore, "pg_dump": _pg_restore, "dumpdata": _loaddata}[method](
             alias, db_file
         )
-        media = Path(settings.MEDIA_ROOT)
         for name in manifest["files"]:
             if name.startswith("media/"):
                 dest = media / PurePosixPath(name).relative_to("media")
                 dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(tmp / name, dest)
-        anchor_members = [n for n in manifest["files"] if n.startswith("anchors/")]
-        if anchor_members:
-            dest = anchors_path()
-            if dest is None:
-                raise BackupError(
-                    "the backup holds seal anchors but GONGXIAO_SEAL_ANCHORS is not set"
-                )
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(tmp / anchor_members[0], dest)
+                os.replace(tmp / name, dest)
+        if anchor_members and anchors:
+            anchors.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(tmp / anchor_members[0], anchors)
 
     connections[alias].close()
     check_counts(manifest, alias)

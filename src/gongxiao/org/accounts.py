@@ -55,6 +55,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         response = super().form_invalid(form)
         if form.locked_out:
             # This page says why itself; axes' middleware would put the login lockout page here.
-            self.request.axes_locked_out = False
+            self.request.axes_locked_out = False  # type: ignore[attr-defined]  # axes' own
             response.status_code = 429
         return response
