@@ -26,14 +26,13 @@ if [ ! -x .venv/bin/python ]; then
   echo "Creating .venv with $PY"
   "$PY" -m venv .venv
 fi
+# Exactly the locked versions, each checked against its hash (scripts/lock refreshes the
+# files), then the project itself without letting pip pick anything more.
+lock="requirements/${extras:-runtime}.txt"
 stamp=".venv/.installed${extras:+-$extras}"
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  if [ -n "$extras" ]; then
-    .venv/bin/python -m pip install --quiet -e ".[$extras]"
-  else
-    .venv/bin/python -m pip install --quiet -e .
-  fi
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ "$lock" -nt "$stamp" ]; then
+  .venv/bin/python -m pip install --quiet --require-hashes -r "$lock"
+  .venv/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
   touch "$stamp"
 fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

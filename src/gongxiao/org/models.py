@@ -207,6 +207,27 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.person.name if self.person_id else (self.get_full_name() or self.username)
 
+    def save(self, *args, **kwargs):
+        # A new password revokes every API token of the user, whichever door changed it (the
+        # password page, the admin, set_password in a script): a token copied by someone who
+        # knew the old password must not outlive it. The stored hash is compared, so a save
+        # that leaves the password alone keeps the tokens. A queryset update() bypasses this.
+        update_fields = kwargs.get("update_fields")
+        old_hash = None
+        if (
+            self.pk
+            and not self._state.adding
+            and (update_fields is None or "password" in update_fields)
+        ):
+            old_hash = (
+                type(self)._default_manager.filter(pk=self.pk).values_list("password", flat=True)
+            ).first()
+        super().save(*args, **kwargs)
+        if old_hash is not None and old_hash != self.password:
+            from rest_framework.authtoken.models import Token
+
+            Token.objects.filter(user=self).delete()
+
 
 class RoleAssignment(models.Model):
     """Grants `role` to `user` over `unit`'s subtree (only the unit itself for data entry)."""

@@ -8,11 +8,22 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2]  # src/gongxiao
-# Where the embedded database, uploads and task results live unless told otherwise.
-DATA_DIR = Path(os.environ.get("GONGXIAO_DATA_DIR", Path.cwd() / "var")).resolve()
+# Where the embedded database, uploads and task results live unless told otherwise: var/ of the
+# source checkout, whatever folder a command is started from (a command run in src/gongxiao,
+# where makemessages must run, made a stray src/gongxiao/var/gongxiao.sqlite3 that was
+# committed); var/ of the current folder for an installed package.
+_CHECKOUT = PACKAGE_DIR.parents[1]
+DATA_DIR = Path(
+    os.environ.get(
+        "GONGXIAO_DATA_DIR",
+        _CHECKOUT / "var" if (_CHECKOUT / "pyproject.toml").is_file() else Path.cwd() / "var",
+    )
+).resolve()
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = False
+# True only in the production settings: commands that would plant known passwords refuse it.
+GONGXIAO_PRODUCTION = False
 ALLOWED_HOSTS: list[str] = ["127.0.0.1", "localhost"]
 
 INSTALLED_APPS = [
@@ -130,6 +141,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Axes keeps the POST data of a failure; the password page's fields must never be stored.
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "old_password",
+    "new_password1",
+    "new_password2",
+]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

@@ -9,6 +9,7 @@ from .base import *  # noqa: F403
 from .base import DATABASES
 
 DEBUG = False
+GONGXIAO_PRODUCTION = True
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment (50+ random characters).")

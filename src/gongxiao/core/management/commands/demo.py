@@ -5,9 +5,10 @@ import importlib
 
 from django.apps import apps
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import translation
+from django.utils.translation import gettext
 
 from gongxiao.org.demo import DEMO_PASSWORD, DemoContext, already_built, logins
 
@@ -23,6 +24,14 @@ class Command(BaseCommand):
             self._handle(quiet)
 
     def _handle(self, quiet):
+        # The demo creates an administrator and users with a published password.
+        if settings.GONGXIAO_PRODUCTION:
+            raise CommandError(
+                gettext(
+                    "The demo federation is never built under the production settings: it "
+                    "would create an administrator with the published demo password."
+                )
+            )
         if already_built():
             if not quiet:
                 self.stdout.write("The demo federation is already in this database.")
