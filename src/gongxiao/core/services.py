@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
+from collections.abc import Sequence
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -245,7 +246,10 @@ def bulk_create_rows(*, model, objs: list, user, source: str = "import") -> list
 
 
 def business_date(
-    on: datetime.date | None, *, not_before: list[tuple[datetime.date | None, str]] = (), field="on"
+    on: datetime.date | None,
+    *,
+    not_before: Sequence[tuple[datetime.date | None, str]] = (),
+    field="on",
 ) -> datetime.date:
     """The business date (业务日期) of an event: the day it happened, kept apart from the time
     it is recorded. Today unless given; never in the future, nor before any of `not_before`
