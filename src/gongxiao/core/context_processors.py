@@ -5,6 +5,32 @@ from gongxiao.core.ledgers import all_ledgers
 from gongxiao.core.periods import period_choices
 
 
+def first_data_year(request=None) -> int | None:
+    """The earliest year any ledger holds a row for (by its declared `date_field`), in one
+    query over every ledger, remembered for the request."""
+    if request is not None and hasattr(request, "_gx_first_year"):
+        return request._gx_first_year
+    from django.db.models import IntegerField, Min, Value
+
+    firsts = [
+        lg.model.objects.order_by()
+        .values(g=Value(1, output_field=IntegerField()))
+        .annotate(d=Min(lg.date_field))
+        .values_list("d", flat=True)
+        for lg in all_ledgers()
+        if lg.date_field
+    ]
+    year = None
+    if firsts:
+        query = firsts[0].union(*firsts[1:], all=True).order_by() if firsts[1:] else firsts[0]
+        dates = [d for d in query if d is not None]
+        if dates:
+            year = min(dates).year
+    if request is not None:
+        request._gx_first_year = year
+    return year
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -45,5 +71,5 @@ def navigation(request):
         "context_units": units,
         "working_unit": wu,
         "working_period": getattr(request, "working_period", None),
-        "period_options": period_choices(),
+        "period_options": period_choices(first_year=first_data_year(request)),
     }

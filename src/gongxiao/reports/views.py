@@ -24,7 +24,7 @@ from . import dashboard as dash
 from . import services
 from .labels import choice_label, field_label
 from .models import ReportDraft, ReportSection
-from .placeholders import Table, fmt
+from .placeholders import Table
 
 
 def _require(user, action="view"):
@@ -80,9 +80,9 @@ def catalogue(request):
         groups.setdefault(str(MODULES.get(metric.module, metric.module)), []).append(
             {
                 "metric": metric,
-                "value": fmt(comparison.current.value),
+                "value": metrics.display(comparison.current.value, metric.measure),
                 "url": comparison.current.url,
-                "last_year": fmt(comparison.previous.value),
+                "last_year": metrics.display(comparison.previous.value, metric.measure),
                 "last_year_url": comparison.previous.url,
                 "change": comparison.change_rate,
                 "points": comparison.change_points,
@@ -160,11 +160,11 @@ def metric_detail(request, key):
             "unit": unit,
             "period": period,
             "comparison": comparison,
-            "value": fmt(comparison.current.value),
-            "last_year": fmt(comparison.previous.value),
-            "by_unit": [(r, fmt(r.figure.value)) for r in by_unit],
+            "value": metrics.display(comparison.current.value, metric.measure),
+            "last_year": metrics.display(comparison.previous.value, metric.measure),
+            "by_unit": [(r, metrics.display(r.figure.value, metric.measure)) for r in by_unit],
             "breakdowns": breakdowns,
-            "trend": [(p, fmt(f.value), f.url) for p, f in trend],
+            "trend": [(p, metrics.display(f.value, metric.measure), f.url) for p, f in trend],
             "chart_list": [chart],
         },
     )
