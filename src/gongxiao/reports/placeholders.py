@@ -440,6 +440,26 @@ class Resolver:
     def snapshot_values(self) -> dict:
         return {_snapshot_key(ident): _json(u.value) for ident, u in self.used.items()}
 
+    def snapshot_figures(self) -> list[dict]:
+        out = []
+        for u in self.used.values():
+            rows = None
+            if u.rows is not None:
+                rows = [str(pk) for pk in u.rows.order_by().values_list("pk", flat=True)]
+            out.append(
+                {
+                    "id": u.id,
+                    "key": u.metric.key,
+                    "label": u.label,
+                    "unit": u.unit.pk,
+                    "period": u.period.code,
+                    "filters": [[k, _json(v)] for k, v in sorted(u.filters.items())],
+                    "value": _json(u.value),
+                    "rows": rows,
+                }
+            )
+        return out
+
 
 def _header(metric) -> str:
     # A rate's cells print their own %.

@@ -163,6 +163,9 @@ def finalise(*, draft: ReportDraft, user, expected_version: int, progress=None) 
         "by": user.get_username(),
         "modules": sorted({u.metric.module for u in document.figures}),
         "values": document.resolver.snapshot_values(),
+        # Each figure with what it was computed from and the rows it counted, so that
+        # `gongxiao verify-reports` can recompute it later and name the rows that moved it.
+        "figures": document.resolver.snapshot_figures(),
     }
     draft.status = ReportDraft.Status.FINAL
     draft.finalised_at = timezone.now()

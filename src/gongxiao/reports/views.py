@@ -292,6 +292,9 @@ def draft_context(request, draft):
         "table_class": Table,
         "sees_final": draft.is_final and services.may_see_final(draft, request.user),
         "has_final_files": draft.is_final and services.may_see_final(draft, request.user, "export"),
+        "can_verify": draft.is_final
+        and services.may_see_final(draft, request.user)
+        and ReportDraft.objects.permitted(request.user, "change").filter(pk=draft.pk).exists(),
     }
 
 
@@ -399,6 +402,24 @@ def _finalise(job, draft):
         data=data,
         message=_("The report is finalised; its figures are kept as they are."),
     )
+
+
+@login_required
+def verify_draft(request, pk):
+    """For the report's owners (who may change it and see every figure it holds): the figures
+    as finalised against the ledgers now, and the rows behind each change. Reads only."""
+    from . import verify
+
+    draft = _draft(request, pk, "change")
+    if not draft.is_final:
+        messages.error(request, _("Only a finalised report can be checked against the ledgers."))
+        return redirect(_draft_url(draft.pk))
+    if not services.may_see_final(draft, request.user):
+        raise PermissionDenied(
+            _("The finalised report holds figures your roles do not reach; it cannot be checked.")
+        )
+    result = verify.check(draft, request.user)
+    return render(request, "reports/verify.html", {"draft": draft, "result": result})
 
 
 @login_required

@@ -142,13 +142,16 @@ def test_a_conditional_prints_only_when_its_figure_is_not_zero(ledgers):
     SectionFactory(
         draft=draft,
         body="征求意见{{ supervision.opinions.count }}条"
-        "{{ 若 supervision.opinions.raised: ，其中{{ supervision.opinions.raised }}条已纳入整改台账 }}"
+        "{{ 若 supervision.opinions.raised: "
+        "，其中{{ supervision.opinions.raised }}条已纳入整改台账 }}"
         "{{ 若无 supervision.opinions.raised: ，尚未纳入整改台账 }}。",
     )
     doc = ph.build(draft, ledgers.city_leader)
     assert not doc.errors
     assert _paragraph(doc).text == "征求意见0条，尚未纳入整改台账。"
-    lm = sm.LifeMeeting.objects.create(unit=f.city, kind="democratic", date=datetime.date(YEAR, 5, 5))
+    lm = sm.LifeMeeting.objects.create(
+        unit=f.city, kind="democratic", date=datetime.date(YEAR, 5, 5)
+    )
     sm.Opinion.objects.create(life_meeting=lm, text="意见一", item=ledgers.items[-1])
     sm.Opinion.objects.create(life_meeting=lm, text="意见二")
     doc = ph.build(draft, ledgers.city_leader)
@@ -160,7 +163,7 @@ def test_a_zero_figure_is_marked_not_blocked(ledgers):
     SectionFactory(draft=draft, body="签订责任书{{ supervision.letters.signed }}份。")
     doc = ph.build(draft, ledgers.city_leader)
     assert not doc.errors
-    (seg, _rest) = _paragraph(doc).segments[1:3] if False else (_paragraph(doc).segments[1], None)
+    seg = _paragraph(doc).segments[1]
     assert seg.text == "0" and seg.warning
     assert doc.warnings and "F01" in doc.warnings[0]
     html = client_for(ledgers.city_leader).get(f"/ledgers/reports/drafts/{draft.pk}/").content
@@ -226,7 +229,9 @@ def test_a_campaign_report_names_its_campaign_and_a_past_period_is_not_so_far(le
 
 
 def test_title_placeholders_are_resolved_in_the_list_and_file_names(ledgers):
-    draft = DraftFactory(unit=ledgers.f.county_a, period=str(YEAR), title="{{ 单位 }}{{ 期间 }}报告")
+    draft = DraftFactory(
+        unit=ledgers.f.county_a, period=str(YEAR), title="{{ 单位 }}{{ 期间 }}报告"
+    )
     html = client_for(ledgers.leader_a).get("/ledgers/reports/drafts/").content.decode()
     assert f"{ledgers.f.county_a.name}{YEAR}年报告" in html and "{{ 单位 }}" not in html
     SectionFactory(draft=draft, body="文字。")
