@@ -50,7 +50,9 @@ def test_every_printed_label_reads_back(code, lang):
     assert parse_period(label).code == code
 
 
-@pytest.mark.parametrize("bad", ["2026年13月", "2026年第五季度", "二〇二六年", "26年", "2026Q5", ""])
+@pytest.mark.parametrize(
+    "bad", ["2026年13月", "2026年第五季度", "二〇二六年", "26年", "2026Q5", ""]
+)
 def test_a_wrong_period_is_refused_in_chinese(bad):
     with translation.override("zh-hans"), pytest.raises(ValueError) as exc:
         parse_period(bad)

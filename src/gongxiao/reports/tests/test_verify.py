@@ -135,7 +135,8 @@ def test_a_late_close_out_is_named_with_its_figure_and_row_and_nothing_is_altere
 
 def test_the_check_page_is_for_the_reports_owners_only(finalised):
     ledgers, draft, *_rest = finalised
-    assert client_for(ledgers.leader_b).get(f"/reports/drafts/{draft.pk}/verify/").status_code == 404
+    resp = client_for(ledgers.leader_b).get(f"/reports/drafts/{draft.pk}/verify/")
+    assert resp.status_code == 404
     open_draft = DraftFactory(unit=ledgers.f.county_a, period=str(PAST))
     resp = client_for(ledgers.leader_a).get(f"/reports/drafts/{open_draft.pk}/verify/")
     assert resp.status_code == 302
