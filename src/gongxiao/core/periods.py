@@ -107,7 +107,10 @@ def _build(code: str) -> Period:
         first = last = int(m["m"])
         if not 1 <= first <= 12:
             raise ValueError(
-                _("“%(code)s” is not a period; write 2022, 2022H1, 2022Q3 or 2022-07.")
+                _(
+                    "“%(code)s” is not a period; write 2022 (2022年), 2022H1 (2022年上半年), "
+                    "2022Q3 (2022年第三季度) or 2022-07 (2022年7月)."
+                )
                 % {"code": code}
             )
     else:

