@@ -261,3 +261,30 @@ def test_every_skeleton_resolves_without_errors_and_claims_nothing_unbacked(meet
     assert not doc.errors, doc.errors
     text = "".join(b.text for b in doc.blocks)
     assert "其中党组会议18次、理事会会议5次" in text
+
+
+def test_a_word_template_narrows_a_figure_as_the_text_does(meetings):
+    from django.core.files.base import ContentFile
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from docx import Document
+
+    from gongxiao.reports.models import ReportTemplate
+    from gongxiao.reports.templating import check_template
+
+    from .test_pages import _docx_with
+
+    good = _docx_with("召开{{ figures['decisions.meetings.held | 会议类型=党组会'] }}次党组会议")
+    assert check_template(SimpleUploadedFile("t.docx", good)) == []
+    bad = _docx_with("{{ figures['decisions.meetings.held | 会议类型=茶话会'] }}")
+    assert check_template(SimpleUploadedFile("t.docx", bad))
+    tpl = ReportTemplate(unit=meetings.f.city, name="党组会模板")
+    tpl.file.save("t.docx", ContentFile(good), save=False)
+    tpl.save()
+    draft = DraftFactory(unit=meetings.f.city, period=str(YEAR), template=tpl)
+    _name, data = services.export_zip(draft=draft, user=meetings.city_leader)
+    import zipfile
+
+    z = zipfile.ZipFile(io.BytesIO(data))
+    docx = next(n for n in z.namelist() if n.endswith(".docx"))
+    text = "".join(p.text for p in Document(io.BytesIO(z.read(docx))).paragraphs)
+    assert "召开18次党组会议" in text
