@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
@@ -220,8 +221,16 @@ class Used:
     url: str
     unit: object = None
     rows: object = None  # the scoped queryset of the rows behind the figure
-    # The filters in words ("会议类型：党组会"), for the preview and the working papers.
-    narrowing: str = ""
+    user: object = None
+
+    @cached_property
+    def narrowing(self) -> str:
+        """The filters in words ("会议类型：党组会"), for the preview and the working papers; a
+        table cell's own unit is named by its row, not here."""
+        shown = {k: v for k, v in self.filters.items() if k != self.metric.unit_field}
+        if not shown or self.rows is None:
+            return ""
+        return describe(self.rows.model, shown, self.user)
 
     @property
     def label(self) -> str:
@@ -285,7 +294,7 @@ class Resolver:
             url=fig.url,
             unit=unit,
             rows=fig.rows,
-            narrowing=describe(fig.rows.model, filters, self.user) if filters else "",
+            user=self.user,
         )
         self.used[ident] = used
         return used
