@@ -27,7 +27,6 @@ from django.utils.translation import gettext as _
 from gongxiao.core import metrics, scoping
 from gongxiao.core.periods import Period
 
-TOKEN = re.compile(r"\{\{\s*(.*?)\s*\}\}")  # a token without nested ones
 MODIFIERS = {
     "上年": "last_year",
     "上年同期": "last_year",
