@@ -141,3 +141,16 @@ def test_the_check_page_is_for_the_reports_owners_only(finalised):
     resp = client_for(ledgers.leader_a).get(f"/reports/drafts/{open_draft.pk}/verify/")
     assert resp.status_code == 302
     assert ReportDraft.objects.filter(status=ReportDraft.Status.FINAL).count() == 1
+
+
+def test_a_report_finalised_before_figures_were_kept_one_by_one_is_checked_by_its_text(finalised):
+    ledgers, draft, late, _done, reviewer = finalised
+    old = {k: v for k, v in draft.snapshot.items() if k != "figures"}
+    ReportDraft.objects.filter(pk=draft.pk).update(snapshot=old)
+    assert _run()[0] == 0
+    with on(datetime.date(PAST, 12, 28)):
+        rect.transition(item=late, step="close_out", user=reviewer)
+    code, out = _run()
+    assert code == 1 and "rectification.items.closed" in out and f"#{late.pk} " in out
+    draft.refresh_from_db()
+    assert draft.snapshot == old
