@@ -16,13 +16,12 @@ _ZH = re.compile(
     r"^(?P<y>\d{4})\s*年?\s*(?:(?P<h>[上下])半年|第?\s*(?P<q>[1-4一二三四])\s*季度?"
     r"|(?P<m>\d{1,2})\s*月(?:份)?)?(?:度)?$"
 )
-# The English labels: Year 2022, 2022 first half, 2022 Q3, 2022-7 (upper-cased by then).
+# The English labels: Year 2022, 2022 first half, 2022 Q3 (upper-cased by then).
 _EN = [
     (re.compile(r"^YEAR (\d{4})$"), r"\1"),
     (re.compile(r"^(\d{4}) FIRST HALF$"), r"\1H1"),
     (re.compile(r"^(\d{4}) SECOND HALF$"), r"\1H2"),
     (re.compile(r"^(\d{4}) ?Q([1-4])$"), r"\1Q\2"),
-    (re.compile(r"^(\d{4})-(\d)$"), r"\1-0\2"),
 ]
 _ZH_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4"}
 

@@ -30,7 +30,6 @@ from gongxiao.rectification.tests.factories import ItemFactory
         ("Year 2026", "2026"),
         ("2026 first half", "2026H1"),
         ("2026 Q3", "2026Q3"),
-        ("2026-7", "2026-07"),
     ],
 )
 def test_a_period_is_read_as_the_interface_prints_it(written, code):
