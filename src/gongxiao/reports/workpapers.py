@@ -29,7 +29,7 @@ def _filters_text(used, user=None) -> str:
     """The filters selecting the figure's rows, in words: 会议类型：党组会；期间：2022年 …"""
     from gongxiao.org.models import Unit
 
-    from .labels import choice_label, field_label
+    from .labels import _field, choice_label, field_label
 
     model = used.rows.model if used.rows is not None else None
     params = used.metric.link(used.unit, used.period) if used.metric.link else {}
@@ -43,9 +43,12 @@ def _filters_text(used, user=None) -> str:
     words = []
     ranges: dict[str, dict] = {}
     for k, v in params.items():
-        m = re.match(r"^(?P<f>.+?)(?:__date)?__(?P<op>gte|lte)$", k)
+        m = re.match(r"^(?P<f>.+)__(?P<op>gte|lte)$", k)
         if m and model is not None:
-            ranges.setdefault(m["f"], {})[m["op"]] = str(v)
+            path = m["f"]
+            if path.endswith("__date") and _field(model, path) is None:
+                path = path[: -len("__date")]  # closed_at__date: the date of a time
+            ranges.setdefault(path, {})[m["op"]] = str(v)
             continue
         if k in ("unit", "unit_only", used.metric.unit_field):
             unit = Unit.objects.filter(pk=v).first()

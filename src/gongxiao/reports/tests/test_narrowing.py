@@ -288,3 +288,22 @@ def test_a_word_template_narrows_a_figure_as_the_text_does(meetings):
     docx = next(n for n in z.namelist() if n.endswith(".docx"))
     text = "".join(p.text for p in Document(io.BytesIO(z.read(docx))).paragraphs)
     assert "召开18次党组会议" in text
+
+
+def test_every_figure_sheet_says_its_filters_in_words(meetings):
+    from django.utils import translation
+
+    draft = DraftFactory(unit=meetings.f.city, period=str(YEAR))
+    SectionFactory(
+        draft=draft,
+        body="{{ rectification.items.closed }}{{ decisions.matters.count | 会议类型=党组会 }}"
+        "{{ rectification.items.overdue }}{{ 表: rectification.items.found }}",
+    )
+    with translation.override("zh-hans"):
+        doc = ph.build(draft, meetings.city_leader)
+        words = {u.id: workpapers._filters_text(u, meetings.city_leader) for u in doc.figures}
+    assert words["F01"] == f"状态：已销号；期间（销号时间）：{YEAR}年", words
+    assert f"期间（日期）：{YEAR}年" in words["F02"]
+    assert "会议类型：党组会" in words["F02"]
+    for text in words.values():
+        assert "__" not in text and "=" not in text and "_on" not in text
