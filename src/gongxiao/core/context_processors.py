@@ -4,6 +4,44 @@ from gongxiao.core import scoping
 from gongxiao.core.ledgers import all_ledgers
 from gongxiao.core.periods import period_choices
 
+FIRST_YEAR_SECONDS = 600  # how long a session remembers the earliest year with data
+
+
+def first_data_year(request=None) -> int | None:
+    """The earliest year any ledger holds a row for (by its declared `date_field`), in one
+    query over every ledger, remembered for the request and, ten minutes, in the session (an
+    unindexed MIN over a large ledger is not for every page)."""
+    import time
+
+    if request is not None and hasattr(request, "_gx_first_year"):
+        return request._gx_first_year
+    session = getattr(request, "session", None)
+    kept = session.get("gx_first_year") if session is not None else None
+    if kept and kept[1] > time.time():
+        request._gx_first_year = kept[0]
+        return kept[0]
+    from django.db.models import IntegerField, Min, Value
+
+    firsts = [
+        lg.model.objects.order_by()
+        .values(g=Value(1, output_field=IntegerField()))
+        .annotate(d=Min(lg.date_field))
+        .values_list("d", flat=True)
+        for lg in all_ledgers()
+        if lg.date_field
+    ]
+    year = None
+    if firsts:
+        query = firsts[0].union(*firsts[1:], all=True).order_by() if firsts[1:] else firsts[0]
+        dates = [d for d in query if d is not None]
+        if dates:
+            year = min(dates).year
+    if request is not None:
+        request._gx_first_year = year
+    if session is not None:
+        session["gx_first_year"] = [year, time.time() + FIRST_YEAR_SECONDS]
+    return year
+
 
 def navigation(request):
     user = getattr(request, "user", None)
@@ -45,5 +83,5 @@ def navigation(request):
         "context_units": units,
         "working_unit": wu,
         "working_period": getattr(request, "working_period", None),
-        "period_options": period_choices(),
+        "period_options": period_choices(first_year=first_data_year(request)),
     }

@@ -55,6 +55,14 @@ def home(request):
     return render(request, "core/home.html", ctx)
 
 
+def _without(url: str, *names: str) -> str:
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in names]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 @login_required
 @require_POST
 def switch_context(request):
@@ -72,4 +80,7 @@ def switch_context(request):
     target = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
+    if period or unit_id:
+        # The page's own ?period= / ?unit= would override the context just chosen.
+        target = _without(target, *(["period"] if period else []), *(["unit"] if unit_id else []))
     return redirect(target)

@@ -130,6 +130,33 @@ def breakdown(key: str, user, unit, period: Period, dimension: str) -> list[tupl
     return sorted(out, key=lambda pair: -float(pair[1].value or 0))
 
 
+def number(value) -> str:
+    """A figure's number as every page, report and sheet prints it: no trailing zeros."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        value = Decimal(str(value))
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return str(value.quantize(Decimal(1)))
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def display(value, measure: str = "") -> str:
+    """A figure with its measure where the measure is part of the number: a rate prints alike
+    everywhere, 100% when whole and else with one decimal (96.6%), and 无 when there was
+    nothing to divide (never "—%"). Other figures print their number alone."""
+    if measure != "%":
+        return number(value)
+    if value is None:
+        return _("none (rate)")
+    value = Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    if value == value.to_integral_value():
+        return f"{value.quantize(Decimal(1))}%"
+    return f"{value}%"
+
+
 def rate(part: int, whole: int) -> Decimal | None:
     """A percentage with one decimal, or None when there is nothing to divide by."""
     if not whole:

@@ -1,4 +1,6 @@
-"""The working context: the unit and period the user is looking at, kept in the session."""
+"""The working context: the unit and period the user is looking at, kept in the session. A
+`?period=` in the URL sets the period for that page (a link to 2022's figures shows 2022,
+whatever the working period)."""
 
 import datetime
 
@@ -26,6 +28,12 @@ class WorkingContextMiddleware:
             unit = units.order_by("depth", "path").first()
         request.working_unit = unit
         code = request.session.get("gx_period") or str(datetime.date.today().year)
+        if asked := request.GET.get("period"):
+            try:
+                request.working_period = parse_period(asked)
+                return
+            except ValueError:
+                pass  # the page says what is wrong with it; the working period stands
         try:
             request.working_period = parse_period(code)
         except ValueError:

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongxiao.core.ledgers import Ledger, register
-from gongxiao.core.metrics import rate
+from gongxiao.core.metrics import display, rate
 from gongxiao.core.navigation import NavLink, register_link
 
 from .models import Campaign, RectificationItem, Status
@@ -48,9 +48,9 @@ class CampaignLedger(Ledger):
     def progress_text(cls, campaign, user) -> str:
         c = cls.progress_counts(campaign, user)
         r = rate(c["closed"], c["found"])
-        return _("%(closed)s of %(found)s closed (%(rate)s%%), %(overdue)s overdue") % {
+        return _("%(closed)s of %(found)s closed (%(rate)s), %(overdue)s overdue") % {
             **c,
-            "rate": r if r is not None else "—",
+            "rate": display(r, "%"),
         }
 
     def detail_extra(self, request, obj):

@@ -70,11 +70,11 @@ def build(user, unit, period: Period) -> dict:
         tiles.append(
             {
                 "metric": c.current.metric,
-                "value": fmt(c.current.value),
+                "value": metrics.display(c.current.value, c.current.metric.measure),
                 "url": c.current.url,
                 "change": c.change_rate,
                 "points": c.change_points,
-                "last_year": fmt(c.previous.value),
+                "last_year": metrics.display(c.previous.value, c.current.metric.measure),
             }
         )
     charts = []

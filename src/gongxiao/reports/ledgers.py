@@ -44,6 +44,14 @@ class DraftLedger(Ledger):
     def lock_reason(self, obj):
         return str(FINAL) if obj.is_final else None
 
+    def display_value(self, obj, name, user, *, for_export=False):
+        # The list shows the title as the report prints it, {{ 单位 }} and {{ 期间 }} filled in.
+        if name == "title" and not for_export and obj.unit_id and obj.period:
+            from .placeholders import plain_title
+
+            return plain_title(obj)
+        return super().display_value(obj, name, user, for_export=for_export)
+
     def may_download(self, obj, field, user):
         if field in ("final_docx", "final_workpapers"):
             return services.may_see_final(obj, user, "export")

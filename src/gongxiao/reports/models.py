@@ -176,7 +176,10 @@ class ReportDraft(LedgerModel):
 
     def clean(self):
         if self.period:
-            self.period = self.period.strip().upper()
+            try:  # 2022年第三季度, as the pages print it, is kept as 2022Q3
+                self.period = parse_period(self.period).code
+            except ValueError:
+                self.period = self.period.strip().upper()
         if self.doc_number:
             # 〔2023〕15号: the year in hexagonal brackets, whatever brackets were typed.
             self.doc_number = re.sub(

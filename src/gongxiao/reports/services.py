@@ -140,7 +140,7 @@ def export_zip(*, draft: ReportDraft, user, progress=None) -> tuple[str, bytes]:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr(f"{stem}.docx", docx)
-        z.writestr(f"{stem}-{_('working papers')}.xlsx", xlsx)
+        z.writestr(f"{stem}-{workpapers.WORKPAPERS}.xlsx", xlsx)
     return f"{stem}.zip", buf.getvalue()
 
 
@@ -163,11 +163,16 @@ def finalise(*, draft: ReportDraft, user, expected_version: int, progress=None) 
         "by": user.get_username(),
         "modules": sorted({u.metric.module for u in document.figures}),
         "values": document.resolver.snapshot_values(),
+        # Each figure with what it was computed from and the rows it counted, so that
+        # `gongxiao verify-reports` can recompute it later and name the rows that moved it.
+        "figures": document.resolver.snapshot_figures(),
     }
     draft.status = ReportDraft.Status.FINAL
     draft.finalised_at = timezone.now()
     draft.final_docx.save(f"{stem}.docx", ContentFile(docx), save=False)
-    draft.final_workpapers.save(f"{stem}-{_('working papers')}.xlsx", ContentFile(xlsx), save=False)
+    draft.final_workpapers.save(
+        f"{stem}-{workpapers.WORKPAPERS}.xlsx", ContentFile(xlsx), save=False
+    )
     return kit.update_row(
         obj=draft, expected_version=expected_version, user=user, source="workflow"
     )

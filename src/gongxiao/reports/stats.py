@@ -19,6 +19,13 @@ def _number(value):
         return None
 
 
+def _cell(figure):
+    """A figure's cell: its number, or 无 for a rate with nothing to divide."""
+    if figure.value is None and figure.metric.measure == "%":
+        return metrics.display(None, "%")
+    return _number(figure.value)
+
+
 def _change(current, previous):
     """Per cent against last year; for a percentage, the change in points."""
     c = metrics.Comparison(current, previous)
@@ -81,20 +88,20 @@ def write(*, user, unit, period, keys: list[str], compare: bool, target, progres
         xlsx.write_cell(ws, r, 0, name, cell)
         c = 1
         for _metric, cur, prev, *_t in columns:
-            xlsx.write_cell(ws, r, c, _number(cur[i].figure.value), num)
+            xlsx.write_cell(ws, r, c, _cell(cur[i].figure), num)
             c += 1
             if compare:
-                xlsx.write_cell(ws, r, c, _number(prev[i].figure.value), num)
+                xlsx.write_cell(ws, r, c, _cell(prev[i].figure), num)
                 xlsx.write_cell(ws, r, c + 1, _number(_change(cur[i].figure, prev[i].figure)), num)
                 c += 2
         r += 1
     xlsx.write_cell(ws, r, 0, _("Total"), bold)
     c = 1
     for _m, _cur, _prev, total, total_prev in columns:
-        xlsx.write_cell(ws, r, c, _number(total.value), bold)
+        xlsx.write_cell(ws, r, c, _cell(total), bold)
         c += 1
         if compare:
-            xlsx.write_cell(ws, r, c, _number(total_prev.value), bold)
+            xlsx.write_cell(ws, r, c, _cell(total_prev), bold)
             xlsx.write_cell(ws, r, c + 1, _number(_change(total, total_prev)), bold)
             c += 2
     notes = wb.add_worksheet(_("Definitions"))

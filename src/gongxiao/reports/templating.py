@@ -1,8 +1,10 @@
 """Users' own Word templates (docxtpl): checked when uploaded, filled when a draft is exported.
 
 In the template: {{ title }}, {{ unit }}, {{ period }}, {{ issuer }}, {{ date }}, {{ doc_number }},
-{{ addressee }}, {{ figures['supervision.talks.persons'] }}, {{ last_year['…'] }}, and the
-sections: {% for s in sections %}{{ s.number }}{{ s.heading }} … {% for p in s.paragraphs %}.
+{{ addressee }}, {{ figures['supervision.talks.persons'] }}, {{ last_year['…'] }} (a figure
+may be narrowed as in the text: {{ figures['decisions.meetings.held | 会议类型=党组会'] }}; rates
+carry their %), and the sections:
+{% for s in sections %}{{ s.number }}{{ s.heading }} … {% for p in s.paragraphs %}.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from gongxiao.core import metrics
 
-from .placeholders import FigureRef
+from .placeholders import BadRef, FigureRef, _parse_token
 from .word import chinese_date
 
 NAMES = {
@@ -74,11 +76,9 @@ def check_template(file) -> list[str]:
         )
     plain = re.sub(r"<[^>]+>", "", xml)
     for key in KEY_RE.findall(plain):
-        if key not in metrics._metrics:
-            errors.append(
-                _("There is no metric “%(key)s”; look its key up in the metric catalogue.")
-                % {"key": key}
-            )
+        ref = _ref(key)
+        if isinstance(ref, BadRef):
+            errors.append(ref.message)
     if not errors:
         errors += _trial(file)
     return errors
@@ -100,8 +100,8 @@ def _trial(file) -> list[str]:
         "sections": [
             {"level": 1, "number": "一、", "heading": "标题", "paragraphs": ["正文"], "tables": []}
         ],
-        "figures": dict.fromkeys(metrics._metrics, "0"),
-        "last_year": dict.fromkeys(metrics._metrics, "0"),
+        "figures": dict.fromkeys([*metrics._metrics, *KEY_RE.findall(_plain(file))], "0"),
+        "last_year": dict.fromkeys([*metrics._metrics, *KEY_RE.findall(_plain(file))], "0"),
     }
     try:
         _open(file).render(sample, jinja_env=_env(), autoescape=True)
@@ -121,12 +121,31 @@ def _keys(tpl) -> tuple[set, set]:
     return this, last
 
 
+def _ref(key: str):
+    """A template's figures['…'] key read as a placeholder: a metric key, perhaps narrowed."""
+    return _parse_token(key, "{{ " + key + " }}")
+
+
+def _plain(file) -> str:
+    try:
+        tpl = _open(file)
+        tpl.init_docx()
+        return re.sub(r"<[^>]+>", "", tpl.get_xml())
+    except Exception:  # noqa: BLE001 - the upload check says what is wrong with the file
+        return ""
+
+
 def _figures(resolver, keys, *, last_year=False) -> dict:
     """Figures resolved before rendering (and so recorded for the working papers)."""
-    mods = frozenset({"last_year"} if last_year else set())
-    return {
-        k: resolver.figure_segment(FigureRef(k, mods)).text for k in keys if k in metrics._metrics
-    }
+    out = {}
+    for k in keys:
+        ref = _ref(k)
+        if not isinstance(ref, FigureRef):
+            continue
+        if last_year:
+            ref = FigureRef(ref.key, ref.modifiers | {"last_year"}, ref.narrow)
+        out[k] = resolver.figure_segment(ref).text
+    return out
 
 
 def render(draft, document) -> bytes:

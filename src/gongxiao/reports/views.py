@@ -24,7 +24,7 @@ from . import dashboard as dash
 from . import services
 from .labels import choice_label, field_label
 from .models import ReportDraft, ReportSection
-from .placeholders import Table, fmt
+from .placeholders import Table
 
 
 def _require(user, action="view"):
@@ -80,9 +80,9 @@ def catalogue(request):
         groups.setdefault(str(MODULES.get(metric.module, metric.module)), []).append(
             {
                 "metric": metric,
-                "value": fmt(comparison.current.value),
+                "value": metrics.display(comparison.current.value, metric.measure),
                 "url": comparison.current.url,
-                "last_year": fmt(comparison.previous.value),
+                "last_year": metrics.display(comparison.previous.value, metric.measure),
                 "last_year_url": comparison.previous.url,
                 "change": comparison.change_rate,
                 "points": comparison.change_points,
@@ -160,11 +160,11 @@ def metric_detail(request, key):
             "unit": unit,
             "period": period,
             "comparison": comparison,
-            "value": fmt(comparison.current.value),
-            "last_year": fmt(comparison.previous.value),
-            "by_unit": [(r, fmt(r.figure.value)) for r in by_unit],
+            "value": metrics.display(comparison.current.value, metric.measure),
+            "last_year": metrics.display(comparison.previous.value, metric.measure),
+            "by_unit": [(r, metrics.display(r.figure.value, metric.measure)) for r in by_unit],
             "breakdowns": breakdowns,
-            "trend": [(p, fmt(f.value), f.url) for p, f in trend],
+            "trend": [(p, metrics.display(f.value, metric.measure), f.url) for p, f in trend],
             "chart_list": [chart],
         },
     )
@@ -292,6 +292,9 @@ def draft_context(request, draft):
         "table_class": Table,
         "sees_final": draft.is_final and services.may_see_final(draft, request.user),
         "has_final_files": draft.is_final and services.may_see_final(draft, request.user, "export"),
+        "can_verify": draft.is_final
+        and services.may_see_final(draft, request.user)
+        and ReportDraft.objects.permitted(request.user, "change").filter(pk=draft.pk).exists(),
     }
 
 
@@ -399,6 +402,24 @@ def _finalise(job, draft):
         data=data,
         message=_("The report is finalised; its figures are kept as they are."),
     )
+
+
+@login_required
+def verify_draft(request, pk):
+    """For the report's owners (who may change it and see every figure it holds): the figures
+    as finalised against the ledgers now, and the rows behind each change. Reads only."""
+    from . import verify
+
+    draft = _draft(request, pk, "change")
+    if not draft.is_final:
+        messages.error(request, _("Only a finalised report can be checked against the ledgers."))
+        return redirect(_draft_url(draft.pk))
+    if not services.may_see_final(draft, request.user):
+        raise PermissionDenied(
+            _("The finalised report holds figures your roles do not reach; it cannot be checked.")
+        )
+    result = verify.check(draft, request.user)
+    return render(request, "reports/verify.html", {"draft": draft, "result": result})
 
 
 @login_required

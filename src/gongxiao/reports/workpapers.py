@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from gongxiao.core import excel, xlsx
 from gongxiao.core.ledgers import get_ledger_by_key
 
-from .placeholders import fmt
+from .placeholders import plain_title
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -21,10 +21,53 @@ def sheet_name(used) -> str:
     return _BAD_SHEET_CHARS.sub("", f"{used.id} {used.label}")[:31]
 
 
-def _filters_text(used) -> str:
+WORKPAPERS = "数据底稿"  # in file names, whatever the language of the page
+
+
+def _filters_text(used, user=None) -> str:
+    """The filters selecting the figure's rows, in words: 会议类型：党组会；期间：2022年 …"""
+    from gongxiao.org.models import Unit
+
+    from .labels import _field, choice_label, field_label
+
+    model = used.rows.model if used.rows is not None else None
     params = used.metric.link(used.unit, used.period) if used.metric.link else {}
     params = {**params, **used.filters}
-    return "; ".join(f"{k}={v}" for k, v in params.items())
+    extra = {}
+    if used.metric.ledger:
+        try:
+            extra = get_ledger_by_key(used.metric.ledger).extra_filters()
+        except KeyError:
+            extra = {}
+    words = []
+    ranges: dict[str, dict] = {}
+    for k, v in params.items():
+        m = re.match(r"^(?P<f>.+)__(?P<op>gte|lte)$", k)
+        if m and model is not None:
+            path = m["f"]
+            if path.endswith("__date") and _field(model, path) is None:
+                path = path[: -len("__date")]  # closed_at__date: the date of a time
+            ranges.setdefault(path, {})[m["op"]] = str(v)
+            continue
+        if k in ("unit", "unit_only", used.metric.unit_field):
+            unit = Unit.objects.filter(pk=v).first()
+            words.append(f"{_('Unit')}：{unit.name if unit else v}（{_('itself only')}）")
+        elif k in extra:
+            words.append(f"{extra[k].label}：{v}")
+        elif model is not None:
+            words.append(f"{field_label(model, k)}：{choice_label(model, k, v, user)}")
+        else:
+            words.append(f"{k}：{v}")
+    for f, r in ranges.items():
+        label = field_label(model, f)
+        if (
+            r.get("gte") == used.period.start.isoformat()
+            and r.get("lte") == used.period.end.isoformat()
+        ):
+            words.append(f"{_('Period')}（{label}）：{used.period.label}")
+        else:
+            words.append(f"{label}：{r.get('gte', '')}—{r.get('lte', '')}")
+    return "；".join(words)
 
 
 def write(document, draft, user, target, *, progress=None) -> dict:
@@ -41,7 +84,7 @@ def write(document, draft, user, target, *, progress=None) -> dict:
     index.set_column(1, 1, 30)
     index.set_column(2, 2, 36)
     index.set_column(3, 9, 14)
-    xlsx.write_row(index, 0, 0, [_("Report"), str(draft.title)], bold)
+    xlsx.write_row(index, 0, 0, [_("Report"), plain_title(draft)], bold)
     xlsx.write_row(
         index, 1, 0, [_("Unit"), _("%(unit)s and the units below it") % {"unit": draft.unit}]
     )
@@ -80,10 +123,10 @@ def write(document, draft, user, target, *, progress=None) -> dict:
                 _("Period"),
                 f"{used.period.label}（{used.period.start:%Y-%m-%d} — {used.period.end:%Y-%m-%d}）",
             ),
-            (_("Filters"), _filters_text(used)),
+            (_("Filters"), _filters_text(used, user)),
             (_("Figures taken at"), as_of.strftime("%Y-%m-%d %H:%M:%S")),
             (_("Rows as they stood on"), on.isoformat()),
-            (_("Value"), fmt(used.value)),
+            (_("Value"), used.text),
         ]
         for r, (label, value) in enumerate(meta):
             xlsx.write_cell(ws, r, 0, str(label), bold)
@@ -123,8 +166,8 @@ def write(document, draft, user, target, *, progress=None) -> dict:
                 used.metric.measure,
                 str(used.unit),
                 used.period.label,
-                _filters_text(used),
-                fmt(used.value),
+                _filters_text(used, user),
+                used.text,
                 n,
                 name,
             ],

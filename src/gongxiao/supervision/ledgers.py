@@ -66,7 +66,12 @@ class FindingLedger(Ledger):
     list_fields = ["description", "inspection", "inspected_unit", "category", "deadline", "item"]
     form_fields = ["inspection", "inspected_unit", "description", "category", "deadline"]
     export_fields = [*form_fields, "item"]
-    filter_fields = {"inspection": ["exact"], "category": ["exact"]}
+    filter_fields = {
+        "inspection": ["exact"],
+        "category": ["exact"],
+        "inspection__start_date": ["gte", "lte"],
+        "item": ["isnull"],
+    }
     search_fields = ["description"]
     sort_fields = ["deadline"]
 
@@ -262,7 +267,11 @@ class OpinionLedger(Ledger):
     list_fields = ["text", "life_meeting", "item"]
     form_fields = ["life_meeting", "text"]
     export_fields = ["life_meeting", "text", "item"]
-    filter_fields = {"life_meeting": ["exact"], "item": ["isnull"]}
+    filter_fields = {
+        "life_meeting": ["exact"],
+        "item": ["isnull"],
+        "life_meeting__date": ["gte", "lte"],
+    }
     search_fields = ["text"]
     detail_template = "supervision/opinion_detail.html"
 

@@ -62,7 +62,7 @@ def M(
             rows=rows or _scoped(model, date_field),
             value=value,
             ledger=ledger,
-            link=_link(date_field),
+            link=kw.pop("link", None) or _link(date_field),
             unit_field=model.scope_field,
             **kw,
         )
@@ -116,6 +116,23 @@ M(
     "inspection__start_date",
     "supervision.findings",
     dimensions={"category": "category"},
+)
+M(
+    "supervision.findings.raised",
+    _("Inspection findings entered in the rectification ledger"),
+    "条",
+    m.Finding,
+    "inspection__start_date",
+    "supervision.findings",
+    rows=lambda user, unit, period: _scoped(m.Finding, "inspection__start_date")(
+        user, unit, period
+    ).filter(item__isnull=False),
+    dimensions={"category": "category"},
+    link=lambda unit, period: {
+        **_link("inspection__start_date")(unit, period),
+        "item__isnull": "False",
+    },
+    description=_("Findings of the period's inspections that became rectification items."),
 )
 M(
     "supervision.notices.count",
@@ -241,6 +258,22 @@ M(
     m.Opinion,
     "life_meeting__date",
     "supervision.opinions",
+)
+M(
+    "supervision.opinions.raised",
+    _("Opinions entered in the rectification ledger"),
+    "条",
+    m.Opinion,
+    "life_meeting__date",
+    "supervision.opinions",
+    rows=lambda user, unit, period: _scoped(m.Opinion, "life_meeting__date")(
+        user, unit, period
+    ).filter(item__isnull=False),
+    link=lambda unit, period: {
+        **_link("life_meeting__date")(unit, period),
+        "item__isnull": "False",
+    },
+    description=_("Opinions solicited in the period that became rectification items."),
 )
 M(
     "supervision.education.sessions",

@@ -157,7 +157,7 @@ def test_campaign_page_shows_its_progress(cast):
     c.force_login(cast.leader)
     html = c.get(f"/ledgers/rectification/campaigns/{campaign.pk}/").content.decode()
     assert 'data-figure="found">2<' in html and 'data-figure="closed">1<' in html
-    assert 'data-figure="rate">50.0%<' in html
+    assert 'data-figure="rate">50%<' in html
 
 
 def test_dashboard_rows_add_up_with_the_units_own_row(cast):

@@ -470,8 +470,8 @@ def test_tables_line_up_when_a_closed_unit_has_rows_in_one_figure_only(ledgers):
     assert not doc.errors
     table = next(b.table for b in doc.blocks if b.kind == "table")
     rows = {r[0].text: [c.text for c in r[1:]] for r in table.rows}
-    assert rows.get("甲三基层社（已撤销）") == ["0", "1", "0"], rows
-    assert rows["甲一基层社"] == ["2", "4", "50"]
+    assert rows.get("甲三基层社（已撤销）") == ["0", "1", "0%"], rows
+    assert rows["甲一基层社"] == ["2", "4", "50%"]
     buf = io.BytesIO()
     stats_mod.write(
         user=ledgers.leader_a,
