@@ -24,6 +24,18 @@ def sheet_name(used) -> str:
 WORKPAPERS = "数据底稿"  # in file names, whatever the language of the page
 
 
+def _period_words(name, value) -> str:
+    """A filter that takes a period (closed_in=2022) reads as the period: 2022年."""
+    from gongxiao.core.periods import parse_period
+
+    if name.endswith("_in"):
+        try:
+            return parse_period(str(value)).label
+        except ValueError:
+            pass
+    return str(value)
+
+
 def _filters_text(used, user=None) -> str:
     """The filters selecting the figure's rows, in words: 会议类型：党组会；期间：2022年 …"""
     from gongxiao.org.models import Unit
@@ -51,9 +63,10 @@ def _filters_text(used, user=None) -> str:
             continue
         if k in ("unit", "unit_only", used.metric.unit_field):
             unit = Unit.objects.filter(pk=v).first()
-            words.append(f"{_('Unit')}：{unit.name if unit else v}（{_('itself only')}）")
+            own = _("itself only")
+            words.append(f"{_('Unit')}：{unit.name if unit else v}（{own}）")
         elif k in extra:
-            words.append(f"{extra[k].label}：{v}")
+            words.append(f"{extra[k].label}：{_period_words(k, v)}")
         elif model is not None:
             words.append(f"{field_label(model, k)}：{choice_label(model, k, v, user)}")
         else:

@@ -135,7 +135,7 @@ def test_working_papers_list_exactly_the_narrowed_rows_and_say_the_filters_in_wo
     assert "会议类型：党组会" in filters and f"期间（日期）：{YEAR}年" in filters
     assert "__" not in filters and "=" not in filters
     sheet = book.get_sheet_by_index(1).to_python()
-    assert len([r for r in sheet[13:] if any(r)]) == 18  # after the header line
+    assert len([r for r in sheet[14:] if any(r)]) == 18  # after the header line
     assert index[0][1] == f"{meetings.f.city.name}工作报告" + draft.title[-3:]
 
 
@@ -302,7 +302,7 @@ def test_every_figure_sheet_says_its_filters_in_words(meetings):
     with translation.override("zh-hans"):
         doc = ph.build(draft, meetings.city_leader)
         words = {u.id: workpapers._filters_text(u, meetings.city_leader) for u in doc.figures}
-    assert words["F01"] == f"状态：已销号；期间（销号时间）：{YEAR}年", words
+    assert words["F01"] == f"销号期间：{YEAR}年", words
     assert f"期间（日期）：{YEAR}年" in words["F02"]
     assert "会议类型：党组会" in words["F02"]
     for text in words.values():

@@ -46,6 +46,7 @@ def finalised(ledgers):
             found_date=datetime.date(PAST, 2, 1),
             deadline=datetime.date(PAST, 12, 31),
             status=Status.CLOSED,
+            closed_on=datetime.date(PAST, 5, 1),
             closed_at=timezone.make_aware(datetime.datetime(PAST, 5, 1, 9, 0)),
         )
         late = ItemFactory(
