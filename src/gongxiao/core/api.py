@@ -3,10 +3,13 @@ filters and the same scoping."""
 
 from __future__ import annotations
 
+from django import forms
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import permissions, serializers, viewsets
+from rest_framework import exceptions, permissions, serializers, viewsets
+from rest_framework.decorators import action as drf_action
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from gongxiao.core import scoping, services
@@ -27,6 +30,10 @@ class LedgerPermission(permissions.BasePermission):
     }
 
     def has_permission(self, request, view):
+        declared = getattr(view, "ledger_actions", {}).get(getattr(view, "action", None))
+        if declared is not None:
+            # A declared action needs its own right (review, say), not "add".
+            return scoping.can_any(request.user, view.ledger.module, declared.right)
         action = self.ACTIONS.get(request.method, "change")
         return scoping.can_any(request.user, view.ledger.module, action)
 
@@ -69,7 +76,47 @@ class LedgerSerializer(serializers.ModelSerializer):
                     data[name] = mask(data[name])
         return data
 
+    def _refuse_fields_it_may_not_set(self):
+        """A field the client may not write (the status, the close-out time, anything only an
+        action changes) is refused with a message naming it, never silently ignored. Sent back
+        unchanged, as read, it passes: a client may PUT what it got."""
+        data = self.initial_data
+        if not hasattr(data, "keys"):
+            return
+        model = self.Meta.model
+        model_fields = {f.name: f for f in model._meta.get_fields() if hasattr(f, "verbose_name")}
+        errors = {}
+        for key in data:
+            if key == "version":
+                continue
+            field = self.fields.get(key)
+            if field is not None and not field.read_only:
+                continue
+            if field is None and key not in model_fields:
+                continue  # not a field of the record at all
+            sent = data.get(key)
+            if field is not None and self.instance is not None:
+                try:
+                    current = field.to_representation(field.get_attribute(self.instance))
+                except (AttributeError, TypeError, ValueError):
+                    current = None
+                if sent == current or (sent in (None, "") and current in (None, "")):
+                    continue
+            elif sent in (None, ""):
+                continue
+            label = model_fields[key].verbose_name if key in model_fields else key
+            errors[key] = [
+                _(
+                    "“%(field)s” cannot be set here: it changes only through the actions of "
+                    "this record."
+                )
+                % {"field": label}
+            ]
+        if errors:
+            raise serializers.ValidationError(errors)
+
     def validate(self, attrs):
+        self._refuse_fields_it_may_not_set()
         # Model validation (validators, clean(), constraints) runs in the service; here we only
         # make sure an update names the version it was based on.
         if self.instance is not None and "version" not in self.initial_data:
@@ -104,8 +151,92 @@ def build_serializer(ledger):
     )
 
 
+def _api_field(f: forms.Field):
+    """The API field for an action form's field (for the schema; the form validates)."""
+    common = {"required": f.required, "label": f.label, "help_text": f.help_text or None}
+    if isinstance(f, forms.FileField):
+        if getattr(f.widget, "allow_multiple_selected", False):
+            return serializers.ListField(child=serializers.FileField(), **common)
+        return serializers.FileField(**common)
+    if isinstance(f, forms.BooleanField):
+        return serializers.BooleanField(**{**common, "required": False})
+    if isinstance(f, forms.ModelChoiceField):
+        return serializers.PrimaryKeyRelatedField(
+            queryset=f.queryset.model._default_manager.all(), allow_null=not f.required, **common
+        )
+    if isinstance(f, forms.ChoiceField):
+        return serializers.ChoiceField(choices=list(f.choices), **common)
+    if isinstance(f, forms.DateField):
+        return serializers.DateField(allow_null=not f.required, **common)
+    if isinstance(f, forms.IntegerField):
+        return serializers.IntegerField(allow_null=not f.required, **common)
+    return serializers.CharField(allow_blank=not f.required, **common)
+
+
+def serializer_for_action(action):
+    """The input of an action's API route, derived from its form: one declaration."""
+    fields = {
+        name: _api_field(f)
+        for name, f in action.form_class.base_fields.items()
+        if name != "version"
+    }
+    fields["version"] = serializers.IntegerField(
+        help_text="Version read; required (a stale or missing one answers 409)."
+    )
+    camel = "".join(p.title() for p in action.name.split("_"))
+    return type(
+        f"{action.ledger.model.__name__}{camel}ActionInput", (serializers.Serializer,), fields
+    )
+
+
+def _action_route(ledger, act):
+    def run(self, request, pk=None):
+        from gongxiao.core import actions
+
+        obj = ledger.model.objects.permitted(request.user, "view").filter(pk=pk).first()
+        if obj is None:
+            raise exceptions.NotFound(_("No such record."))
+        try:
+            obj = actions.perform(
+                ledger,
+                act,
+                obj,
+                request.user,
+                request.data,
+                request.data.get("version"),
+                files=request.FILES,
+                source="api",
+            )
+        except Exception as exc:
+            error = actions.api_error(exc)
+            if error is None:
+                raise
+            raise error from exc
+        return Response(self.get_serializer(obj).data)
+
+    run.__name__ = f"act_{act.name}"
+    run = drf_action(
+        detail=True,
+        methods=["post"],
+        url_path=f"actions/{act.name}",
+        url_name=f"action-{act.name}",
+    )(run)
+    # Outside @action, as drf-spectacular asks.
+    return extend_schema(
+        summary=str(act.label),
+        request={
+            "application/json": act.serializer_class,
+            "multipart/form-data": act.serializer_class,
+        },
+        responses=ledger.serializer_class,
+        tags=[ledger.app_label],
+        operation_id=f"{ledger.app_label}_{ledger.slug}_action_{act.name}",
+    )(run)
+
+
 class LedgerViewSet(viewsets.ModelViewSet):
     ledger = None
+    ledger_actions: dict = {}
     permission_classes = [permissions.IsAuthenticated, LedgerPermission]
     filter_backends = [DjangoFilterBackend]
 
@@ -182,6 +313,8 @@ def build_router() -> DefaultRouter:
                 "serializer_class": ledger.serializer_class,
                 "filterset_class": ledger.filterset_class,
                 "queryset": ledger.model.objects.none(),
+                "ledger_actions": {f"act_{a.name}": a for a in ledger.actions},
+                **{f"act_{a.name}": _action_route(ledger, a) for a in ledger.actions},
             },
         )
         viewset = extend_schema_view(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from gongxiao.core import scoping
 from gongxiao.core import services as kit
+from gongxiao.core.actions import ActionRefused
 from gongxiao.core.notifications import notify
 from gongxiao.org.models import RoleAssignment, User
 from gongxiao.org.roles import Role
@@ -34,7 +35,7 @@ from .models import (
 )
 
 
-class TransitionRefused(Exception):
+class TransitionRefused(ActionRefused):
     """A workflow step that the rules do not allow; the message says why, in plain words."""
 
 
@@ -84,6 +85,18 @@ def allowed_steps(item: RectificationItem, user) -> list[Step]:
             continue
         out.append(step)
     return out
+
+
+def check_step(item: RectificationItem, user, step: str) -> None:
+    """The dry run of a step (its button shows when this raises nothing): every rule but the
+    ones on the input (the reason) and the evidence, which the step itself checks."""
+    _check(TRANSITIONS[step], item, user, reason="x", dry_run=True)
+
+
+def check_open(item: RectificationItem, user) -> None:
+    """Measures and progress are taken only while the item is not closed out."""
+    if item.status == S.CLOSED:
+        raise TransitionRefused(_("A closed item takes no measures or progress; reopen it first."))
 
 
 def _check(step: Step, item: RectificationItem, user, *, reason: str, dry_run=False) -> None:
