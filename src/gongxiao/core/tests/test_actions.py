@@ -219,3 +219,32 @@ def test_every_action_is_in_the_openapi_schema(federation):
         for name in action.form_class.base_fields:
             if name != "version":
                 assert name in component["properties"], (action.name, name)
+
+
+@pytest.mark.parametrize(("ledger", "action"), CASES, ids=IDS)
+def test_the_button_shows_where_the_dry_run_passes(federation, ledger, action):
+    obj = ready(ledger, action, federation.a1)
+    detail = ledger_url(ledger, "detail", pk=obj.pk)
+    c = Client()
+    c.force_login(actor(ledger, action, federation.a1))
+    html = c.get(detail).content.decode()
+    if action.in_block:
+        assert f'id="step-{action.name}"' in html
+        assert f'action="{page_url(ledger, action, obj)}"' in html
+    c.force_login(without_right(ledger, action, federation.a1))
+    html = c.get(detail).content.decode()
+    assert f'id="step-{action.name}"' not in html
+    assert page_url(ledger, action, obj) not in html
+
+
+@pytest.mark.parametrize(("ledger", "action"), BULK, ids=[f"{lg.key}:{a.name}" for lg, a in BULK])
+def test_the_bulk_form_is_offered_to_those_with_the_right(federation, ledger, action):
+    obj = ready(ledger, action, federation.a1)
+    c = Client()
+    c.force_login(actor(ledger, action, federation.a1))
+    html = c.get(ledger_url(ledger, "list")).content.decode()
+    assert 'id="bulk-form"' in html and f'value="{action.name}"' in html
+    assert f'value="{obj.pk}:{obj.version}"' in html
+    c.force_login(without_right(ledger, action, federation.a1))
+    html = c.get(ledger_url(ledger, "list")).content.decode()
+    assert f'<option value="{action.name}"' not in html
