@@ -154,10 +154,11 @@ class Action:
     def has_inputs(self) -> bool:
         return bool(self.input and self.input.base_fields)
 
-    def refusal(self, obj, user) -> str | None:
-        """Why `user` may not take this action on `obj` now (None: he may)."""
+    def refusal(self, obj, user, rights: dict | None = None) -> str | None:
+        """Why `user` may not take this action on `obj` now (None: he may). `rights` caches
+        the answers on the rights for several actions of one page."""
         try:
-            if not _has_right(obj, user, self.right):
+            if not _has_right(obj, user, self.right, {} if rights is None else rights):
                 raise PermissionDenied(_("Your roles do not allow this action on this record."))
             if self.check is not None:
                 self.check(obj, user)
@@ -165,8 +166,8 @@ class Action:
             return str(exc) or _("Your roles do not allow this.")
         return None
 
-    def allowed(self, obj, user) -> bool:
-        return self.refusal(obj, user) is None
+    def allowed(self, obj, user, rights: dict | None = None) -> bool:
+        return self.refusal(obj, user, rights) is None
 
     @cached_property
     def serializer_class(self):
@@ -176,19 +177,16 @@ class Action:
         return serializer_for_action(self)
 
 
-def _has_right(obj, user, right) -> bool:
-    # Asked per request for several buttons of the same right: cached on the user.
-    cache = user.__dict__.setdefault("_gx_action_rights", {})
-    key = (type(obj)._meta.label, obj.pk, right)
-    if key not in cache:
-        cache[key] = type(obj).objects.permitted(user, right).filter(pk=obj.pk).exists()
-    return cache[key]
+def _has_right(obj, user, right, cache: dict) -> bool:
+    if right not in cache:
+        cache[right] = type(obj).objects.permitted(user, right).filter(pk=obj.pk).exists()
+    return cache[right]
 
 
 def available(ledger, obj, user) -> list[Action]:
     """The actions whose dry run passes for `user` on `obj`: the buttons of the row's page."""
-    user.__dict__.pop("_gx_action_rights", None)
-    return [a for a in ledger.actions if a.allowed(obj, user)]
+    rights: dict = {}  # one query per right, not per button
+    return [a for a in ledger.actions if a.allowed(obj, user, rights)]
 
 
 def get_action(ledger, name: str) -> Action:
