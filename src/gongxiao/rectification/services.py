@@ -394,6 +394,8 @@ def add_progress(
         ev = Evidence(entry=entry, name=f.name[:200], uploaded_by=user)
         ev.file.save(f.name, f, save=False)
         ev.save()
+        # Every write has its change record: the file kept, by whom, for which entry.
+        kit.record_change(obj=ev, kind="create", user=user, after=kit.snapshot(ev))
     if item.status == S.OPEN:
         # Work started the day the first progress happened, not the day it was entered.
         transition(item=item, step="start", user=user, on=max(date, last_step_date(item) or date))

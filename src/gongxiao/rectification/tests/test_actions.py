@@ -185,3 +185,19 @@ def test_an_action_runs_a_bounded_number_of_queries(cast, n, django_assert_max_n
             f"{API}{item.pk}/actions/request_close_out/", {"version": item.version}, format="json"
         )
     assert resp.status_code == 200 and ChangeRecord.objects.count() == changes + 1
+
+
+def test_each_evidence_file_has_its_change_record(cast):
+    from django.contrib.contenttypes.models import ContentType
+
+    item = cast.item()
+    services.add_progress(
+        item=item,
+        user=cast.owner,
+        text="x",
+        files=[SimpleUploadedFile("a.pdf", b"%PDF-1.4"), SimpleUploadedFile("b.pdf", b"%PDF")],
+    )
+    records = ChangeRecord.objects.filter(content_type=ContentType.objects.get_for_model(Evidence))
+    assert sorted(r.after["name"] for r in records) == ["a.pdf", "b.pdf"]
+    assert {r.user_id for r in records} == {cast.owner.pk}
+    assert {r.unit_id for r in records} == {item.unit_id}
