@@ -239,6 +239,8 @@ def _apply(current, item, action: str, target: str, user, reason: str, on) -> Re
         after=kit.snapshot(current),
         source="workflow",
     )
+    if target == S.CLOSED or from_status == S.CLOSED:
+        _tell_source(current, closed=target == S.CLOSED, on=on, user=user)
     if action in TRANSITIONS:
         _notify_transition(current, TRANSITIONS[action], user, reason)
     item.__dict__.update(current.__dict__)
@@ -438,12 +440,34 @@ def _check_file(f) -> None:
 
 @transaction.atomic
 def create_item_from(*, record, user, **fields) -> RectificationItem:
-    """Make an item whose source is a record in Gongxiao (an inspection finding, an adopted
-    audit recommendation, a meeting opinion). The link is kept and shown on the item."""
-    item = RectificationItem(**fields)
+    """The one mechanism for "this record raises a rectification item" (an inspection finding,
+    an adopted audit recommendation, a meeting opinion; inventory differences, safety hazards,
+    reserve shortfalls next). The item points at `record`, found back with `items_raised_by`.
+    A record may offer `item_defaults()` (category, kind, deadline from its own dates …),
+    which the given `fields` override, and hears of its item's close-out and reopening through
+    `item_closed(item=, on=, user=)` and `item_reopened(item=, on=, user=)`, in the step's
+    transaction."""
+    defaults = record.item_defaults() if hasattr(record, "item_defaults") else {}
+    item = RectificationItem(**{**defaults, **fields})
     item.source_type = ContentType.objects.get_for_model(type(record))
     item.source_id = record.pk
     return kit.create_row(obj=item, user=user)
+
+
+def items_raised_by(record):
+    """The items `record` raised (through the index on the item's source)."""
+    return RectificationItem.objects.filter(
+        source_type=ContentType.objects.get_for_model(type(record)), source_id=record.pk
+    )
+
+
+def _tell_source(item: RectificationItem, *, closed: bool, on, user) -> None:
+    if not item.source_type_id:
+        return
+    record = item.source_record
+    hook = getattr(record, "item_closed" if closed else "item_reopened", None)
+    if hook is not None:
+        hook(item=item, on=on, user=user)
 
 
 # --- escalation ------------------------------------------------------------------------------

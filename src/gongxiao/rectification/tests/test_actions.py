@@ -201,3 +201,51 @@ def test_each_evidence_file_has_its_change_record(cast):
     assert sorted(r.after["name"] for r in records) == ["a.pdf", "b.pdf"]
     assert {r.user_id for r in records} == {cast.owner.pk}
     assert {r.unit_id for r in records} == {item.unit_id}
+
+
+def test_a_record_that_raises_an_item_gives_its_defaults_and_hears_of_its_close_out(
+    cast, monkeypatch
+):
+    """The one mechanism for records that raise items: defaults from the record, the link
+    found back from the record, the record told when its item closes and reopens."""
+    from gongxiao.org.models import Person
+    from gongxiao.rectification.tests.factories import requested_item
+
+    heard = []
+    record = cast.owner_person
+    today = timezone.localdate()
+    monkeypatch.setattr(
+        Person,
+        "item_defaults",
+        lambda self: {"category": "safety", "kind": "deadline", "deadline": today},
+        raising=False,
+    )
+    monkeypatch.setattr(
+        Person, "item_closed", lambda self, **kw: heard.append(("closed", kw["on"])), raising=False
+    )
+    monkeypatch.setattr(
+        Person,
+        "item_reopened",
+        lambda self, **kw: heard.append(("reopened", kw["on"])),
+        raising=False,
+    )
+    item = services.create_item_from(
+        record=record,
+        user=cast.leader,
+        unit=cast.f.a1,
+        title="来自记录",
+        source="inspection",
+        found_date=today,
+    )
+    assert (item.category, item.deadline) == ("safety", today)
+    assert list(services.items_raised_by(record)) == [item]
+    # Steps on another item are not heard.
+    services.transition(item=requested_item(cast.f.a1), step="close_out", user=cast.leader)
+    assert heard == []
+    services.add_progress(
+        item=item, user=cast.owner, text="x", files=[SimpleUploadedFile("a.pdf", b"%PDF")]
+    )
+    services.transition(item=item, step="request_close_out", user=cast.owner)
+    services.transition(item=item, step="close_out", user=cast.leader)
+    services.transition(item=item, step="reopen", user=cast.leader, reason="反弹")
+    assert heard == [("closed", today), ("reopened", today)]
