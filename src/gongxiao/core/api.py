@@ -234,6 +234,71 @@ def _action_route(ledger, act):
     )(run)
 
 
+class BulkRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    version = serializers.IntegerField()
+
+
+class BulkResultSerializer(serializers.Serializer):
+    done = serializers.ListField(child=serializers.IntegerField())
+    refused = serializers.ListField(child=serializers.DictField())
+    not_found = serializers.ListField(child=serializers.IntegerField())
+
+
+def _bulk_route(ledger, act):
+    """`POST /api/<app>/<ledger>/actions/<name>/` with `rows` [{id, version}]: each row through
+    the same runner in its own savepoint; rows out of scope are reported, never touched."""
+    fields = {
+        name: field
+        for name, field in act.serializer_class().get_fields().items()
+        if name != "version"
+    }
+    fields["rows"] = BulkRowSerializer(many=True)
+    camel = "".join(p.title() for p in act.name.split("_"))
+    request_serializer = type(
+        f"{ledger.model.__name__}{camel}BulkInput", (serializers.Serializer,), fields
+    )
+
+    def run(self, request):
+        from gongxiao.core import actions
+
+        rows = request.data.get("rows")
+        if not isinstance(rows, list) or not rows:
+            raise serializers.ValidationError({"rows": [_("Choose the rows first.")]})
+        pairs = []
+        for row in rows:
+            try:
+                pairs.append((int(row["id"]), row.get("version")))
+            except (KeyError, TypeError, ValueError, AttributeError):
+                raise serializers.ValidationError(
+                    {"rows": [_("Each row needs its id and the version read.")]}
+                ) from None
+        data = {k: v for k, v in request.data.items() if k != "rows"}
+        result = actions.perform_bulk(ledger, act, pairs, request.user, data, source="api-bulk")
+        return Response(
+            {
+                "done": result.done,
+                "refused": [{"id": pk, "detail": msg} for pk, msg in result.refused],
+                "not_found": result.not_found,
+            }
+        )
+
+    run.__name__ = f"bulk_{act.name}"
+    run = drf_action(
+        detail=False,
+        methods=["post"],
+        url_path=f"actions/{act.name}",
+        url_name=f"bulk-{act.name}",
+    )(run)
+    return extend_schema(
+        summary=f"{act.label} ({_('several rows')})",
+        request=request_serializer,
+        responses=BulkResultSerializer,
+        tags=[ledger.app_label],
+        operation_id=f"{ledger.app_label}_{ledger.slug}_bulk_{act.name}",
+    )(run)
+
+
 class LedgerViewSet(viewsets.ModelViewSet):
     ledger = None
     ledger_actions: dict = {}
@@ -313,8 +378,12 @@ def build_router() -> DefaultRouter:
                 "serializer_class": ledger.serializer_class,
                 "filterset_class": ledger.filterset_class,
                 "queryset": ledger.model.objects.none(),
-                "ledger_actions": {f"act_{a.name}": a for a in ledger.actions},
+                "ledger_actions": {
+                    **{f"act_{a.name}": a for a in ledger.actions},
+                    **{f"bulk_{a.name}": a for a in ledger.actions if a.bulk},
+                },
                 **{f"act_{a.name}": _action_route(ledger, a) for a in ledger.actions},
+                **{f"bulk_{a.name}": _bulk_route(ledger, a) for a in ledger.actions if a.bulk},
             },
         )
         viewset = extend_schema_view(

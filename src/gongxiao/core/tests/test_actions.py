@@ -219,6 +219,9 @@ def test_every_action_is_in_the_openapi_schema(federation):
         for name in action.form_class.base_fields:
             if name != "version":
                 assert name in component["properties"], (action.name, name)
+        if action.bulk:
+            bulk = f"/api/{ledger.app_label}/{ledger.slug}/actions/{action.name}/"
+            assert "post" in schema["paths"][bulk], bulk
 
 
 @pytest.mark.parametrize(("ledger", "action"), CASES, ids=IDS)
@@ -248,3 +251,32 @@ def test_the_bulk_form_is_offered_to_those_with_the_right(federation, ledger, ac
     c.force_login(without_right(ledger, action, federation.a1))
     html = c.get(ledger_url(ledger, "list")).content.decode()
     assert f'<option value="{action.name}"' not in html
+
+
+@pytest.mark.parametrize(("ledger", "action"), BULK, ids=[f"{lg.key}:{a.name}" for lg, a in BULK])
+def test_the_bulk_api_changes_own_rows_and_reports_the_foreign(federation, ledger, action):
+    own = [ready(ledger, action, federation.a1) for _ in range(2)]
+    foreign = ready(ledger, action, federation.b1)
+    state = State(ledger, foreign)
+    user = actor(ledger, action, federation.a1)
+    rows = [{"id": o.pk, "version": o.version} for o in [*own, foreign]]
+    rows.append({"id": own[0].pk, "version": own[0].version})  # stale by then: refused
+    resp = api(user).post(
+        f"/api/{ledger.app_label}/{ledger.slug}/actions/{action.name}/",
+        {"rows": rows},
+        format="json",
+    )
+    assert resp.status_code == 200, resp.content
+    body_ = resp.json()
+    assert body_["done"] == [o.pk for o in own] and body_["not_found"] == [foreign.pk]
+    assert [r["id"] for r in body_["refused"]] == [own[0].pk]
+    assert state.row == snapshot(ledger.model.objects.get(pk=foreign.pk))
+    assert not ActionRecord.objects.filter(object_pk=str(foreign.pk)).exists()
+    assert ActionRecord.objects.filter(action=action.name, source="api-bulk").count() == 2
+    reader = without_right(ledger, action, federation.a1)
+    resp = api(reader).post(
+        f"/api/{ledger.app_label}/{ledger.slug}/actions/{action.name}/",
+        {"rows": [{"id": own[1].pk, "version": own[1].version + 1}]},
+        format="json",
+    )
+    assert resp.status_code == 403
