@@ -299,6 +299,35 @@ def _bulk_route(ledger, act):
     )(run)
 
 
+class ActionRecordSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    user = serializers.CharField(source="user_repr")
+    on = serializers.DateField(allow_null=True, help_text="Business date (业务日期)")
+    at = serializers.DateTimeField(help_text="When it was recorded")
+    source = serializers.CharField()
+    data = serializers.DictField(help_text="The input, as given")
+
+
+def _action_history_route(ledger):
+    def run(self, request, pk=None):
+        from gongxiao.core.models import ActionRecord
+
+        obj = ledger.model.objects.permitted(request.user, "view").filter(pk=pk).first()
+        if obj is None:
+            raise exceptions.NotFound(_("No such record."))
+        records = ActionRecord.objects.filter(ledger=ledger.key, object_pk=str(obj.pk))
+        return Response(ActionRecordSerializer(records.order_by("at", "id"), many=True).data)
+
+    run.__name__ = "action_records"
+    run = drf_action(detail=True, methods=["get"], url_path="actions", url_name="actions")(run)
+    return extend_schema(
+        summary=_("Actions taken"),
+        responses=ActionRecordSerializer(many=True),
+        tags=[ledger.app_label],
+        operation_id=f"{ledger.app_label}_{ledger.slug}_actions_taken",
+    )(run)
+
+
 class LedgerViewSet(viewsets.ModelViewSet):
     ledger = None
     ledger_actions: dict = {}
@@ -384,6 +413,7 @@ def build_router() -> DefaultRouter:
                 },
                 **{f"act_{a.name}": _action_route(ledger, a) for a in ledger.actions},
                 **{f"bulk_{a.name}": _bulk_route(ledger, a) for a in ledger.actions if a.bulk},
+                **({"action_records": _action_history_route(ledger)} if ledger.actions else {}),
             },
         )
         viewset = extend_schema_view(

@@ -280,3 +280,19 @@ def test_the_bulk_api_changes_own_rows_and_reports_the_foreign(federation, ledge
         format="json",
     )
     assert resp.status_code == 403
+
+
+@pytest.mark.parametrize(("ledger", "action"), CASES[:1], ids=IDS[:1])
+def test_the_actions_taken_are_read_through_the_api_in_scope(federation, ledger, action):
+    obj = ready(ledger, action, federation.a1)
+    user = actor(ledger, action, federation.a1)
+    assert api(user).post(url(ledger, action, obj), body(action, obj), format="json").status_code
+    taken = api(user).get(f"/api/{ledger.app_label}/{ledger.slug}/{obj.pk}/actions/")
+    assert taken.status_code == 200
+    [record] = taken.json()
+    assert record["action"] == action.name and record["source"] == "api"
+    outsider = user_with(Role.SYSADMIN, federation.county_b)
+    assert (
+        api(outsider).get(f"/api/{ledger.app_label}/{ledger.slug}/{obj.pk}/actions/").status_code
+        == 404
+    )
