@@ -5,17 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('org', '0003_unit_path_prefix'),
-        ('rectification', '0002_business_dates'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("org", "0003_unit_path_prefix"),
+        ("rectification", "0002_business_dates"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='rectificationitem',
-            index=models.Index(fields=['source_type', 'source_id'], name='rect_item_source'),
+            model_name="rectificationitem",
+            index=models.Index(fields=["source_type", "source_id"], name="rect_item_source"),
         ),
     ]
