@@ -46,6 +46,9 @@ class Ledger:
     icon = "table"
     # Columns computed from the row rather than stored: name -> (label, function(obj, user)).
     computed: dict = {}
+    # Changes beyond the generic edit (workflow steps …): core.actions.Action declarations.
+    # Each gets its button, page, API route, bulk form (if `bulk`) and audit from the kit.
+    actions: list = []
     # A template that extends the generic detail page (workflow, sub-rows), and its context.
     detail_template = "core/ledger_detail.html"
 
@@ -280,6 +283,8 @@ def register(ledger_class: type[Ledger]) -> type[Ledger]:
     if ledger.key in _registry:
         raise RuntimeError(f"Ledger {ledger.key} is registered twice.")
     _registry[ledger.key] = ledger
+    for action in ledger.actions:
+        action.ledger = ledger
     return ledger_class
 
 

@@ -135,6 +135,45 @@ class ChangeRecord(models.Model):
         return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
 
 
+class ActionRecord(models.Model):
+    """One action taken on one ledger row (a workflow step, progress recorded): which, by whom,
+    its business date (业务日期) apart from the time it was recorded, and its input.
+    Append-only, like the change records; written by the action runner (core.actions)."""
+
+    ledger = models.CharField(_("ledger"), max_length=100)
+    object_pk = models.CharField(max_length=64)
+    action = models.CharField(_("action"), max_length=50)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    user_repr = models.CharField(_("user"), max_length=150, blank=True)
+    on = models.DateField(_("business date"), null=True, blank=True)
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    source = models.CharField(_("source"), max_length=20, default="web")
+    data = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+
+    objects = ChangeRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("action record")
+        verbose_name_plural = _("action records")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["ledger", "object_pk", "-at"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise PermissionError("Action records cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Action records cannot be deleted.")
+
+
 def job_upload_path(job, filename):
     return f"jobs/{job.pk}/upload-{filename}"
 

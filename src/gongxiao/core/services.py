@@ -4,6 +4,8 @@ transaction."""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import decimal
 import uuid
@@ -62,11 +64,31 @@ def snapshot(obj) -> dict:
     return data
 
 
+_collecting: contextvars.ContextVar[list | None] = contextvars.ContextVar(
+    "gx_collecting_changes", default=None
+)
+
+
+@contextlib.contextmanager
+def collect_changes():
+    """The change records written inside the block (the action runner writes one itself when
+    a service wrote none)."""
+    written: list = []
+    token = _collecting.set(written)
+    try:
+        yield written
+    finally:
+        _collecting.reset(token)
+
+
 def record_change(*, obj, kind: str, user, before=None, after=None, source="web") -> ChangeRecord:
     unit_id = scoping._unit_id_of(obj) if hasattr(obj, "scope_field") else None
-    return ChangeRecord.objects.create(
+    record = ChangeRecord.objects.create(
         **_change_kwargs(obj, kind, user, before, after, source, unit_id)
     )
+    if (sink := _collecting.get()) is not None:
+        sink.append(record)
+    return record
 
 
 def _change_kwargs(obj, kind, user, before, after, source, unit_id):

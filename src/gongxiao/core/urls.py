@@ -17,6 +17,10 @@ urlpatterns = [
     path(L + "<int:pk>/edit/", views.LedgerEditView.as_view(), name="ledger-edit"),
     path(L + "<int:pk>/delete/", views.LedgerDeleteView.as_view(), name="ledger-delete"),
     path(L + "<int:pk>/file/<slug:field>/", views.LedgerFileView.as_view(), name="ledger-file"),
+    path(
+        L + "<int:pk>/actions/<slug:name>/", views.LedgerActionView.as_view(), name="ledger-action"
+    ),
+    path(L + "bulk/", views.LedgerBulkActionView.as_view(), name="ledger-bulk"),
     path("notifications/", notification_views.notification_list, name="notifications"),
     path(
         "notifications/<int:pk>/open/",

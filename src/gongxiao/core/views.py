@@ -22,7 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 
-from gongxiao.core import excel, jobs, scoping, services
+from gongxiao.core import actions, excel, jobs, scoping, services
 from gongxiao.core.filters import filtered
 from gongxiao.core.ledgers import get_ledger
 from gongxiao.core.models import ChangeRecord, Job, RecordLocked
@@ -115,6 +115,12 @@ class LedgerListView(LedgerView):
             capped=getattr(paginator, "capped", False),
             headers=[ledger.label(f) for f in ledger.list_fields],
             query=query.urlencode(),
+            bulk_actions=[
+                a
+                for a in ledger.actions
+                if a.bulk and scoping.can_any(request.user, ledger.module, a.right)
+            ],
+            today=timezone.localdate(),
         )
         template = (
             "core/_ledger_table.html"
@@ -152,8 +158,94 @@ class LedgerDetailView(LedgerView):
             can_delete=not ledger.lock_reason(obj)
             and ledger.model.objects.permitted(request.user, "delete").filter(pk=obj.pk).exists(),
         )
+        if ledger.actions:
+            ready = [
+                (a, a.form(obj, request.user)) for a in actions.available(ledger, obj, request.user)
+            ]
+            ctx["actions"] = [(a, f) for a, f in ready if a.in_block]
+            ctx["action_forms"] = {a.name: f for a, f in ready}
         ctx.update(ledger.detail_extra(request, obj))
         return render(request, ledger.detail_template, ctx)
+
+
+class LedgerActionView(LedgerView):
+    """An action's own page: GET shows its form (with why it is refused, if it is), POST runs
+    it through the one runner; a refusal comes back as a message on the row's page, input that
+    its form (or the service) refuses is shown again with what the user typed."""
+
+    def _render(self, obj, act, form, status=200):
+        ctx = self.context(
+            obj=obj, action=act, form=form, refused=act.refusal(obj, self.request.user)
+        )
+        return render(self.request, "core/ledger_action.html", ctx, status=status)
+
+    def get(self, request, app_label, slug, pk, name):
+        act = actions.get_action(self.ledger, name)
+        obj = self.get_row(pk)
+        return self._render(obj, act, act.form(obj, request.user))
+
+    def post(self, request, app_label, slug, pk, name):
+        act = actions.get_action(self.ledger, name)
+        obj = self.get_row(pk)
+        detail = self.ledger.saved_url(obj) or self.url("detail", pk=obj.pk)
+        try:
+            actions.perform(
+                self.ledger,
+                act,
+                obj,
+                request.user,
+                request.POST,
+                request.POST.get("version"),
+                files=request.FILES,
+            )
+        except actions.InputInvalid as exc:
+            return self._render(obj, act, exc.form, status=400)
+        except ValidationError as exc:
+            if not act.has_inputs:
+                messages.error(request, actions.refusal(exc)[1])
+                return redirect(self.url("detail", pk=obj.pk))
+            form = act.form(obj, request.user, data=request.POST, files=request.FILES)
+            form.is_valid()
+            for key, msgs in getattr(exc, "message_dict", {None: exc.messages}).items():
+                form.add_error(key if key in form.fields else None, msgs)
+            return self._render(obj, act, form, status=400)
+        except Exception as exc:
+            status, message = actions.refusal(exc)
+            if status is None:
+                raise
+            if status == 404:
+                raise Http404(message) from exc
+            messages.error(request, message)
+            return redirect(self.url("detail", pk=obj.pk))
+        messages.success(request, _("Done: %(action)s.") % {"action": act.label})
+        return redirect(detail)
+
+
+class LedgerBulkActionView(LedgerView):
+    """A bulk action on rows chosen on the list: each row through the same runner in its own
+    savepoint; rows out of the user's scope are reported and never touched."""
+
+    def post(self, request, app_label, slug):
+        act = actions.get_action(self.ledger, request.POST.get("action", ""))
+        rows = actions.parse_rows(request.POST.getlist("rows"))
+        back = self.url("list")
+        if query := request.POST.get("query"):
+            back += "?" + query
+        if not rows:
+            messages.error(request, _("Choose the rows first."))
+            return redirect(back)
+        try:
+            result = actions.perform_bulk(self.ledger, act, rows, request.user, request.POST)
+        except actions.ActionRefused as exc:
+            messages.error(request, str(exc))
+            return redirect(back)
+        level = (
+            messages.SUCCESS
+            if result.done and not (result.refused or result.not_found)
+            else messages.WARNING
+        )
+        messages.add_message(request, level, result.message(act))
+        return redirect(back)
 
 
 def _history_entry(ledger, record, user, obj=None):

@@ -1,7 +1,11 @@
+"""The inputs of the item's actions (declared in ledgers.py; the kit builds their pages, API
+input and buttons from these)."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongxiao.core import scoping
+from gongxiao.core.actions import ActionForm
 from gongxiao.org.models import Person
 
 from .models import Measure
@@ -22,60 +26,43 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-class ProgressForm(forms.Form):
-    date = forms.DateField(
-        label=_("date"),
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
-    )
-    text = forms.CharField(
-        label=_("progress"), widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"})
-    )
+class ProgressForm(ActionForm):
+    """Progress with its evidence; its date is the action's business date (`on`)."""
+
+    text = forms.CharField(label=_("progress"), widget=forms.Textarea(attrs={"rows": 3}))
     files = MultipleFileField(label=_("evidence files"), required=False)
-    is_checkin = forms.BooleanField(
-        label=_("periodic check-in"),
-        required=False,
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
-    )
+    is_checkin = forms.BooleanField(label=_("periodic check-in"), required=False)
 
 
-class MeasureForm(forms.Form):
-    description = forms.CharField(
-        label=_("measure"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
-    )
-    owner = forms.ModelChoiceField(
-        label=_("owner"),
-        queryset=Person.objects.none(),
-        required=False,
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
+class MeasureForm(ActionForm):
+    description = forms.CharField(label=_("measure"), widget=forms.Textarea(attrs={"rows": 2}))
+    owner = forms.ModelChoiceField(label=_("owner"), queryset=Person.objects.none(), required=False)
     deadline = forms.DateField(
         label=_("deadline"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = scoping.scope_related(Person.objects.all(), user)
+        self.fields["owner"].queryset = scoping.scope_related(Person.objects.all(), self.user)
 
 
-class StepForm(forms.Form):
+class ReasonForm(ActionForm):
+    """A step that must say why (a rejected close-out, a reopening)."""
+
     reason = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
-    )
-    # 业务日期: when the step happened; today unless the clerk enters it after the fact.
-    on = forms.DateField(
-        label=_("business date"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
-    )
-    # Without the version a step could overwrite what someone else did meanwhile.
-    version = forms.IntegerField(
-        widget=forms.HiddenInput,
-        error_messages={"required": _("The page is out of date: reload it and try again.")},
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 30, "placeholder": _("Reason (required)")}),
     )
 
 
-class MeasureStateForm(forms.Form):
-    state = forms.ChoiceField(choices=Measure.State.choices)
-    version = forms.IntegerField()
+class MeasureStateForm(ActionForm):
+    measure = forms.ModelChoiceField(label=_("measure"), queryset=Measure.objects.none())
+    state = forms.ChoiceField(label=_("status"), choices=Measure.State.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only this item's measures: a measure of another item is not reached through this one.
+        if self.obj is not None:
+            self.fields["measure"].queryset = Measure.objects.filter(item=self.obj)

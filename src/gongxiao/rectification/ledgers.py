@@ -5,10 +5,12 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongxiao.core.actions import Action
 from gongxiao.core.ledgers import Ledger, register
 from gongxiao.core.metrics import display, rate
 from gongxiao.core.navigation import NavLink, register_link
 
+from . import forms, services
 from .models import Campaign, RectificationItem, Status
 
 
@@ -62,6 +64,92 @@ class CampaignLedger(Ledger):
             "campaign_units": obj.units.visible_to(request.user),
             "items_in_view": items.count(),
         }
+
+
+def _step(name):
+    def run(item, user, *, on, reason=""):
+        return services.transition(item=item, step=name, user=user, reason=reason, on=on)
+
+    def check(item, user):
+        services.check_step(item, user, name)
+
+    return run, check
+
+
+def _step_action(name, *, style="primary", reason=False, bulk=False, example=None):
+    run, check = _step(name)
+    return Action(
+        name,
+        services.STEP_LABELS[name],
+        service=run,
+        right=services.TRANSITIONS[name].right,
+        input=forms.ReasonForm if reason else None,
+        check=check,
+        business_date=True,
+        bulk=bulk,
+        style=style,
+        example=example if example is not None else {},
+    )
+
+
+def _add_progress(item, user, *, on, text, files=(), is_checkin=False):
+    return services.add_progress(
+        item=item, user=user, text=text, date=on, files=files, is_checkin=is_checkin
+    )
+
+
+def _add_measure(item, user, *, description, owner=None, deadline=None):
+    return services.add_measure(
+        item=item, user=user, description=description, owner=owner, deadline=deadline
+    )
+
+
+def _set_measure_state(item, user, *, measure, state):
+    # The item's version guards the action (the runner checks it under the item's lock).
+    return services.set_measure_state(
+        measure=measure, state=state, user=user, expected_version=measure.version
+    )
+
+
+ITEM_ACTIONS = [
+    _step_action("start", bulk=True),
+    _step_action("request_close_out"),
+    _step_action("close_out", style="success", bulk=True),
+    _step_action(
+        "reject_close_out", style="outline-danger", reason=True, example={"reason": "证据不足"}
+    ),
+    _step_action(
+        "reopen", style="outline-danger", reason=True, example={"reason": "回头看发现反弹"}
+    ),
+    Action(
+        "add_progress",
+        _("Record progress"),
+        service=_add_progress,
+        input=forms.ProgressForm,
+        check=services.check_open,
+        business_date=True,
+        in_block=False,
+        example={"text": "已清理通道内杂物"},
+    ),
+    Action(
+        "add_measure",
+        _("Add a measure"),
+        service=_add_measure,
+        input=forms.MeasureForm,
+        check=services.check_open,
+        in_block=False,
+        example={"description": "清理消防通道杂物"},
+    ),
+    Action(
+        "set_measure_state",
+        _("Change a measure's status"),
+        service=_set_measure_state,
+        input=forms.MeasureStateForm,
+        check=services.check_open,
+        in_block=False,
+        example={"measure": lambda item: item.measures.first().pk, "state": "done"},
+    ),
+]
 
 
 def _filter_overdue(queryset, name, value):
@@ -154,6 +242,7 @@ class ItemLedger(Ledger):
     date_field = "found_date"
     detail_template = "rectification/item_detail.html"
     detail_exclude = ("source_type", "source_id")
+    actions = ITEM_ACTIONS
     computed = {
         "overdue": (
             _("overdue"),

@@ -212,6 +212,8 @@ class RectificationItem(LedgerModel):
             models.Index(fields=["status", "deadline"]),
             models.Index(fields=["found_date"]),
             models.Index(fields=["closed_on"]),
+            # From a record to the items it raised (findings, recommendations, opinions …).
+            models.Index(fields=["source_type", "source_id"], name="rect_item_source"),
         ]
 
     def __str__(self):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from gongxiao.core import scoping
 from gongxiao.core import services as kit
+from gongxiao.core.actions import ActionRefused
 from gongxiao.core.notifications import notify
 from gongxiao.org.models import RoleAssignment, User
 from gongxiao.org.roles import Role
@@ -34,7 +35,7 @@ from .models import (
 )
 
 
-class TransitionRefused(Exception):
+class TransitionRefused(ActionRefused):
     """A workflow step that the rules do not allow; the message says why, in plain words."""
 
 
@@ -84,6 +85,18 @@ def allowed_steps(item: RectificationItem, user) -> list[Step]:
             continue
         out.append(step)
     return out
+
+
+def check_step(item: RectificationItem, user, step: str) -> None:
+    """The dry run of a step (its button shows when this raises nothing): every rule but the
+    ones on the input (the reason) and the evidence, which the step itself checks."""
+    _check(TRANSITIONS[step], item, user, reason="x", dry_run=True)
+
+
+def check_open(item: RectificationItem, user) -> None:
+    """Measures and progress are taken only while the item is not closed out."""
+    if item.status == S.CLOSED:
+        raise TransitionRefused(_("A closed item takes no measures or progress; reopen it first."))
 
 
 def _check(step: Step, item: RectificationItem, user, *, reason: str, dry_run=False) -> None:
@@ -226,6 +239,8 @@ def _apply(current, item, action: str, target: str, user, reason: str, on) -> Re
         after=kit.snapshot(current),
         source="workflow",
     )
+    if target == S.CLOSED or from_status == S.CLOSED:
+        _tell_source(current, closed=target == S.CLOSED, on=on, user=user)
     if action in TRANSITIONS:
         _notify_transition(current, TRANSITIONS[action], user, reason)
     item.__dict__.update(current.__dict__)
@@ -381,6 +396,8 @@ def add_progress(
         ev = Evidence(entry=entry, name=f.name[:200], uploaded_by=user)
         ev.file.save(f.name, f, save=False)
         ev.save()
+        # Every write has its change record: the file kept, by whom, for which entry.
+        kit.record_change(obj=ev, kind="create", user=user, after=kit.snapshot(ev))
     if item.status == S.OPEN:
         # Work started the day the first progress happened, not the day it was entered.
         transition(item=item, step="start", user=user, on=max(date, last_step_date(item) or date))
@@ -423,12 +440,34 @@ def _check_file(f) -> None:
 
 @transaction.atomic
 def create_item_from(*, record, user, **fields) -> RectificationItem:
-    """Make an item whose source is a record in Gongxiao (an inspection finding, an adopted
-    audit recommendation, a meeting opinion). The link is kept and shown on the item."""
-    item = RectificationItem(**fields)
+    """The one mechanism for "this record raises a rectification item" (an inspection finding,
+    an adopted audit recommendation, a meeting opinion; inventory differences, safety hazards,
+    reserve shortfalls next). The item points at `record`, found back with `items_raised_by`.
+    A record may offer `item_defaults()` (category, kind, deadline from its own dates …),
+    which the given `fields` override, and hears of its item's close-out and reopening through
+    `item_closed(item=, on=, user=)` and `item_reopened(item=, on=, user=)`, in the step's
+    transaction."""
+    defaults = record.item_defaults() if hasattr(record, "item_defaults") else {}
+    item = RectificationItem(**{**defaults, **fields})
     item.source_type = ContentType.objects.get_for_model(type(record))
     item.source_id = record.pk
     return kit.create_row(obj=item, user=user)
+
+
+def items_raised_by(record):
+    """The items `record` raised (through the index on the item's source)."""
+    return RectificationItem.objects.filter(
+        source_type=ContentType.objects.get_for_model(type(record)), source_id=record.pk
+    )
+
+
+def _tell_source(item: RectificationItem, *, closed: bool, on, user) -> None:
+    if not item.source_type_id:
+        return
+    record = item.source_record
+    hook = getattr(record, "item_closed" if closed else "item_reopened", None)
+    if hook is not None:
+        hook(item=item, on=on, user=user)
 
 
 # --- escalation ------------------------------------------------------------------------------

@@ -5,10 +5,6 @@ from . import dashboard, lists, views
 app_name = "rectification"
 
 urlpatterns = [
-    path("items/<int:pk>/step/<slug:step>/", views.item_step, name="item-step"),
-    path("items/<int:pk>/measures/", views.item_measure, name="item-measure"),
-    path("items/<int:pk>/progress/", views.item_progress, name="item-progress"),
-    path("measures/<int:pk>/state/", views.measure_state, name="measure-state"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("lists/<slug:kind>.xlsx", lists.export_list, name="list-export"),

@@ -43,6 +43,9 @@ def test_every_url_is_known_to_the_matrix():
         "ledger-edit",
         "ledger-delete",
         "ledger-file",
+        # declared actions, one runner: tested for every action in test_actions.py
+        "ledger-action",
+        "ledger-bulk",
         # owner-only job pages, tested in test_jobs.py
         "job-detail",
         "job-download",
@@ -65,10 +68,6 @@ def test_every_url_is_known_to_the_matrix():
         "notification-open",
         "notification-read-all",
         # rectification pages beyond the kit, tested in rectification/tests/test_scope.py
-        "rectification:item-step",
-        "rectification:item-measure",
-        "rectification:item-progress",
-        "rectification:measure-state",
         "rectification:evidence",
         "rectification:dashboard",
         "rectification:list-export",

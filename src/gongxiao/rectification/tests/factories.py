@@ -3,7 +3,7 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
-from gongxiao.core.testing import factory_for
+from gongxiao.core.testing import factory_for, prepares
 from gongxiao.rectification.models import Campaign, Category, Kind, RectificationItem, Source
 
 
@@ -39,3 +39,70 @@ def make_campaign(unit, **overrides):
 @factory_for(RectificationItem)
 def make_item(unit, **overrides):
     return ItemFactory(unit=unit, **overrides)
+
+
+# --- rows ready for each declared action (core/tests/test_actions.py) ------------------------
+
+ITEMS = "rectification.items"
+
+
+def _someone(unit, role):
+    from gongxiao.org.tests.factories import user_with
+
+    return user_with(role, unit)
+
+
+@prepares(ITEMS, "start", "add_progress", "add_measure")
+def open_item(unit):
+    return ItemFactory(unit=unit)
+
+
+@prepares(ITEMS, "set_measure_state")
+def item_with_a_measure(unit):
+    from gongxiao.org.roles import Role
+    from gongxiao.rectification import services
+
+    item = ItemFactory(unit=unit)
+    services.add_measure(item=item, user=_someone(unit, Role.SYSADMIN), description="措施")
+    item.refresh_from_db()
+    return item
+
+
+@prepares(ITEMS, "request_close_out")
+def item_with_evidence(unit):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gongxiao.org.roles import Role
+    from gongxiao.rectification import services
+
+    item = ItemFactory(unit=unit)
+    services.add_progress(
+        item=item,
+        user=_someone(unit, Role.SYSADMIN),
+        text="已整改",
+        files=[SimpleUploadedFile("证明.pdf", b"%PDF-1.4")],
+    )
+    item.refresh_from_db()
+    return item
+
+
+@prepares(ITEMS, "close_out", "reject_close_out")
+def requested_item(unit):
+    from gongxiao.org.roles import Role
+    from gongxiao.rectification import services
+
+    item = item_with_evidence(unit)
+    services.transition(item=item, step="request_close_out", user=_someone(unit, Role.SYSADMIN))
+    item.refresh_from_db()
+    return item
+
+
+@prepares(ITEMS, "reopen")
+def closed_item(unit):
+    from gongxiao.org.roles import Role
+    from gongxiao.rectification import services
+
+    item = requested_item(unit)
+    services.transition(item=item, step="close_out", user=_someone(unit, Role.LEADER))
+    item.refresh_from_db()
+    return item

@@ -203,15 +203,16 @@ def test_an_item_from_creation_to_close_out_by_two_people(
     expect(status_of(page)).to_have_attribute("data-status", "open")
     expect(timeline(page)).to_have_count(0)
     item.refresh_from_db()
-    assert (item.status, item.version) == (Status.OPEN, 1)
+    # Version 2: adding the measure was an action on the item.
+    assert (item.status, item.version) == (Status.OPEN, 2)
     assert steps(item) == []
     assert not Notification.objects.filter(recipient=leader).exists()
 
     # He records progress with a photo as evidence; the first progress starts the item.
     photo = write_jpeg(tmp_path, "整改后照片.jpg")
-    # The date should come filled in with today; it comes empty (see
-    # test_the_progress_date_comes_filled_in below), so he types it, as a user would.
-    page.fill("#progress-form input[name=date]", today.isoformat())
+    # The business date comes filled in with today (see test_the_progress_date_comes_filled_in
+    # below); he types it anyway, as a user would.
+    page.fill("#progress-form input[name=on]", today.isoformat())
     page.fill("#progress-form textarea[name=text]", "已清理通道内全部杂物，并张贴禁止堆放标识。")
     page.set_input_files("#progress-form input[name=files]", photo)
     page.click("#btn-add-progress")
@@ -247,13 +248,13 @@ def test_an_item_from_creation_to_close_out_by_two_people(
         expect(page.locator(f"#step-{reviewer_step}")).to_have_count(0)
     token = page.locator("input[name=csrfmiddlewaretoken]").first.get_attribute("value")
     forged = page.request.post(
-        f"{site}/rectification/items/{pk}/step/close_out/",
+        f"{site}/ledgers/rectification/items/{pk}/actions/close_out/",
         form={"csrfmiddlewaretoken": token, "version": str(item.version)},
         headers={"Referer": item_url},
     )
     # Sent back to the item, with a refusal.
     assert (forged.status, forged.url) == (200, item_url)
-    assert zh("Your roles do not allow this step on this item.") in forged.text()
+    assert zh("Your roles do not allow this action on this record.") in forged.text()
     item.refresh_from_db()
     assert (item.status, item.closed_by_id) == (Status.REQUESTED, None)
     assert len(steps(item)) == 2
@@ -307,7 +308,7 @@ def test_an_item_from_creation_to_close_out_by_two_people(
     expect(page.locator("#timeline")).to_contain_text(reason)
     before_photo = write_jpeg(tmp_path, "整改前照片.jpg")
     after_photo = write_jpeg(tmp_path, "整改后全景.jpg")
-    page.fill("#progress-form input[name=date]", today.isoformat())
+    page.fill("#progress-form input[name=on]", today.isoformat())
     page.fill("#progress-form textarea[name=text]", "补充整改前后对比照片。")
     page.set_input_files("#progress-form input[name=files]", [before_photo, after_photo])
     page.click("#btn-add-progress")
@@ -372,4 +373,4 @@ def test_the_progress_date_comes_filled_in(site, federation, people, new_context
     page = log_in(new_context(), site, people.clerk.username)
     page.goto(f"{site}/ledgers/rectification/items/{item.pk}/")
     today = timezone.localdate().isoformat()
-    expect(page.locator("#progress-form input[name=date]")).to_have_value(today, timeout=1_000)
+    expect(page.locator("#progress-form input[name=on]")).to_have_value(today, timeout=1_000)

@@ -286,7 +286,7 @@ def test_the_step_form_takes_the_business_date_and_needs_the_version(cast):
         item = cast.item(found_date=D(2026, 3, 1), deadline=D(2026, 12, 31))
         c = Client()
         c.force_login(cast.owner)
-        url = f"/rectification/items/{item.pk}/step/start/"
+        url = f"/ledgers/rectification/items/{item.pk}/actions/start/"
         resp = c.post(url, {"on": "2026-04-01"}, follow=True)
         assert any("刷新" in str(m) or "reload" in str(m) for m in resp.context["messages"])
         assert not item.transitions.exists()

@@ -41,26 +41,18 @@ def test_a_county_a_user_cannot_reach_county_b_items(cast, foreign, role):
     unit = cast.f.a1 if role == Role.DATA_ENTRY else cast.f.county_a
     c = _client(user_with(role, unit))
     version = item.version
-    for step in ("start", "request_close_out", "close_out", "reject_close_out", "reopen"):
-        assert (
-            c.post(f"/rectification/items/{item.pk}/step/{step}/", {"reason": "x"}).status_code
-            == 404
-        )
-    assert (
-        c.post(f"/rectification/items/{item.pk}/measures/", {"description": "x"}).status_code == 404
-    )
-    assert (
-        c.post(
-            f"/rectification/items/{item.pk}/progress/", {"text": "x", "date": "2023-01-01"}
-        ).status_code
-        == 404
-    )
-    assert (
-        c.post(
-            f"/rectification/measures/{measure.pk}/state/", {"state": "done", "version": 1}
-        ).status_code
-        == 404
-    )
+    for name, data in (
+        ("start", {}),
+        ("request_close_out", {}),
+        ("close_out", {}),
+        ("reject_close_out", {"reason": "x"}),
+        ("reopen", {"reason": "x"}),
+        ("add_measure", {"description": "x"}),
+        ("add_progress", {"text": "x", "on": "2023-01-01"}),
+        ("set_measure_state", {"measure": measure.pk, "state": "done"}),
+    ):
+        url = f"/ledgers/rectification/items/{item.pk}/actions/{name}/"
+        assert c.post(url, {**data, "version": item.version}).status_code == 404
     assert c.get(f"/rectification/evidence/{evidence.pk}/").status_code == 404
     item.refresh_from_db()
     measure.refresh_from_db()
@@ -95,7 +87,11 @@ def test_own_evidence_downloads(cast):
 def test_the_step_page_refuses_with_a_message_and_changes_nothing(cast):
     item = cast.item()
     c = _client(cast.owner)
-    resp = c.post(f"/rectification/items/{item.pk}/step/request_close_out/", follow=True)
+    resp = c.post(
+        f"/ledgers/rectification/items/{item.pk}/actions/request_close_out/",
+        {"version": item.version},
+        follow=True,
+    )
     assert any(m.level_tag == "error" for m in resp.context["messages"])
     item.refresh_from_db()
     assert item.status == Status.OPEN
