@@ -25,6 +25,7 @@ Protocol: argv = [path, limits-json, (reader "module:function")]; stdout = one J
 from __future__ import annotations
 
 import datetime
+import html
 import json
 import posixpath
 import re
@@ -112,6 +113,40 @@ def _feed(parser, stream, budget: list[int]):
         raise Refused("bad_zip") from exc
 
 
+# The tags of a worksheet that matter here, with or without a namespace prefix, attributes
+# read by XML's own grammar (a quoted value may hold ">"). The sheet was parsed by expat just
+# before (well-formed, no DTD); this pass only looks for these tags, at the speed of `re`. Text
+# cannot hold a raw "<", so every real tag is seen; one inside a comment or CDATA is counted too,
+# which can only refuse a file, never let one through.
+_TAG = re.compile(
+    rb"<(/?)(?:[^\s<>/:=!?]+:)?(sheetData|row|c|f|mergeCell)"
+    rb"((?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>"
+)
+_PREFIX = rb"(?:[^\s<>/:=!?]+:)?"
+_C_ANY = re.compile(rb"<" + _PREFIX + rb"c[\s/>]")
+# A cell's plain reference: the attribute named exactly r, quoted values skipped whole.
+_C_REF = re.compile(
+    rb"<" + _PREFIX + rb"c\s(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(?<=\s)r\s*=\s*"
+    rb"[\"']([A-Z]{1,7})(\d{1,12})[\"']"
+)
+_C_REF_PLAIN = re.compile(
+    rb"<c\s(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(?<=\s)r\s*=\s*[\"']([A-Z]{1,7})(\d{1,12})[\"']"
+)
+_F_ANY = re.compile(rb"<" + _PREFIX + rb"f[\s/>]")
+_SHEET_DATA = re.compile(rb"<(/?)" + _PREFIX + rb"sheetData(?=[\s/>])[^>]*?(/?)>")
+_ATTR = re.compile(rb"""(?:^|\s)([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_MAX_TAIL = 1024 * 1024
+
+
+def _attrs(raw: bytes) -> dict:
+    return {
+        m[1].decode("utf-8", "replace"): (m[2] if m[2] is not None else m[3]).decode(
+            "utf-8", "replace"
+        )
+        for m in _ATTR.finditer(raw)
+    }
+
+
 class _SheetScan:
     """The extent, formulas and merged cells of one xlsx worksheet, read as a stream."""
 
@@ -127,18 +162,27 @@ class _SheetScan:
         self.merged: list[str] = []
         self.merged_count = 0
         self._cell = ""
-        self._formula: list[str] | None = None
+        self._in_data = False
 
-    def start(self, name, attrs):
-        if self._formula is not None:
-            self._stop_formula()
-        tag = _local(name)
-        if tag == "row":
-            r = attrs.get("r")
+    def _tag(self, close, tag, raw, empty, buf, end):
+        if tag == b"sheetData":
+            self._in_data = not close and not empty
+            return
+        if close:
+            return
+        if tag == b"mergeCell":
+            self.merged_count += 1
+            if len(self.merged) < self.limits["merged_examples"]:
+                self.merged.append(str(_attrs(raw).get("ref", ""))[:30])
+            return
+        if not self._in_data:
+            return  # e.g. the formulas of data validations in extLst
+        if tag == b"row":
+            r = _attrs(raw).get("r") if raw else None
             self.row = int(r) if r and r.isdigit() else self.row + 1
             self.col = 0
-        elif tag == "c":
-            ref = attrs.get("r")
+        elif tag == b"c":
+            ref = _attrs(raw).get("r") if raw else None
             m = _REF.match(ref) if ref else None
             if m:
                 self.col = _col_number(m[1])
@@ -158,29 +202,100 @@ class _SheetScan:
                 raise Refused("rows", row=self.row, cell=self._cell)
             if self.col > self.limits["columns"]:
                 raise Refused("columns", col=column_letters(self.col), cell=self._cell)
-        elif tag == "f":
+        elif tag == b"f":
             self.formula_count += 1
             if len(self.formulas) < self.limits["formula_examples"]:
-                self._formula = []
-                self._parser.CharacterDataHandler = self._formula.append
-        elif tag == "mergeCell":
-            self.merged_count += 1
-            if len(self.merged) < self.limits["merged_examples"]:
-                self.merged.append(str(attrs.get("ref", ""))[:30])
+                text = ""
+                if not empty:
+                    stop = buf.find(b"<", end)
+                    text = buf[end : stop if stop >= 0 else end + 200].decode("utf-8", "replace")
+                self.formulas.append((self._cell, html.unescape(text)[:60]))
 
-    def _stop_formula(self):
-        self._parser.CharacterDataHandler = None
-        text = "".join(self._formula)[:60]
-        self.formulas.append((self._cell, text))
-        self._formula = None
+    def _fast(self, seg: bytes) -> bool:
+        """Cells of a stretch of the sheet in a few passes in C (`re`, bytes.count, max over
+        map); False when some cell has no plain reference (then the slow pass, tag by tag,
+        places it)."""
+        if b":c" in seg:  # maybe a cell with a namespace prefix: the general patterns
+            refs = _C_REF.findall(seg)
+            n_cells = len(_C_ANY.findall(seg))
+        else:
+            refs = _C_REF_PLAIN.findall(seg)
+            n_cells = seg.count(b"<c")
+            if n_cells != len(refs):  # "<col", "<cfRule"...: count the cells exactly
+                n_cells = len(_C_ANY.findall(seg))
+        if len(refs) != n_cells:
+            return False
+        if refs:
+            cols, rows = zip(*refs, strict=True)
+            top = max(map(int, rows))
+            wide = max(map(len, cols))
+            if wide == min(map(len, cols)):
+                left = max(cols)
+            else:
+                left = max(c for c in cols if len(c) == wide)
+            col = _col_number(left.decode())
+            if top > self.max_row or col > self.max_col:
+                if top > self.max_row:
+                    c = next(c for c, r in refs if int(r) == top)
+                    self.last_cell = f"{c.decode()}{top}"
+                else:
+                    r = next(r for c, r in refs if c == left)
+                    self.last_cell = f"{left.decode()}{int(r)}"
+                self.max_row, self.max_col = max(top, self.max_row), max(col, self.max_col)
+            self.row = max(self.row, top)
+            if top > self.limits["rows"]:
+                raise Refused("rows", row=top, cell=self.last_cell)
+            if col > self.limits["columns"]:
+                raise Refused("columns", col=left.decode(), cell=self.last_cell)
+        return True
+
+    def _segment(self, seg: bytes):
+        # Within <sheetData> cells and formulas; outside it merged cells (and the formulas of
+        # data validations, which are not cells).
+        if b"sheetData" not in seg:
+            self._span(seg)
+            return
+        pos = 0
+        for m in _SHEET_DATA.finditer(seg):
+            self._span(seg[pos : m.start()])
+            self._in_data = m[1] != b"/" and m[2] != b"/"
+            pos = m.end()
+        self._span(seg[pos:])
+
+    def _span(self, span: bytes):
+        if not span:
+            return
+        if self._in_data:
+            formulas = (b"<f" in span or b":f" in span) and _F_ANY.search(span)
+            if formulas or not self._fast(span):
+                # The slow pass: tag by tag (cells without a reference, or formulas to name).
+                for m in _TAG.finditer(span):
+                    self._tag(m[1] == b"/", m[2], m[3], m[4] == b"/", span, m.end())
+        elif b"mergeCell" in span:
+            for m in _TAG.finditer(span):
+                if m[2] == b"mergeCell":
+                    self._tag(m[1] == b"/", m[2], m[3], m[4] == b"/", span, m.end())
 
     def run(self, stream, budget):
-        self._parser = p = _parser()
-        p.StartElementHandler = self.start
-        p.EndElementHandler = None
-        _feed(p, stream, budget)
-        if self._formula is not None:
-            self._stop_formula()
+        tail = b""
+        try:
+            while True:
+                chunk = stream.read(CHUNK)
+                budget[0] -= len(chunk)
+                if budget[0] < 0:
+                    raise Refused("unpacked")
+                buf = tail + chunk
+                cut = buf.rfind(b"<") if chunk else len(buf)
+                if cut < 0:
+                    cut = len(buf)
+                self._segment(buf[:cut])
+                tail = buf[cut:]
+                if len(tail) > _MAX_TAIL:
+                    raise Refused("bad_xml", part="sheet")
+                if not chunk:
+                    break
+        except (zipfile.BadZipFile, EOFError, OSError, RuntimeError) as exc:
+            raise Refused("bad_zip") from exc
 
 
 class _OdsScan(_SheetScan):
@@ -193,14 +308,11 @@ class _OdsScan(_SheetScan):
     def __init__(self, limits):
         super().__init__(limits)
         self.tables = 0
-        self.depth = 0  # >0 while inside the first table
 
     def start(self, name, attrs):
         tag = _local(name)
         if tag == "table" and name.startswith(self.TABLE):
             self.tables += 1
-            if self.tables == 1:
-                self.depth = 1
             return
         if self.tables != 1:
             return
