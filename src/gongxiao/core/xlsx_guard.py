@@ -42,7 +42,7 @@ CHUNK = 64 * 1024
 DEFAULT_LIMITS = {
     "rows": 200_001,  # the header and MAX_IMPORT_ROWS
     "columns": 200,
-    "cells": 6_000_000,
+    "cells": 4_000_000,
     "sheets": 50,
     "parts": 2_000,
     "unpacked": 256 * 1024 * 1024,
@@ -202,6 +202,7 @@ class _SheetScan:
                 raise Refused("rows", row=self.row, cell=self._cell)
             if self.col > self.limits["columns"]:
                 raise Refused("columns", col=column_letters(self.col), cell=self._cell)
+            self.check_area()
         elif tag == b"f":
             self.formula_count += 1
             if len(self.formulas) < self.limits["formula_examples"]:
@@ -210,6 +211,12 @@ class _SheetScan:
                     stop = buf.find(b"<", end)
                     text = buf[end : stop if stop >= 0 else end + 200].decode("utf-8", "replace")
                 self.formulas.append((self._cell, html.unescape(text)[:60]))
+
+    def check_area(self):
+        """The library holds the block A1 to the last row and column, empty cells included."""
+        if self.max_row * self.max_col > self.limits["cells"]:
+            cell = f"{column_letters(self.max_col)}{self.max_row}"
+            raise Refused("cells", rows=self.max_row, cols=self.max_col, cell=cell)
 
     def _fast(self, seg: bytes) -> bool:
         """Cells of a stretch of the sheet in a few passes in C (`re`, bytes.count, max over
@@ -247,6 +254,7 @@ class _SheetScan:
                 raise Refused("rows", row=top, cell=self.last_cell)
             if col > self.limits["columns"]:
                 raise Refused("columns", col=left.decode(), cell=self.last_cell)
+            self.check_area()
         return True
 
     def _segment(self, seg: bytes):
@@ -458,8 +466,7 @@ def scan(path: str, limits: dict) -> dict:
         _no_dtd_anywhere(zf, infos, [limits["unpacked"]])
         with zf.open(sheet) as stream:
             scanner.run(stream, budget)
-    if scanner.max_row * scanner.max_col > limits["cells"]:
-        raise Refused("cells", rows=scanner.max_row, cols=scanner.max_col, cell=scanner.last_cell)
+    scanner.check_area()
     if scanner.formula_count:
         raise Refused(
             "formula",
