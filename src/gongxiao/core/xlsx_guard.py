@@ -241,19 +241,14 @@ class _SheetScan:
             else:
                 left = max(c for c in cols if len(c) == wide)
             col = _col_number(left.decode())
-            if top > self.max_row or col > self.max_col:
-                if top > self.max_row:
-                    c = next(c for c, r in refs if int(r) == top)
-                    self.last_cell = f"{c.decode()}{top}"
-                else:
-                    r = next(r for c, r in refs if c == left)
-                    self.last_cell = f"{left.decode()}{int(r)}"
-                self.max_row, self.max_col = max(top, self.max_row), max(col, self.max_col)
-            self.row = max(self.row, top)
             if top > self.limits["rows"]:
-                raise Refused("rows", row=top, cell=self.last_cell)
+                c = next(c for c, r in refs if int(r) == top)
+                raise Refused("rows", row=top, cell=f"{c.decode()}{top}")
             if col > self.limits["columns"]:
-                raise Refused("columns", col=left.decode(), cell=self.last_cell)
+                r = next(r for c, r in refs if c == left)
+                raise Refused("columns", col=left.decode(), cell=f"{left.decode()}{int(r)}")
+            self.max_row, self.max_col = max(top, self.max_row), max(col, self.max_col)
+            self.row = max(self.row, top)
             self.check_area()
         return True
 
@@ -463,9 +458,14 @@ def scan(path: str, limits: dict) -> dict:
             scanner = _OdsScan(limits)
         else:
             raise Refused("not_excel")  # a .docx, an .xlsb, any other zip
+        # The sheet first (a sheet bomb stops at its row bound), then every part for a DTD.
+        if kind == "xlsx":
+            with zf.open(sheet) as stream:
+                scanner.run(stream, budget)
         _no_dtd_anywhere(zf, infos, [limits["unpacked"]])
-        with zf.open(sheet) as stream:
-            scanner.run(stream, budget)
+        if kind == "ods":  # parsed by expat, after the DTD pass
+            with zf.open(sheet) as stream:
+                scanner.run(stream, budget)
     scanner.check_area()
     if scanner.formula_count:
         raise Refused(
