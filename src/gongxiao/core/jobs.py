@@ -281,7 +281,9 @@ def _run_import(job: Job, ledger, *, commit: bool) -> None:
     report = _progress(job)
     importer = ledger.importer(job.params.get("importer"))
     check = importer.check(data, job.user, progress=report)
+    token = job.worker  # this run's, whatever the row says by now
     job.refresh_from_db()
+    job.worker = token
     job.total = job.done = check.total
     job.result = check.as_result()
     if not check.ok:

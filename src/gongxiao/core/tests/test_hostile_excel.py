@@ -60,6 +60,32 @@ def material(ledger, federation) -> hostile.Material:
     return hostile.Material(headers, [good], [foreign], date_col, code_col, bad_code)
 
 
+# Ledgers whose rows an import file cannot carry (a template needs its Word file).
+NO_IMPORTABLE_ROW = {"reports.templates"}
+
+
+def good_row(client, user, ledger, m: hostile.Material) -> bool:
+    """Make m.good pass the check: a related value the factory chose outside the clerk's reach
+    (or left empty) is replaced by one the clerk's form offers."""
+    by_label = {excel.header_label(ledger, n): n for n in ledger.import_field_names}
+    form = ledger.form_class(user=user, action="add")
+    for _attempt in range(4):
+        job = upload(client, ledger, "rows.xlsx", hostile.book(m.headers, m.good))
+        if job.result["ok"]:
+            return True
+        fixed = False
+        for error in job.result["errors"]:
+            name = by_label.get(error["column"])
+            if name and ledger.field(name).is_relation and name in form.fields:
+                choice = form.fields[name].queryset.first()
+                if choice is not None:
+                    m.good[0][ledger.import_field_names.index(name)] = str(choice.pk)
+                    fixed = True
+        if not fixed:
+            return False
+    return False
+
+
 def upload(client, ledger, name, data) -> Job:
     resp = client.post(ledger_url(ledger, "import"), {"file": SimpleUploadedFile(name, data)})
     assert resp.status_code == 302, resp.content[:300]
@@ -80,8 +106,8 @@ def test_every_hostile_file_is_refused_on_every_import_page(ledger, federation, 
     m = material(ledger, federation)
 
     # The good row alone passes the check: each case below is refused for its own flaw.
-    control = upload(client, ledger, "rows.xlsx", hostile.book(m.headers, m.good))
-    assert control.result["ok"] is True, (ledger.key, control.result)
+    control = good_row(client, user, ledger, m)
+    assert control or ledger.key in NO_IMPORTABLE_ROW, ledger.key
 
     rows, changes = ledger.model.objects.count(), ChangeRecord.objects.count()
     tried, refused, peaks = 0, 0, {}
@@ -106,6 +132,7 @@ def test_every_hostile_file_is_refused_on_every_import_page(ledger, federation, 
     print(
         f"\n{ledger.key}: {tried} tried, {refused} refused, {written} rows written, "
         f"reader peak {max(peaks.values()) // 1024} MB ({max(peaks, key=peaks.get)})"
+        + ("" if control else "; no importable row (control)")
     )
 
 
