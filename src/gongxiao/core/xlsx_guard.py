@@ -136,6 +136,7 @@ _F_ANY = re.compile(rb"<" + _PREFIX + rb"f[\s/>]")
 _SHEET_DATA = re.compile(rb"<(/?)" + _PREFIX + rb"sheetData(?=[\s/>])[^>]*?(/?)>")
 _ATTR = re.compile(rb"""(?:^|\s)([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _MAX_TAIL = 1024 * 1024
+_SHEET_PART = re.compile(r"^xl/(worksheets|macrosheets|dialogsheets)/[^/]+\.xml$", re.IGNORECASE)
 
 
 def _attrs(raw: bytes) -> dict:
@@ -462,6 +463,14 @@ def scan(path: str, limits: dict) -> dict:
         if kind == "xlsx":
             with zf.open(sheet) as stream:
                 scanner.run(stream, budget)
+            # The other sheets for their extent only: should the library take another part
+            # for the first sheet than the one found above, it is bounded all the same.
+            for info in infos:
+                if info.filename != sheet and _SHEET_PART.match(info.filename):
+                    other = _SheetScan(limits)
+                    with zf.open(info) as stream:
+                        other.run(stream, budget)
+                    other.check_area()
         _no_dtd_anywhere(zf, infos, [limits["unpacked"]])
         if kind == "ods":  # parsed by expat, after the DTD pass
             with zf.open(sheet) as stream:

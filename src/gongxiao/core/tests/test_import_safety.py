@@ -107,6 +107,27 @@ def test_a_declared_dimension_alone_does_not_matter(federation, clerk):
     assert excel.last_read["peak_kb"] < 100 * MB
 
 
+def test_every_sheet_is_bounded_formulas_only_matter_on_the_first(federation, clerk):
+    """The library reads the first sheet; should it take another part for it than the scan,
+    every worksheet part is bounded too. A summary sheet with formulas is fine."""
+    headers = [excel.header_label(LEDGER, n) for n in LEDGER.import_field_names]
+    rows = [["A1", "甲"]]
+
+    def summary(wb, ws):
+        wb.worksheets()[1].write_formula(0, 0, "=COUNTA(Sheet1!B:B)")
+
+    job = _import(clerk, hostile.book(headers, rows, sheets=2, then=summary))
+    assert job.result["ok"] is True, job.result
+    far = b'<sheetData><row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+    data = hostile.rezip(
+        hostile.book(headers, rows, sheets=2),
+        "xl/worksheets/sheet2.xml",
+        lambda x: x.replace(b"<sheetData/>", far),
+    )
+    job = _import(clerk, data)
+    assert job.result["ok"] is False and "XFD1048576" in job.result["file_errors"][0]
+
+
 def _numbers_xlsx(rows: int, cols: int) -> bytes:
     """A sheet of rows x cols numbers, streamed into the zip (XlsxWriter would take minutes)."""
     base = io.BytesIO()
