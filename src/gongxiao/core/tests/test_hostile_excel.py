@@ -177,3 +177,62 @@ def test_each_flaw_is_refused_for_its_own_reason(federation, sync_imports):
         job = upload(client, ledger, *case(m))
         said = " ".join(job.result["file_errors"] + [e["message"] for e in job.result["errors"]])
         assert expect[case.__name__] in said, (case.__name__, said)
+
+
+# The 整改清单 import page reads files of its own layout (rectification/lists.py); its rules for
+# rows are its own (a merged title row is usual there, and it has no rule on identical rows), the
+# reading is the same.
+LIST_CASES = [c for c in hostile.CASES if c.__name__ not in ("merged_header", "duplicate_rows")]
+
+
+def test_every_hostile_file_is_refused_on_the_rectification_list_import(
+    federation, sync_imports, django_capture_on_commit_callbacks
+):
+    from gongxiao.rectification.lists import IMPORT_COLUMNS
+
+    client = Client()
+    client.force_login(user_with(Role.DATA_ENTRY, federation.a1))
+    headers = list(IMPORT_COLUMNS)
+    col = headers.index
+
+    def row(unit):
+        r = [""] * len(headers)
+        r[col("问题描述")], r[col("责任单位")], r[col("整改时限")] = (
+            "会议记录不规范",
+            unit.name,
+            "立行立改",
+        )
+        return r
+
+    m = hostile.Material(
+        headers,
+        [row(federation.a1)],
+        [row(federation.b1)],
+        col("整改时限"),
+        col("责任单位"),
+        "不存在的单位",
+    )
+    ledger = next(lg for lg in LEDGERS if lg.key == "rectification.items")
+
+    def post(name, data):
+        with django_capture_on_commit_callbacks(execute=True):  # big files go to the worker
+            client.post("/rectification/lists/import/", {"file": SimpleUploadedFile(name, data)})
+        return Job.objects.filter(kind="import_check").latest("created_at")
+
+    assert post("rows.xlsx", hostile.book(m.headers, m.good)).result["ok"] is True
+    rows, tried = ledger.model.objects.count(), 0
+    for case in LIST_CASES:
+        built = case(m)
+        if built is None:
+            continue
+        tried += 1
+        job = post(*built)
+        assert job.result.get("ok") is False, (case.__name__, job.status, job.message, job.result)
+        said = job.result["file_errors"] + [e["message"] for e in job.result["errors"]]
+        assert said and all(CHINESE.search(s) for s in said), (case.__name__, said)
+        client.post(f"/jobs/{job.pk}/confirm/")
+        if case.__name__ in hostile.BIG:
+            assert excel.last_read["peak_kb"] < MEMORY_BOUND_KB
+    assert ledger.model.objects.count() == rows
+    assert not Job.objects.filter(kind="import_commit").exists()
+    print(f"\nrectification list import: {tried} tried, {tried} refused, 0 rows written")
