@@ -128,6 +128,50 @@ def test_every_sheet_is_bounded_formulas_only_matter_on_the_first(federation, cl
     assert job.result["ok"] is False and "XFD1048576" in job.result["file_errors"][0]
 
 
+def _ods(rows_xml: str) -> bytes:
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body>'
+        '<office:spreadsheet><table:table table:name="S1">'
+        + rows_xml
+        + "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content)
+        z.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
+            'opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" '
+            'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+            "</manifest:manifest>",
+        )
+    return out.getvalue()
+
+
+def test_an_ods_is_bounded_by_its_used_cells_not_its_repeated_blank_rows():
+    def cell(v):
+        return (
+            f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
+        )
+
+    head = f"<table:table-row>{cell('单位')}{cell('姓名')}</table:table-row>"
+    body = f"<table:table-row>{cell('A1')}{cell('张三')}</table:table-row>"
+    # What LibreOffice writes below the data of every sheet.
+    blanks = (
+        '<table:table-row table:number-rows-repeated="1048574">'
+        '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+    )
+    assert excel.read_sheet(_ods(head + body + blanks)).rows == [["单位", "姓名"], ["A1", "张三"]]
+    filled = blanks.replace('<table:table-cell table:number-columns-repeated="1024"/>', cell("x"))
+    with pytest.raises(excel.ReadRefused) as refused:
+        excel.read_sheet(_ods(head + body + filled))
+    assert refused.value.code == "rows" and "1048576" in str(refused.value)
+
+
 def _numbers_xlsx(rows: int, cols: int) -> bytes:
     """A sheet of rows x cols numbers, streamed into the zip (XlsxWriter would take minutes)."""
     base = io.BytesIO()
