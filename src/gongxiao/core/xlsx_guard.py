@@ -42,7 +42,7 @@ CHUNK = 64 * 1024
 DEFAULT_LIMITS = {
     "rows": 200_001,  # the header and MAX_IMPORT_ROWS
     "columns": 200,
-    "cells": 4_000_000,
+    "cells": 3_000_000,
     "sheets": 50,
     "parts": 2_000,
     "unpacked": 256 * 1024 * 1024,
