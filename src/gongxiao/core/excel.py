@@ -1,6 +1,7 @@
 """Excel in and out: templates, exports of a filtered list, and the checking of import files.
 
-Reading uses python-calamine (fast, no formulas evaluated), writing XlsxWriter in constant-memory
+Reading uses python-calamine (fast, no formulas evaluated) in a child process that checks the file
+first (core/xlsx_guard.py), writing XlsxWriter in constant-memory
 mode so an export of a large list does not hold it all in memory.
 """
 
@@ -9,16 +10,22 @@ from __future__ import annotations
 import copy
 import datetime
 import io
+import json
+import os
 import re
+import subprocess
+import sys
+import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django import forms
 from django.db import models
 from django.utils.translation import gettext as _
-from python_calamine import CalamineError, CalamineWorkbook
 
-from gongxiao.core import scoping, xlsx
+from gongxiao.core import scoping, xlsx, xlsx_guard
 
 MAX_IMPORT_ROWS = 200_000
 REQUIRED_MARK = "*"
@@ -175,15 +182,180 @@ class ImportCheck:
         }
 
 
+# The reader runs in a child process (core/xlsx_guard.py) that streams the file's parts before
+# the Excel library sees them; these bound what it accepts and what it may use.
+MAX_IMPORT_COLUMNS = 200
+# Rows x columns of the block the library holds (200,000 rows of 15 columns). Measured at 4
+# million cells: the child's peak 312 MB (numbers) to 421 MB (short text), and this process holds
+# the rows it returns (~90 bytes a cell); 3 million leaves a margin under 500 MB for both.
+MAX_IMPORT_CELLS = 3_000_000
+MAX_IMPORT_SHEETS = 50
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+READER_MEMORY_BYTES = 512 * 1024 * 1024  # the child's address space (RLIMIT_AS)
+READER_TIMEOUT_SECONDS = 300
+# "module:function" of another reader for the child (tests use it to crash one on purpose).
+READER: str | None = None
+
+
+@dataclass
+class SheetData:
+    rows: list[list]
+    merged: list[str] = field(default_factory=list)
+    merged_count: int = 0
+    peak_kb: int = 0  # the child reader's peak resident memory
+
+
+# The peak memory of the last child reader, for the tests and the measurements in docs.
+last_read: dict = {}
+
+
+def _reader_limits() -> dict:
+    return {
+        "rows": MAX_IMPORT_ROWS + 1,
+        "columns": MAX_IMPORT_COLUMNS,
+        "cells": MAX_IMPORT_CELLS,
+        "sheets": MAX_IMPORT_SHEETS,
+        "unpacked": MAX_UNPACKED_BYTES,
+        "memory": READER_MEMORY_BYTES,
+    }
+
+
+def _refusal(code: str, p: dict) -> str:
+    """The Chinese sentence for a refusal the child reader reports."""
+    if code == "rows":
+        return _(
+            "The first sheet has cells down to row %(row)s (cell %(cell)s); a file may hold at "
+            "most %(n)s rows. Delete the rows below the data or split the file."
+        ) % {"row": p.get("row"), "cell": p.get("cell"), "n": MAX_IMPORT_ROWS}
+    if code == "columns":
+        return _(
+            "The first sheet has cells up to column %(col)s (cell %(cell)s); an import file may "
+            "have at most %(n)s columns. Delete the columns right of the data."
+        ) % {"col": p.get("col"), "cell": p.get("cell"), "n": MAX_IMPORT_COLUMNS}
+    if code == "cells":
+        return _(
+            "The first sheet spans %(rows)s rows by %(cols)s columns (to cell %(cell)s), more "
+            "than one import may read (%(n)s cells); split it into several files."
+        ) % {**p, "n": MAX_IMPORT_CELLS}
+    if code == "formula":
+        cells = "、".join(f"{c}（={f}）" for c, f in p.get("examples", []))
+        return _(
+            "%(n)s cells hold formulas, which an import does not read: %(cells)s. Copy the "
+            "sheet, paste it as values only, and upload it again."
+        ) % {"n": p.get("count"), "cells": cells}
+    if code == "sheets":
+        return _(
+            "The workbook has %(n)s sheets; an import file may have at most %(max)s. Keep the "
+            "rows in the first sheet and delete the others."
+        ) % {"n": p.get("n"), "max": p.get("max")}
+    if code == "unpacked":
+        return _(
+            "The file unpacks to more than %(mb)s MB or is packed far more tightly than any "
+            "spreadsheet (a “zip bomb”); it was refused."
+        ) % {"mb": MAX_UNPACKED_BYTES // (1024 * 1024)}
+    if code == "dtd":
+        return _(
+            "The file contains an XML document type declaration, which Excel never writes; it "
+            "was refused for safety."
+        )
+    if code == "encrypted":
+        return _("The file is protected by a password; remove the password and upload it again.")
+    if code == "memory":
+        return _(
+            "Reading the file needs more memory than an import may use; nothing was imported. "
+            "Split it into several files."
+        )
+    if code == "timeout":
+        return _(
+            "Reading the file took longer than %(s)s seconds; nothing was imported. Split it "
+            "into several files."
+        ) % {"s": READER_TIMEOUT_SECONDS}
+    if code == "crashed":
+        return _(
+            "The reader stopped while reading the file (it may be damaged or too large); "
+            "nothing was imported. Save it again from Excel or split it, then upload it again."
+        )
+    return _("The file could not be read as an Excel workbook (.xlsx or .xls).")
+
+
+class ReadRefused(ValueError):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def read_sheet(data: bytes) -> SheetData:
+    """The first sheet's rows, read by a child process that checks the file first (see
+    core/xlsx_guard.py): a hostile or broken file costs that child, never this process.
+    Raises ReadRefused (a ValueError) with the Chinese reason."""
+    src = str(Path(xlsx_guard.__file__).resolve().parents[2])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    with tempfile.NamedTemporaryFile(suffix=".upload") as tmp:
+        tmp.write(data)
+        tmp.flush()
+        argv = [sys.executable, "-P", "-m", "gongxiao.core.xlsx_guard", tmp.name]
+        argv.append(json.dumps(_reader_limits()))
+        if READER:
+            argv.append(READER)
+        proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        timed_out = threading.Event()
+
+        def kill():
+            timed_out.set()
+            proc.kill()
+
+        timer = threading.Timer(READER_TIMEOUT_SECONDS, kill)
+        timer.start()
+        head, rows, error, ended, child_peak = None, [], None, False, 0
+        try:
+            for line in proc.stdout:
+                item = json.loads(line, object_hook=xlsx_guard.decode)
+                if isinstance(item, list):
+                    rows.append(item)
+                elif head is None and "ok" in item:
+                    head = item
+                elif "error" in item:
+                    error = item
+                    child_peak = item.pop("peak_kb", 0)
+                elif item.get("end"):
+                    ended = True
+                    child_peak = item.get("peak_kb", 0)
+        except ValueError:
+            error = {"error": "crashed"}
+        finally:
+            proc.stdout.close()
+            _pid, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            timer.cancel()
+    # The child's own peak (VmHWM); when it died before saying, what the kernel counted for it
+    # (an upper bound: that includes this process's memory it was forked from).
+    peak_kb = child_peak or usage.ru_maxrss
+    last_read.clear()
+    last_read.update(peak_kb=peak_kb, returncode=proc.returncode)
+    if timed_out.is_set():
+        error = {"error": "timeout"}
+    elif error is None and not ended:
+        error = {"error": "crashed"}
+    if error is not None:
+        code = str(error.pop("error"))
+        last_read["refused"] = code
+        raise ReadRefused(code, _refusal(code, error))
+    return SheetData(
+        rows=rows,
+        merged=head.get("merged", []),
+        merged_count=head.get("merged_count", 0),
+        peak_kb=peak_kb,
+    )
+
+
 def read_rows(data: bytes) -> list[list]:
-    try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = wb.get_sheet_by_index(0)
-        return sheet.to_python(skip_empty_area=False)
-    except (CalamineError, Exception) as exc:  # calamine raises several kinds for bad files
-        raise ValueError(
-            _("The file could not be read as an Excel workbook (.xlsx or .xls).")
-        ) from exc
+    return read_sheet(data).rows
 
 
 _DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
@@ -355,9 +527,20 @@ def check_import(
     """Read and validate every row of an import file; write nothing."""
     result = ImportCheck()
     try:
-        rows = read_rows(data)
+        sheet = read_sheet(data)
     except ValueError as exc:
         result.file_errors.append(str(exc))
+        return result
+    rows = sheet.rows
+    if sheet.merged_count:
+        # A merged cell keeps its value in its first cell only: the others would import blank.
+        result.file_errors.append(
+            _(
+                "The sheet has %(n)s merged cells (%(ranges)s); unmerge them and fill in every "
+                "cell, as in the template."
+            )
+            % {"n": sheet.merged_count, "ranges": "、".join(sheet.merged)}
+        )
         return result
     while rows and not any(c not in (None, "") for c in rows[-1]):
         rows.pop()
@@ -419,6 +602,9 @@ def check_import(
     lookups = _build_lookups(ledger, probe)
     unique_fields = _unique_fields(ledger)
     seen: dict[str, dict] = {n: {} for n in unique_fields}
+    # Identical rows (the same in every column read) are refused unless the ledger allows them.
+    seen_rows: dict[int, int] = {}
+    cols_read = sorted(columns)
     total = len(body)
     for index, row in enumerate(body, start=2):
         if not any(c not in (None, "") for c in row):
@@ -427,6 +613,19 @@ def check_import(
         # Optional columns left out of the file take their usual value.
         data_in: dict = {n: ledger.field(n).get_default() for n in absent_defaults}
         row_errors = []
+        if not ledger.import_allows_duplicates:
+            key = hash(tuple(_same(row[c]) if c < len(row) else "" for c in cols_read))
+            if key in seen_rows:
+                row_errors.append(
+                    {
+                        "row": index,
+                        "column": "",
+                        "message": _("the row is the same as row %(row)s of this file")
+                        % {"row": seen_rows[key]},
+                    }
+                )
+            else:
+                seen_rows[key] = index
         for col, name in columns.items():
             cell = row[col] if col < len(row) else None
             try:
@@ -492,6 +691,15 @@ def check_import(
     if result.total == 0:
         result.file_errors.append(_("The file has headers but no rows."))
     return result
+
+
+def _same(cell) -> str:
+    """A cell as compared for identical rows: 1 and 1.0, " a" and "a" are the same."""
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
 
 
 def _unique_fields(ledger) -> list[str]:

@@ -3,13 +3,18 @@ their progress on the Job row so the page can show a progress bar."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import logging
+import os
+import socket
+import threading
+import uuid
 from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +30,7 @@ log = logging.getLogger(__name__)
 
 def _progress(job: Job):
     def report(done: int, total: int | None = None):
-        fields = {"done": done}
+        fields = {"done": done, "heartbeat_at": timezone.now()}
         if total is not None:
             fields["total"] = total
         Job.objects.filter(pk=job.pk).update(**fields)
@@ -76,12 +81,149 @@ def fail(job: Job, message: str) -> None:
     )
 
 
-def run(job_id) -> None:
-    """Run one job to its end; never raises (a failure is recorded on the job)."""
+# --- workers that die -------------------------------------------------------------------------
+# A run claims its job (queued -> running, with a token naming the process) and keeps a heartbeat
+# on it while it works. A job still "running" whose heartbeat stopped for JOB_STALE seconds, or
+# whose process on this host is gone when a worker starts, lost its worker: it is marked failed
+# with a message and its owner may run it again. Nothing half-done is left: an import writes in
+# one transaction, which the database rolls back when the connection of a dead worker drops.
+
+
+def _stale_after() -> datetime.timedelta:
+    return datetime.timedelta(seconds=getattr(settings, "GONGXIAO_JOB_STALE_SECONDS", 300))
+
+
+def _heartbeat_every() -> float:
+    return getattr(settings, "GONGXIAO_JOB_HEARTBEAT_SECONDS", 30)
+
+
+def _token() -> str:
+    return f"{socket.gethostname()[:50]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def _mark_lost(jobs) -> int:
+    n = 0
+    for job in jobs:
+        with override(job.params.get("language", settings.LANGUAGE_CODE)):
+            message = _(
+                "The job stopped because the process running it ended unexpectedly; nothing "
+                "was written. You may run it again."
+            )
+        # Only if it is still the same run: a run that finished meanwhile is left alone.
+        n += Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, worker=job.worker).update(
+            status=Job.Status.FAILED,
+            finished_at=timezone.now(),
+            message=message,
+            result={**job.result, "lost_worker": True},
+        )
+    if n:
+        log.warning("%s job(s) lost their worker and were marked failed", n)
+    return n
+
+
+def fail_stale_jobs(now=None) -> int:
+    """The watchdog: fail running jobs with no heartbeat (or progress) for JOB_STALE seconds."""
+    cutoff = (now or timezone.now()) - _stale_after()
+    silent = models.Q(heartbeat_at__lt=cutoff)
+    never = models.Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    stale = Job.objects.filter(status=Job.Status.RUNNING).filter(silent | never)
+    return _mark_lost(stale.only("pk", "worker", "params", "result"))
+
+
+def fail_if_stale(job: Job) -> bool:
+    """The watchdog for one job (its page asks while it polls)."""
+    if job.status != Job.Status.RUNNING:
+        return False
+    beat = job.heartbeat_at or job.created_at
+    if beat >= timezone.now() - _stale_after():
+        return False
+    if _mark_lost([job]):
+        job.refresh_from_db()
+        return True
+    return False
+
+
+def recover_on_start() -> int:
+    """When a worker starts: fail the running jobs of processes of this host that are gone (and
+    any stale one). A new process cannot be running a job yet, so one with its own pid is gone
+    too (a restarted container reuses pids)."""
+    host = socket.gethostname()[:50]
+    lost = []
+    for job in Job.objects.filter(status=Job.Status.RUNNING, worker__startswith=f"{host}:").only(
+        "pk", "worker", "params", "result"
+    ):
+        try:
+            pid = int(job.worker.split(":")[1])
+        except (IndexError, ValueError):
+            continue
+        if pid == os.getpid() or not _alive(pid):
+            lost.append(job)
+    return _mark_lost(lost) + fail_stale_jobs()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class _Heartbeat(threading.Thread):
+    """Touches the job's heartbeat while a worker runs it."""
+
+    def __init__(self, job_pk, token):
+        super().__init__(daemon=True, name=f"heartbeat-{job_pk}")
+        self.job_pk, self.token = job_pk, token
+        self.stopped = threading.Event()
+
+    def run(self):
+        from django.db import connection
+
+        try:
+            while not self.stopped.wait(_heartbeat_every()):
+                Job.objects.filter(
+                    pk=self.job_pk, status=Job.Status.RUNNING, worker=self.token
+                ).update(heartbeat_at=timezone.now())
+        except Exception:  # a lost database is the watchdog's business, not this thread's
+            log.exception("heartbeat of job %s stopped", self.job_pk)
+        finally:
+            connection.close()
+
+
+def retry(job: Job) -> bool:
+    """Queue a failed job again (its owner's button); False if it was not failed."""
+    n = Job.objects.filter(pk=job.pk, status=Job.Status.FAILED).update(
+        status=Job.Status.QUEUED,
+        done=0,
+        message="",
+        finished_at=None,
+        worker="",
+        heartbeat_at=None,
+        result={"retried": job.result.get("retried", 0) + 1},
+    )
+    if n:
+        job.refresh_from_db()
+        start(job, sync=False)
+    return bool(n)
+
+
+def run(job_id, *, heartbeat: bool = False) -> None:
+    """Run one job to its end; never raises (a failure is recorded on the job). A worker runs it
+    with a heartbeat; a page runs small ones in its request."""
     job = Job.objects.select_related("user").get(pk=job_id)
-    if job.finished:
-        return  # a job is never run twice
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING)
+    token = _token()
+    # Claim it: a job is never run twice, nor by two processes at once.
+    if not Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
+        status=Job.Status.RUNNING, worker=token, heartbeat_at=timezone.now()
+    ):
+        return
+    job.status, job.worker = Job.Status.RUNNING, token
+    beat = _Heartbeat(job.pk, token) if heartbeat else None
+    if beat:
+        beat.start()
     lang = job.params.get("language", settings.LANGUAGE_CODE)
     try:
         with override(lang):
@@ -97,13 +239,16 @@ def run(job_id) -> None:
                 _run_import(job, ledger, commit=True)
     except Exception:
         log.exception("job %s failed", job.pk)
-        Job.objects.filter(pk=job.pk).update(
+        Job.objects.filter(pk=job.pk, worker=token).update(
             status=Job.Status.FAILED,
             finished_at=timezone.now(),
             message=_(
                 "The job failed unexpectedly; nothing was written. Please tell the administrator."
             ),
         )
+    finally:
+        if beat:
+            beat.stopped.set()
 
 
 def _run_export(job: Job, ledger) -> None:
@@ -136,7 +281,9 @@ def _run_import(job: Job, ledger, *, commit: bool) -> None:
     report = _progress(job)
     importer = ledger.importer(job.params.get("importer"))
     check = importer.check(data, job.user, progress=report)
+    token = job.worker  # this run's, whatever the row says by now
     job.refresh_from_db()
+    job.worker = token
     job.total = job.done = check.total
     job.result = check.as_result()
     if not check.ok:
@@ -154,21 +301,40 @@ def _run_import(job: Job, ledger, *, commit: bool) -> None:
     else:
         try:
             with transaction.atomic():
+                # The rows and the job's "done" are written together, by the run that holds
+                # the job: one whose job was taken from it (its worker thought dead and the job
+                # run again) writes nothing.
+                if not _still_ours(job):
+                    log.warning("import %s was taken from this run; nothing written", job.pk)
+                    return
                 created = importer.commit(check, job.user)
+                job.status = Job.Status.DONE
+                job.result["ok"] = True
+                job.result["created"] = created
+                job.message = _("%(n)s rows imported.") % {"n": created}
+                job.finished_at = timezone.now()
+                job.save()
+            return
         except Exception as exc:  # e.g. a row that became a duplicate since the check
             log.warning("import %s refused at commit: %s", job.pk, exc)
             job.status = Job.Status.FAILED
             job.result["ok"] = False
+            job.result.pop("created", None)
             job.message = _(
                 "The import was refused while writing (%(err)s); nothing was written."
             ) % {"err": exc}
-        else:
-            job.status = Job.Status.DONE
-            job.result["ok"] = True
-            job.result["created"] = created
-            job.message = _("%(n)s rows imported.") % {"n": created}
     job.finished_at = timezone.now()
-    job.save()
+    with transaction.atomic():
+        if _still_ours(job):
+            job.save()
+
+
+def _still_ours(job: Job) -> bool:
+    """Whether this run still holds the job (locked until the end of the transaction)."""
+    qs = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, worker=job.worker)
+    if transaction.get_connection().in_atomic_block:
+        qs = qs.select_for_update()
+    return qs.exists()
 
 
 def start(job: Job, *, sync: bool) -> Job:

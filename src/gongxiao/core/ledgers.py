@@ -116,6 +116,8 @@ class Ledger:
 
     # Import layouts beyond the template's: name -> importer class (see excel.GenericImporter).
     importers: dict = {}
+    # Whether an import file may hold the same row twice (identical in every column read).
+    import_allows_duplicates = False
 
     def importer(self, name: str | None = None):
         from gongxiao.core.excel import GenericImporter

@@ -216,6 +216,10 @@ class Job(models.Model):
     result_file = models.FileField(upload_to=job_result_path, blank=True, max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Who runs it ("host:pid:token", set when a run claims the job) and when it last said it
+    # was alive: a running job whose worker died is found by these (core/jobs.py).
+    worker = models.CharField(max_length=100, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

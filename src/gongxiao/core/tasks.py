@@ -5,7 +5,9 @@ from gongxiao.core import jobs
 
 @task()
 def run_job(job_id: str) -> None:
-    jobs.run(job_id)
+    # Every task a worker takes first looks for jobs whose worker died (the watchdog's sweep).
+    jobs.fail_stale_jobs()
+    jobs.run(job_id, heartbeat=True)
 
 
 @task()

@@ -35,4 +35,5 @@ urlpatterns = [
     path("jobs/<uuid:pk>/", views.JobDetailView.as_view(), name="job-detail"),
     path("jobs/<uuid:pk>/download/", views.JobDownloadView.as_view(), name="job-download"),
     path("jobs/<uuid:pk>/confirm/", views.ImportConfirmView.as_view(), name="job-confirm"),
+    path("jobs/<uuid:pk>/retry/", views.JobRetryView.as_view(), name="job-retry"),
 ]

@@ -12,7 +12,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import models
+from django.db import models, transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -509,6 +509,7 @@ class JobMixin(LoginRequiredMixin):
 class JobDetailView(JobMixin, View):
     def get(self, request, pk):
         job = self.get_job(pk)
+        jobs.fail_if_stale(job)
         from gongxiao.core.ledgers import get_ledger_by_key
 
         ledger = get_ledger_by_key(job.ledger)
@@ -549,16 +550,44 @@ class ImportConfirmView(JobMixin, View):
         ledger = get_ledger_by_key(check.ledger)
         if not scoping.can_any(request.user, ledger.module, "import"):
             raise PermissionDenied
-        job = Job.objects.create(
-            kind=Job.Kind.IMPORT_COMMIT,
-            ledger=check.ledger,
-            user=request.user,
-            params={**check.params, "check": str(check.pk)},
-            upload=check.upload.name,
-        )
-        check.params["committed_by"] = str(job.pk)
-        check.save(update_fields=["params"])
-        jobs.start(job, sync=check.total <= settings.GONGXIAO_SYNC_ROW_LIMIT)
+        with transaction.atomic():
+            # One commit per checked file, however many confirms arrive at once: the check is
+            # claimed by a conditional UPDATE (the row is locked until this transaction ends;
+            # a second confirm waits, then finds it claimed and is sent to the first's job).
+            job = Job(
+                kind=Job.Kind.IMPORT_COMMIT,
+                ledger=check.ledger,
+                user=request.user,
+                params={**check.params, "check": str(check.pk)},
+                upload=check.upload.name,
+            )
+            claimed = (
+                Job.objects.filter(pk=check.pk, kind=Job.Kind.IMPORT_CHECK)
+                .exclude(params__has_key="committed_by")
+                .update(params={**check.params, "committed_by": str(job.pk)})
+            )
+            if not claimed:
+                check.refresh_from_db()
+                return redirect("job-detail", pk=check.params.get("committed_by", check.pk))
+            job.save(force_insert=True)
+            jobs.start(job, sync=check.total <= settings.GONGXIAO_SYNC_ROW_LIMIT)
+        return redirect("job-detail", pk=job.pk)
+
+
+class JobRetryView(JobMixin, View):
+    """Run a failed job again (its owner only): one whose worker died, say."""
+
+    def post(self, request, pk):
+        job = self.get_job(pk)
+        if job.kind in (Job.Kind.IMPORT_CHECK, Job.Kind.IMPORT_COMMIT):
+            from gongxiao.core.ledgers import get_ledger_by_key
+
+            if not scoping.can_any(request.user, get_ledger_by_key(job.ledger).module, "import"):
+                raise PermissionDenied
+        if jobs.retry(job):
+            messages.success(request, _("The job was queued again."))
+        else:
+            messages.error(request, _("Only a failed job can be run again."))
         return redirect("job-detail", pk=job.pk)
 
 

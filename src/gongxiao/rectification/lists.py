@@ -260,13 +260,16 @@ def parse_deadline(value, found: datetime.date):
         return Kind.ONGOING, None
     if "立行立改" in text or "立即" in text:
         return Kind.IMMEDIATE, found + datetime.timedelta(days=7)
-    m = _DAY.match(text)
-    if m:
-        return Kind.DEADLINE, datetime.date(int(m[1]), int(m[2]), int(m[3]))
-    m = _MONTH_END.match(text)
-    if m:
-        y, mo = int(m[1]), int(m[2])
-        return Kind.DEADLINE, datetime.date(y, mo, calendar.monthrange(y, mo)[1])
+    try:  # 2023年13月45日 is no date either: the same message, not Python's own
+        m = _DAY.match(text)
+        if m:
+            return Kind.DEADLINE, datetime.date(int(m[1]), int(m[2]), int(m[3]))
+        m = _MONTH_END.match(text)
+        if m:
+            y, mo = int(m[1]), int(m[2])
+            return Kind.DEADLINE, datetime.date(y, mo, calendar.monthrange(y, mo)[1])
+    except ValueError:
+        pass
     raise ValueError(
         _("“%(v)s” is not a deadline; write e.g. 2023-06-30, 2023年6月底, 立行立改 or 长期坚持")
         % {"v": text}

@@ -39,10 +39,11 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Before django_tasks_db: its `db_worker` command is core's (which recovers lost jobs first).
+    "gongxiao.core",
     "django_tasks_db",
     "django_htmx",
     "axes",
-    "gongxiao.core",
     "gongxiao.org",
     "gongxiao.rectification",
     "gongxiao.decisions",
@@ -221,6 +222,10 @@ GONGXIAO_LIST_COUNT_CAP = 10_000
 # Exports and imports larger than this run as background tasks.
 GONGXIAO_SYNC_ROW_LIMIT = 2_000
 GONGXIAO_SYNC_IMPORT_BYTES = 256 * 1024
+# A running job whose heartbeat (every HEARTBEAT seconds while a worker runs it) stopped this long
+# ago lost its worker: it is marked failed and may be run again (core/jobs.py).
+GONGXIAO_JOB_HEARTBEAT_SECONDS = 30
+GONGXIAO_JOB_STALE_SECONDS = 300
 
 # Rectification escalation ladder: remind this many days before a deadline; escalate to the
 # discipline role of the parent unit this many days after it.

@@ -50,6 +50,7 @@ def test_every_url_is_known_to_the_matrix():
         "job-detail",
         "job-download",
         "job-confirm",
+        "job-retry",
         # pages without ledger rows
         "home",
         "switch-context",
