@@ -291,7 +291,7 @@ def _bulk_route(ledger, act):
         url_name=f"bulk-{act.name}",
     )(run)
     return extend_schema(
-        summary=f"{act.label} ({_('several rows')})",
+        summary="{} ({})".format(act.label, _("several rows")),
         request=request_serializer,
         responses=BulkResultSerializer,
         tags=[ledger.app_label],

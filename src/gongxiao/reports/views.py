@@ -259,7 +259,7 @@ def run_statistics(job):
         target=buf,
         progress=jobs.progress(job),
     )
-    name = f"{unit.name}-{period.code}-{_('statistics')}.xlsx"
+    name = "{}-{}-{}.xlsx".format(unit.name, period.code, _("statistics"))
     jobs.finish(
         job,
         filename=name,
