@@ -60,3 +60,14 @@ def board(federation):
 @pytest.fixture
 def make_board(federation):
     return lambda **kw: Board(federation, **kw)
+
+
+@pytest.fixture(autouse=True)
+def seal_anchors(settings, tmp_path, monkeypatch):
+    """Each test its own anchors file, written at once: a test runs in one transaction that
+    never commits, and each seal is to be anchored as if its own transaction had."""
+    from gongxiao.decisions import anchors
+
+    settings.GONGXIAO_SEAL_ANCHORS = tmp_path / "seal-anchors.jsonl"
+    monkeypatch.setattr(anchors, "after_commit", anchors.anchor_seal)
+    return settings.GONGXIAO_SEAL_ANCHORS
