@@ -19,6 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 log = logging.getLogger(__name__)
 
@@ -112,12 +113,13 @@ def read(path: Path | None = None) -> Anchors:
                 item = json.loads(text)
                 unit, count, digest = int(item["unit"]), int(item["count"]), str(item["digest"])
             except (ValueError, KeyError, TypeError):
-                result.errors.append(f"line {number} is unreadable")
+                result.errors.append(_("line %(n)s is unreadable") % {"n": number})
                 continue
             known = result.by_unit.setdefault(unit, {})
             if known.get(count, digest) != digest:
                 result.errors.append(
-                    f"line {number} gives unit {unit} seal #{count} a second, different digest"
+                    _("line %(n)s gives unit %(u)s seal #%(c)s a second, different digest")
+                    % {"n": number, "u": unit, "c": count}
                 )
                 continue
             known[count] = digest

@@ -5,6 +5,7 @@ exit non-zero when any is found."""
 import sys
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from gongxiao.core import appendonly
 from gongxiao.decisions.services import verify
@@ -30,7 +31,10 @@ class Command(BaseCommand):
             self.stdout.write(f"BROKEN {p}")
         guards = appendonly.missing()
         for name in guards:
-            self.stdout.write(f"BROKEN append-only trigger {name} is missing from the database")
+            self.stdout.write(
+                "BROKEN "
+                + _("append-only trigger %(t)s is missing from the database") % {"t": name}
+            )
         if result.problems or guards:
             self.stderr.write(
                 f"{len(result.problems) + len(guards)} problem(s) in {result.seals} seal(s), "
