@@ -36,8 +36,10 @@ BEGIN
             AND coalesce(current_setting('gongxiao.flushing', true), '') = 'on' THEN
         RETURN OLD;  -- ignored for TRUNCATE (a statement trigger)
     END IF;
-    RAISE EXCEPTION 'append-only: % on % refused', TG_OP, TG_TABLE_NAME
-        USING ERRCODE = 'insufficient_privilege';
+    -- No percent sign here: the statement goes through Django's parameter formatting.
+    RAISE EXCEPTION USING
+        MESSAGE = 'append-only: ' || TG_OP || ' on ' || TG_TABLE_NAME || ' refused',
+        ERRCODE = 'insufficient_privilege';
 END
 $$;
 """
