@@ -89,6 +89,7 @@ def configure(args) -> dict:
     env = {
         "DJANGO_SETTINGS_MODULE": "gongxiao.config.settings.prod",
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "GONGXIAO_SEAL_KEY": secrets.token_urlsafe(48),
         "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",
         "GONGXIAO_DATA_DIR": str(data),

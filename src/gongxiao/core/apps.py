@@ -12,3 +12,8 @@ class CoreConfig(AppConfig):
         # Each app declares its ledgers in ledgers.py; importing them fills the registry.
         autodiscover_modules("ledgers")
         autodiscover_modules("metrics")
+        from django.db.backends.signals import connection_created
+
+        from . import appendonly
+
+        connection_created.connect(appendonly.register_sqlite_function)

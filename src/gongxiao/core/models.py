@@ -78,7 +78,12 @@ class LedgerModel(TrackedModel):
 
 
 class ChangeRecordQuerySet(models.QuerySet):
-    def delete(self):  # the history is never deleted
+    """The history is never changed nor deleted (the database refuses it too: core/appendonly)."""
+
+    def update(self, **kwargs):
+        raise PermissionError("Change records cannot be changed.")
+
+    def delete(self):
         raise PermissionError("Change records cannot be deleted.")
 
 

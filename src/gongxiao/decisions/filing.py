@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import render
+from django.utils import timezone
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -18,7 +19,8 @@ from docx.shared import Mm, Pt
 from gongxiao.core import scoping, xlsx
 from gongxiao.core.periods import parse_period
 
-from .models import Matter
+from . import anchors
+from .models import Matter, Meeting, Seal
 
 COLUMNS = [
     "序号",
@@ -84,6 +86,23 @@ def _context(request):
     return unit, period, matters_for(request.user, unit, period)
 
 
+def seal_head_lines(user, unit) -> list[str]:
+    """The chain heads (count of seals, last digest) of the units whose sealed meetings the user
+    may file, printed under the list: the supervising body keeps them, and a chain later
+    shortened or recomputed no longer ends there (`gongxiao verify-seals`)."""
+    meetings = Meeting.objects.permitted(user, "export")
+    if unit is not None:
+        meetings = meetings.filter(unit__path__startswith=unit.path)
+    units = Seal.objects.filter(meeting__in=meetings).values("unit_id").distinct()
+    heads = anchors.heads(units.values_list("unit_id", flat=True))
+    if not heads:
+        return []
+    now = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    return [f"封存链头（截至{now}，供核验）："] + [
+        f"{h['unit'].name}：封存{h['count']}个，末位摘要 {h['digest']}" for h in heads
+    ]
+
+
 def _title(unit, period):
     return f"{unit.name if unit else ''}{period.label}“三重一大”事项报备表"
 
@@ -100,6 +119,7 @@ def filing(request):
             "rows": list(rows(matters)),
             "columns": COLUMNS,
             "title": _title(unit, period),
+            "seal_heads": seal_head_lines(request.user, unit),
         },
     )
 
@@ -133,6 +153,8 @@ def filing_xlsx(request):
             xlsx.write_cell(ws, r, c, v, body)
     for c, w in enumerate([6, 18, 24, 14, 30, 12, 12, 10, 22, 36]):
         ws.set_column(c, c, w)
+    for r, text in enumerate(seal_head_lines(request.user, unit), start=matters.count() + 3):
+        ws.write_string(r, 0, text)
     ws.set_landscape()
     ws.set_paper(9)
     ws.repeat_rows(1)
@@ -170,6 +192,8 @@ def filing_docx(request):
         for cell, value in zip(cells, row, strict=True):
             cell.text = ""
             _font(cell.paragraphs[0].add_run(str(value)), "仿宋_GB2312", 10.5)
+    for text in seal_head_lines(request.user, unit):
+        _font(doc.add_paragraph().add_run(text), "仿宋_GB2312", 9)
     buf = io.BytesIO()
     doc.save(buf)
     return FileResponse(

@@ -379,12 +379,18 @@ class Statement(SealGuard, models.Model):
 
 
 class Seal(models.Model):
-    """封存: the SHA-256 of a sealed record's canonical content, chained to the unit's previous
-    seal. A meeting is sealed once; each amendment is sealed too, in the same chain."""
+    """封存: a keyed digest (HMAC-SHA256, the key outside the database) of a sealed record's
+    canonical content, chained to the unit's previous seal. A meeting is sealed once; each
+    amendment is sealed too, in the same chain. Seals made before the key are plain SHA-256
+    (scheme `sha256`) and still verify, as long as the anchors file holds them."""
 
     class Kind(models.TextChoices):
         MEETING = "meeting", _("meeting")
         AMENDMENT = "amendment", _("amendment")
+
+    class Scheme(models.TextChoices):
+        SHA256 = "sha256", "SHA-256 (legacy, no key)"
+        HMAC_V1 = "hmac-v1", "HMAC-SHA256"
 
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
     position = models.PositiveIntegerField(_("position in the chain"))
@@ -394,6 +400,7 @@ class Seal(models.Model):
         "Amendment", on_delete=models.PROTECT, null=True, blank=True, related_name="seal"
     )
     digest = models.CharField(max_length=64)
+    scheme = models.CharField(max_length=10, choices=Scheme.choices, default=Scheme.HMAC_V1)
     previous = models.CharField(max_length=64, blank=True)
     sealed_at = models.DateTimeField()
     sealed_by = models.ForeignKey(

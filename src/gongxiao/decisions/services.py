@@ -6,18 +6,22 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongxiao.core import services as kit
+from gongxiao.org.models import Unit
 
+from . import anchors
 from .models import (
     Amendment,
     Attendance,
@@ -352,10 +356,25 @@ def canonical_amendment(amendment: Amendment) -> str:
     )
 
 
-def digest(previous: str, content: str, at) -> str:
-    """SHA-256 over the previous link, the time of sealing (in UTC) and the canonical content."""
+def seal_key() -> bytes:
+    """The HMAC key, from settings (the environment in production), never from the database."""
+    key = getattr(settings, "GONGXIAO_SEAL_KEY", "")
+    if not key:
+        raise ImproperlyConfigured("GONGXIAO_SEAL_KEY is not set: seals cannot be made or checked.")
+    return key.encode()
+
+
+def digest(previous: str, content: str, at, scheme: str = Seal.Scheme.HMAC_V1) -> str:
+    """The link over the previous link, the time of sealing (in UTC) and the canonical content:
+    HMAC-SHA256 with the seal key (`hmac-v1`), or plain SHA-256 for seals made before the key
+    (`sha256`, anyone can recompute it: trusted only as far as the anchors file holds it)."""
     stamp = at.astimezone(datetime.UTC).isoformat()
-    return hashlib.sha256(f"{previous}\n{stamp}\n{content}".encode()).hexdigest()
+    message = f"{previous}\n{stamp}\n{content}".encode()
+    if scheme == Seal.Scheme.SHA256:
+        return hashlib.sha256(message).hexdigest()
+    if scheme == Seal.Scheme.HMAC_V1:
+        return hmac.new(seal_key(), message, hashlib.sha256).hexdigest()
+    raise ValueError(f"unknown seal scheme {scheme!r}")
 
 
 def _chain(unit, *, kind, meeting, user, content, amendment=None, at=None) -> Seal:
@@ -363,17 +382,22 @@ def _chain(unit, *, kind, meeting, user, content, amendment=None, at=None) -> Se
     previous = last.digest if last else ""
     # Whole seconds: the stored time must give back the same text on every database.
     at = (at or timezone.now()).replace(microsecond=0)
-    return Seal.objects.create(
+    seal = Seal.objects.create(
         unit=unit,
         position=(last.position + 1) if last else 1,
         kind=kind,
         meeting=meeting,
         amendment=amendment,
         previous=previous,
-        digest=digest(previous, content, at),
+        scheme=Seal.Scheme.HMAC_V1,
+        digest=digest(previous, content, at, Seal.Scheme.HMAC_V1),
         sealed_at=at,
         sealed_by=user,
     )
+    # The chain's new head goes to the anchors file once it is committed, never before: the
+    # file must not hold a seal the database rolled back.
+    anchors.after_commit(seal)
+    return seal
 
 
 @transaction.atomic
@@ -445,53 +469,184 @@ class Broken:
     seal: Seal | None
     meeting: Meeting | None
     reason: str
-    code: str  # changed | chain | unsealed | no_seal
+    # changed | chain | unsealed | no_seal | missing | legacy | anchor | shortened | anchors
+    code: str
+    unit: object = None  # the unit (or its id) when no meeting names it
 
     def __str__(self):
-        what = str(self.meeting) if self.meeting else "?"
+        if self.meeting is not None:
+            what = str(self.meeting)
+        elif self.unit is not None:
+            what = _("unit %(u)s") % {"u": self.unit}
+        else:
+            what = "?"
         where = f"#{self.seal.position} " if self.seal else ""
         return f"{where}{what}: {self.reason}"
 
 
-def verify_seals(units=None) -> list[Broken]:
-    """Recompute every seal from the rows as they are now. Reports a record changed after
-    sealing, a chain whose links do not follow, and a meeting marked sealed without a seal."""
-    problems: list[Broken] = []
-    seals = Seal.objects.select_related("meeting", "amendment", "unit").order_by(
-        "unit_id", "position"
-    )
-    if units is not None:
-        seals = seals.filter(unit__in=units)
-    previous_by_unit: dict[int, Seal] = {}
-    for seal in seals.iterator():
-        prior = previous_by_unit.get(seal.unit_id)
+@dataclass
+class Verification:
+    problems: list[Broken]
+    seals: int  # seals checked
+    unanchored: int  # seals newer than the last anchor of their unit
+    anchors_path: object = None
+
+
+def _check_unit(unit_id, chain: list[Seal], marks: dict[int, str], *, local: bool, problems):
+    """One unit's chain: links, content, scheme, and the anchors given for it."""
+    unit = chain[0].unit if chain else (Unit.objects.filter(pk=unit_id).first() or unit_id)
+    prior = None
+    keyed_seen = False
+    for seal in chain:
         expected_position = prior.position + 1 if prior else 1
         expected_previous = prior.digest if prior else ""
+        meeting = Meeting.objects.filter(pk=seal.meeting_id).first()
         if seal.position != expected_position or seal.previous != expected_previous:
             problems.append(
                 Broken(
                     seal,
-                    seal.meeting,
+                    meeting,
                     _("the chain is broken here (a seal is missing, moved or altered)"),
                     "chain",
+                    unit,
                 )
             )
-        if seal.kind == Seal.Kind.MEETING:
-            content = canonical_meeting(seal.meeting)
-            if seal.meeting.sealed_at is None:
+        content = None
+        if meeting is None:
+            problems.append(
+                Broken(
+                    seal,
+                    None,
+                    _("the meeting sealed here is missing from the database"),
+                    "missing",
+                    unit,
+                )
+            )
+        elif seal.kind == Seal.Kind.MEETING:
+            content = canonical_meeting(meeting)
+            if meeting.sealed_at is None:
+                problems.append(
+                    Broken(seal, meeting, _("the meeting was unsealed in the database"), "unsealed")
+                )
+        else:
+            amendment = Amendment.objects.filter(pk=seal.amendment_id).first()
+            if amendment is None:
                 problems.append(
                     Broken(
                         seal,
-                        seal.meeting,
-                        _("the meeting was unsealed in the database"),
-                        "unsealed",
+                        meeting,
+                        _("the amendment sealed here is missing from the database"),
+                        "missing",
+                    )
+                )
+            else:
+                content = canonical_amendment(amendment)
+        if seal.scheme not in Seal.Scheme.values:
+            problems.append(Broken(seal, meeting, _("unknown seal scheme"), "changed", unit))
+        elif (
+            content is not None
+            and digest(seal.previous, content, seal.sealed_at, seal.scheme) != seal.digest
+        ):
+            problems.append(Broken(seal, meeting, _("changed after sealing"), "changed", unit))
+        if seal.scheme == Seal.Scheme.SHA256:
+            # Anyone can recompute plain SHA-256: such a seal counts only where it was before
+            # the key came (before every keyed seal, and in the anchors file).
+            if keyed_seen:
+                problems.append(
+                    Broken(
+                        seal,
+                        meeting,
+                        _("an unkeyed (SHA-256) seal after keyed ones"),
+                        "legacy",
+                        unit,
+                    )
+                )
+            elif local and marks.get(seal.position) != seal.digest:
+                problems.append(
+                    Broken(
+                        seal,
+                        meeting,
+                        _("an unkeyed (SHA-256) seal that the anchors file does not hold"),
+                        "legacy",
+                        unit,
                     )
                 )
         else:
-            content = canonical_amendment(seal.amendment)
-        if digest(seal.previous, content, seal.sealed_at) != seal.digest:
-            problems.append(Broken(seal, seal.meeting, _("changed after sealing"), "changed"))
-        previous_by_unit[seal.unit_id] = seal
+            keyed_seen = True
+        prior = seal
+    by_position = {seal.position: seal for seal in chain}
+    length = max(by_position, default=0)
+    for count, anchored in sorted(marks.items()):
+        seal = by_position.get(count)
+        if seal is None:
+            if count < length:
+                problems.append(
+                    Broken(
+                        None,
+                        None,
+                        _("seal #%(n)s is in the anchors but not in the database") % {"n": count},
+                        "anchor",
+                        unit,
+                    )
+                )
+        elif seal.digest != anchored:
+            problems.append(
+                Broken(
+                    seal,
+                    Meeting.objects.filter(pk=seal.meeting_id).first(),
+                    _("differs from its anchor (the chain was rewritten or recomputed)"),
+                    "anchor",
+                    unit,
+                )
+            )
+    last = max(marks, default=0)
+    if last > length:
+        problems.append(
+            Broken(
+                None,
+                None,
+                _(
+                    "the chain is shortened: the anchors hold %(a)s seal(s), the database "
+                    "%(d)s (the last anchored digest is %(digest)s)"
+                )
+                % {"a": last, "d": length, "digest": marks[last][:16]},
+                "shortened",
+                unit,
+            )
+        )
+    return sum(1 for seal in chain if seal.position > last)
+
+
+def verify(units=None, anchors_path=None) -> Verification:
+    """Recompute every seal from the rows as they are now and compare each unit's chain with
+    the anchors (the file of this instance, or a copy sent upward with `anchors_path`).
+    Reports a record changed after sealing, a missing record, links that do not follow, a
+    chain shorter than its anchors or differing from them, an unkeyed seal where none may be,
+    and a meeting marked sealed without a seal."""
+    local = anchors_path is None
+    marks = anchors.read(anchors_path)
+    problems: list[Broken] = []
+    seals = Seal.objects.select_related("unit").order_by("unit_id", "position")
+    unit_ids = set(seals.values_list("unit_id", flat=True).distinct()) | set(marks.by_unit)
+    if units is not None:
+        wanted = {getattr(u, "pk", u) for u in units}
+        unit_ids &= wanted
+        seals = seals.filter(unit_id__in=wanted)
+    for error in marks.errors:
+        problems.append(Broken(None, None, f"{marks.path}: {error}", "anchors"))
+    total = seals.count()
+    if total and not marks.exists:
+        problems.append(
+            Broken(
+                None, None, _("the anchors file %(p)s is missing") % {"p": marks.path}, "anchors"
+            )
+        )
+    unanchored = 0
+    for unit_id in sorted(unit_ids):
+        chain = list(seals.filter(unit_id=unit_id))
+        unanchored += _check_unit(
+            unit_id, chain, marks.by_unit.get(unit_id, {}), local=local, problems=problems
+        )
     orphans = Meeting.objects.filter(sealed_at__isnull=False).exclude(
         pk__in=Seal.objects.filter(kind=Seal.Kind.MEETING).values("meeting_id")
     )
@@ -499,4 +654,8 @@ def verify_seals(units=None) -> list[Broken]:
         orphans = orphans.filter(unit__in=units)
     for meeting in orphans:
         problems.append(Broken(None, meeting, _("marked sealed but has no seal"), "no_seal"))
-    return problems
+    return Verification(problems, total, unanchored, marks.path)
+
+
+def verify_seals(units=None, anchors_path=None) -> list[Broken]:
+    return verify(units, anchors_path).problems

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import filing, views
+from . import filing, minutes, views
 
 app_name = "decisions"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("meetings/<int:pk>/attendance/", views.attendance, name="attendance"),
     path("meetings/<int:pk>/seal/", views.seal, name="seal"),
     path("meetings/<int:pk>/amendments/", views.amendment, name="amendment"),
+    path("meetings/<int:pk>/minutes.docx", minutes.minutes_docx, name="minutes-docx"),
     path("matters/<int:pk>/statements/", views.statement, name="statement"),
     path("matters/<int:pk>/defer/", views.defer, name="defer"),
     path("matters/<int:pk>/decision/", views.decision, name="decision"),

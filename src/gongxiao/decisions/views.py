@@ -17,7 +17,7 @@ from gongxiao.core import scoping
 from gongxiao.core import services as kit
 from gongxiao.org.models import Person
 
-from . import services
+from . import anchors, services
 from .models import Attendance, Matter, Meeting, Outcome, SealedRecordError, Statement
 
 REFUSALS = (services.ProcedureRefused, PermissionDenied, ValidationError, SealedRecordError)
@@ -80,6 +80,10 @@ def meeting_context(request, meeting) -> dict:
         "can_amend": bool(meeting.sealed_at)
         and Meeting.objects.editable_by(user).filter(pk=meeting.pk).exists(),
         "seals": meeting.seals.order_by("position"),
+        # The unit's chain head (count and last digest), printed on the sealed minutes.
+        "chain_head": next(iter(anchors.heads([meeting.unit_id])), None)
+        if meeting.sealed_at
+        else None,
         "amendments": meeting.amendments.all(),
         "people": people.order_by("name")[:300] if can_change else [],
         "positions": Statement.Position.choices,

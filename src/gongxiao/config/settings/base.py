@@ -237,6 +237,14 @@ GONGXIAO_EMAIL_ENABLED = True
 # Used in e-mails to turn a notice's link into an address.
 GONGXIAO_BASE_URL = os.environ.get("GONGXIAO_BASE_URL", "")
 
+# Seals of collective decisions (decisions/services.py): the HMAC key, kept outside the database
+# (production requires it, like SECRET_KEY), and the append-only file of chain heads
+# (decisions/anchors.py; `gongxiao backup` includes it).
+GONGXIAO_SEAL_KEY = os.environ.get("GONGXIAO_SEAL_KEY", "")
+GONGXIAO_SEAL_ANCHORS = Path(
+    os.environ.get("GONGXIAO_SEAL_ANCHORS") or DATA_DIR / "seal-anchors.jsonl"
+).resolve()
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

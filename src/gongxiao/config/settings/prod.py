@@ -13,6 +13,12 @@ GONGXIAO_PRODUCTION = True
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment (50+ random characters).")
+GONGXIAO_SEAL_KEY = os.environ.get("GONGXIAO_SEAL_KEY", "")
+if len(GONGXIAO_SEAL_KEY) < 32:
+    raise ImproperlyConfigured(
+        "GONGXIAO_SEAL_KEY must be set in the environment (32+ random characters, not the"
+        " SECRET_KEY; keep it outside the database and its backups)."
+    )
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()

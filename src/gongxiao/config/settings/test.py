@@ -2,6 +2,7 @@
 its own test)."""
 
 import atexit
+import hashlib
 import shutil
 import tempfile
 from pathlib import Path
@@ -20,6 +21,10 @@ STATIC_ROOT = Path(tempfile.mkdtemp(prefix="gongxiao-static-"))
 # Uploaded and generated files of a test run go with it.
 atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 atexit.register(shutil.rmtree, STATIC_ROOT, ignore_errors=True)
+# Seals: a fixed, public (not secret) key, and an anchors file of this run only.
+GONGXIAO_SEAL_KEY = hashlib.sha256(b"gongxiao test seal key").hexdigest()
+GONGXIAO_SEAL_ANCHORS = Path(tempfile.mkdtemp(prefix="gongxiao-anchors-")) / "seal-anchors.jsonl"
+atexit.register(shutil.rmtree, GONGXIAO_SEAL_ANCHORS.parent, ignore_errors=True)
 WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -77,6 +77,7 @@ def test_production_settings_pass_check_deploy(tmp_path):
         GONGXIAO_DATA_DIR=str(tmp_path),
         DJANGO_SETTINGS_MODULE="gongxiao.config.settings.prod",
         SECRET_KEY="k" * 20 + "x9!Qz" * 10,
+        GONGXIAO_SEAL_KEY="s" * 20 + "q7#Lm" * 8,
         ALLOWED_HOSTS="gongxiao.example.org",
         DATABASE_URL="postgres://u@127.0.0.1:5432/gongxiao",
     )
@@ -104,6 +105,24 @@ def test_production_settings_refuse_to_start_without_a_secret():
         timeout=120,
     )
     assert out.returncode != 0 and "SECRET_KEY" in out.stderr
+
+
+def test_production_settings_refuse_to_start_without_a_seal_key(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("GONGXIAO_SEAL_KEY",)}
+    env.update(
+        GONGXIAO_DATA_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="gongxiao.config.settings.prod",
+        SECRET_KEY="k" * 20 + "x9!Qz" * 10,
+        DATABASE_URL="postgres://u@127.0.0.1:5432/gongxiao",
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "gongxiao", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode != 0 and "GONGXIAO_SEAL_KEY" in out.stderr
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only")

@@ -85,6 +85,7 @@ def test_every_url_is_known_to_the_matrix():
         "decisions:filing",
         "decisions:filing-xlsx",
         "decisions:filing-docx",
+        "decisions:minutes-docx",
         # supervision pages beyond the kit, tested in supervision/tests/test_scope.py
         "supervision:decide-recommendation",
         "supervision:raise-opinion",

@@ -1,6 +1,6 @@
 import pytest
 
-from gongxiao.decisions import services
+from gongxiao.decisions import anchors, services
 from gongxiao.decisions.models import Attendance
 from gongxiao.decisions.tests.factories import MatterFactory, MeetingFactory
 from gongxiao.org.roles import Role
@@ -60,3 +60,15 @@ def board(federation):
 @pytest.fixture
 def make_board(federation):
     return lambda **kw: Board(federation, **kw)
+
+
+REAL_AFTER_COMMIT = anchors.after_commit
+
+
+@pytest.fixture(autouse=True)
+def seal_anchors(settings, tmp_path, monkeypatch):
+    """Each test its own anchors file, written at once: a test runs in one transaction that
+    never commits, and each seal is to be anchored as if its own transaction had."""
+    settings.GONGXIAO_SEAL_ANCHORS = tmp_path / "seal-anchors.jsonl"
+    monkeypatch.setattr(anchors, "after_commit", anchors.anchor_seal)
+    return settings.GONGXIAO_SEAL_ANCHORS

@@ -18,6 +18,7 @@ def test_a_county_b_user_cannot_touch_county_a_meetings(board, role):
     assert c.post(f"/decisions/meetings/{m.pk}/attendance/", {"person": p.pk}).status_code == 404
     assert c.post(f"/decisions/meetings/{m.pk}/seal/").status_code == 404
     assert c.post(f"/decisions/meetings/{m.pk}/amendments/", {"text": "x"}).status_code == 404
+    assert c.get(f"/decisions/meetings/{m.pk}/minutes.docx").status_code == 404
     assert (
         c.post(
             f"/decisions/matters/{matter.pk}/statements/", {"person": p.pk, "position": "agree"}

@@ -1,13 +1,19 @@
 """Sealing: refused until complete; then no normal path changes the record; verify-seals catches
 what changed behind the application's back, and a chain out of order."""
 
+import datetime
+import hashlib
+import hmac
+
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from gongxiao.core import appendonly
 from gongxiao.decisions import services
 from gongxiao.decisions.models import (
     Amendment,
@@ -40,11 +46,18 @@ def test_sealing_is_refused_without_minutes(board):
     assert not Seal.objects.exists()
 
 
-def test_a_seal_is_a_sha256_chained_to_the_units_previous_seal(board, make_board):
+def test_a_seal_is_an_hmac_chained_to_the_units_previous_seal(board, make_board):
     first = _sealed(board)
     assert len(first.digest) == 64 and first.previous == "" and first.position == 1
+    assert first.scheme == "hmac-v1"
     at = timezone.localtime(first.sealed_at)  # any time zone: the digest reads it in UTC
-    assert first.digest == services.digest("", services.canonical_meeting(board.meeting), at)
+    content = services.canonical_meeting(board.meeting)
+    assert first.digest == services.digest("", content, at)
+    stamp = at.astimezone(datetime.UTC).isoformat()
+    message = f"\n{stamp}\n{content}".encode()
+    key = settings.GONGXIAO_SEAL_KEY.encode()
+    assert first.digest == hmac.new(key, message, hashlib.sha256).hexdigest()
+    assert first.digest != hashlib.sha256(message).hexdigest()
     other = make_board()
     second = _sealed(other)
     assert (second.position, second.previous) == (2, first.digest)
@@ -147,7 +160,8 @@ def test_amendments_are_appended_and_sealed(board):
 
 
 def _raw(sql, params):
-    with connection.cursor() as cur:
+    """As the database's owner would: past the append-only triggers (dropped, then restored)."""
+    with appendonly.suspended(), connection.cursor() as cur:
         cur.execute(sql, params)
 
 
@@ -188,8 +202,8 @@ def test_verify_seals_catches_a_chain_out_of_order(board, make_board):
     _raw("UPDATE decisions_seal SET position = %s WHERE id = %s", [99, second.pk])
     _raw("UPDATE decisions_seal SET position = %s WHERE id = %s", [2, third.pk])
     _raw("UPDATE decisions_seal SET position = %s WHERE id = %s", [3, second.pk])
-    problems = verify_seals()
-    assert problems and all(p.code == "chain" for p in problems)
+    codes = {p.code for p in verify_seals()}
+    assert "chain" in codes and codes <= {"chain", "anchor"}  # the anchors disagree too
 
 
 def test_verify_seals_catches_a_removed_link(board, make_board):
@@ -211,8 +225,9 @@ def test_seals_cannot_be_changed_or_deleted_through_the_orm(board):
 
 
 def test_verify_seals_catches_a_moved_sealing_time(board):
-    import datetime
-
     seal = _sealed(board)
-    Seal.objects.filter(pk=seal.pk).update(sealed_at=seal.sealed_at - datetime.timedelta(days=30))
+    with appendonly.suspended():
+        Seal.objects.filter(pk=seal.pk).update(
+            sealed_at=seal.sealed_at - datetime.timedelta(days=30)
+        )
     assert [p.code for p in verify_seals()] == ["changed"]

@@ -6,8 +6,12 @@ from gongxiao.org.roles import Role
 from gongxiao.org.validators import validate_credit_code, validate_division_code, validate_id_number
 
 
-def test_demo_builds_a_believable_federation_once(db, capsys):
-    call_command("demo")
+def test_demo_builds_a_believable_federation_once(
+    db, capsys, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.GONGXIAO_SEAL_ANCHORS = tmp_path / "seal-anchors.jsonl"
+    with django_capture_on_commit_callbacks(execute=True):  # the seals' anchors are written
+        call_command("demo")
     out = capsys.readouterr().out
     assert Unit.objects.filter(kind=Unit.Kind.CITY).count() == 1
     assert Unit.objects.filter(kind=Unit.Kind.COUNTY).count() == 5

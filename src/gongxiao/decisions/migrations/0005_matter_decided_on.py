@@ -16,7 +16,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('decisions', '0003_matter_category'),
+        ('decisions', '0004_seal_scheme'),
     ]
 
     operations = [
