@@ -184,6 +184,5 @@ def _meeting(ctx, rng, unit, body, day, members, admin, today) -> None:
         "会议逐项审议了议题，班子成员逐一表态，主要负责同志最后表态。"
     )
     if not recent and not meeting.matters.filter(outcome=Outcome.PENDING).exists():
-        services.seal_meeting(
-            meeting=meeting, user=admin, at=_when(day + datetime.timedelta(days=rng.randint(1, 5)))
-        )
+        confirmed = min(today, day + datetime.timedelta(days=rng.randint(1, 5)))
+        services.seal_meeting(meeting=meeting, user=admin, at=_when(confirmed), on=confirmed)

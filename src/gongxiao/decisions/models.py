@@ -151,6 +151,8 @@ class Meeting(SealGuard, LedgerModel):
     )
     minutes = models.TextField(_("minutes"), blank=True)
     sealed_at = models.DateTimeField(_("sealed at"), null=True, blank=True, editable=False)
+    # The day the minutes were confirmed (业务日期), apart from when the seal was recorded.
+    sealed_on = models.DateField(_("minutes confirmed on"), null=True, blank=True, editable=False)
     sealed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -401,12 +401,23 @@ def _chain(unit, *, kind, meeting, user, content, amendment=None, at=None) -> Se
 
 
 @transaction.atomic
-def seal_meeting(*, meeting: Meeting, user, at=None) -> Seal:
-    """Confirm the minutes and seal: refused while a matter lacks an outcome or the minutes are
-    missing. From then on the meeting is read-only; corrections are amendments."""
+def seal_meeting(*, meeting: Meeting, user, at=None, on=None) -> Seal:
+    """Confirm the minutes on `on` (today if not given; not before the meeting) and seal:
+    refused while a matter lacks an outcome or the minutes are missing. From then on the
+    meeting is read-only; corrections are amendments."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _require(user, meeting)
     _open(meeting)
+    on = kit.business_date(
+        on,
+        not_before=[
+            (
+                meeting.date,
+                _("The minutes cannot be confirmed before the meeting (%(d)s).")
+                % {"d": meeting.date},
+            )
+        ],
+    )
     if not meeting.attendances.filter(role=Attendance.Role.MEMBER).exists():
         raise ProcedureRefused(_("Record the members due before sealing."))
     if not meeting.minutes.strip():
@@ -428,7 +439,9 @@ def seal_meeting(*, meeting: Meeting, user, at=None) -> Seal:
         at=at,
     )
     before = kit.snapshot(meeting)
-    Meeting.objects.filter(pk=meeting.pk).update(sealed_at=seal.sealed_at, sealed_by=user)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        sealed_at=seal.sealed_at, sealed_on=on, sealed_by=user
+    )
     meeting.refresh_from_db()
     kit.record_change(
         obj=meeting,

@@ -4,6 +4,8 @@ services."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -206,12 +208,21 @@ def decision(request, pk):
     return redirect(_url(matter.meeting))
 
 
+def _business_date(value):
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        raise ValidationError({"on": _("Write the date as 2023-06-30.")}) from None
+
+
 @login_required
 @require_POST
 def seal(request, pk):
     meeting = _meeting(request, pk)
     try:
-        s = services.seal_meeting(meeting=meeting, user=request.user)
+        s = services.seal_meeting(
+            meeting=meeting, user=request.user, on=_business_date(request.POST.get("on"))
+        )
         messages.success(request, _("Sealed. Digest %(d)s…") % {"d": s.digest[:16]})
     except REFUSALS as exc:
         _say(request, exc)

@@ -40,3 +40,33 @@ def test_carrying_out_cannot_be_dated_in_the_future_or_before_the_meeting(board,
         matter=board.matter, user=board.secretary, text="已实施", date=board.meeting.date
     )
     assert FollowUp.objects.get().date == board.meeting.date
+
+
+@pytest.mark.parametrize(
+    "days,word", [(None, "今天"), (-1, "会议")], ids=["future", "before the meeting"]
+)
+def test_minutes_cannot_be_confirmed_in_the_future_or_before_the_meeting(board, days, word):
+    from gongxiao.decisions.models import Meeting, Seal
+
+    board.all_agree()
+    on = (
+        datetime.date.today() + datetime.timedelta(days=1)
+        if days is None
+        else board.meeting.date + datetime.timedelta(days=days)
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.seal_meeting(meeting=board.meeting, user=board.secretary, on=on)
+    assert word in " ".join(exc.value.messages)
+    assert not Seal.objects.exists()
+    assert Meeting.objects.get(pk=board.meeting.pk).sealed_at is None
+
+
+def test_minutes_confirmed_after_the_fact_keep_both_dates(board):
+    from gongxiao.decisions.models import Meeting
+
+    board.all_agree()
+    confirmed = board.meeting.date + datetime.timedelta(days=3)
+    services.seal_meeting(meeting=board.meeting, user=board.secretary, on=confirmed)
+    meeting = Meeting.objects.get(pk=board.meeting.pk)
+    assert meeting.sealed_on == confirmed and meeting.sealed_at.date() > confirmed
+    assert not services.verify_seals()
