@@ -284,3 +284,52 @@ def test_the_digest_covers_the_previous_link(board, make_board):
     _raw("UPDATE decisions_seal SET previous = %s WHERE id = %s", [forged, second.pk])
     problems = verify_seals()
     assert any(p.seal.pk == second.pk and p.code == "changed" for p in problems), problems
+
+
+# --- the canonical form itself: changing it would break every seal already stored ----------
+
+
+def test_the_canonical_form_of_an_amendment_is_fixed(board):
+    _sealed(board)
+    amendment = services.amend(
+        meeting=board.meeting, user=board.secretary, text="更正：金额120万元"
+    )
+    at = amendment.created_at.astimezone(datetime.UTC).isoformat()
+    assert services.canonical_amendment(amendment) == (
+        f'{{"at":"{at}","by":{board.secretary.pk},"meeting":{board.meeting.pk},'
+        '"text":"更正：金额120万元"}'
+    )
+
+
+def test_the_canonical_form_of_a_meeting_is_fixed(make_board):
+    board = make_board(n=2)
+    board.all_agree()
+    m, x = board.meeting, board.matter
+    principal, member = board.principal, board.members[0]
+    atts = sorted(
+        [
+            [principal.pk, "member", True, True, ""],
+            [member.pk, "member", False, True, ""],
+            [board.attendee.pk, "attendee", False, True, ""],
+        ]
+    )
+    att_json = ",".join(
+        f'[{p},"{r}",{str(i).lower()},{str(pr).lower()},"{a}"]' for p, r, i, pr, a in atts
+    )
+    s1, s2 = x.statements.order_by("sequence")
+    assert services.canonical_meeting(m) == (
+        f'{{"attendance":[{att_json}],"body":"party_group","chair":null,'
+        f'"date":"{m.date.isoformat()}","matters":[{{"amount":null,"category":"decision",'
+        f'"decision":"","materials":"","order":1,"outcome":"passed","party_prior_study":false,'
+        f'"prior":[false,false,false,false],"proposer":null,'
+        f'"statements":[[1,{s1.person_id},"agree",""],[2,{s2.person_id},"agree",""]],'
+        f'"title":"{x.title}"}}],"minutes":"会议记录","place":"{m.place}",'
+        f'"sequence":{m.sequence},"unit":{m.unit_id},"year":{m.year}}}'
+    )
+
+
+def test_a_broken_line_names_the_link_and_the_meeting(board):
+    seal = _sealed(board)
+    _raw("UPDATE decisions_meeting SET minutes = %s WHERE id = %s", ["改", board.meeting.pk])
+    (problem,) = verify_seals()
+    assert str(problem).startswith(f"#{seal.position} {problem.meeting}: ")
