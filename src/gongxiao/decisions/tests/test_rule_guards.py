@@ -333,3 +333,15 @@ def test_a_broken_line_names_the_link_and_the_meeting(board):
     _raw("UPDATE decisions_meeting SET minutes = %s WHERE id = %s", ["改", board.meeting.pk])
     (problem,) = verify_seals()
     assert str(problem).startswith(f"#{seal.position} {problem.meeting}: ")
+
+
+def test_as_many_asking_to_defer_as_disagreeing_is_rejected_not_deferred(make_board):
+    # Deferred only when *more* ask to defer than disagree; 2 agree of 5 due do not pass.
+    board = make_board(n=5)
+    for p, pos in zip(
+        board.present_members, ["defer", "defer", "disagree", "disagree"], strict=True
+    ):
+        board.state(p, pos)
+    board.state(board.principal, "agree")
+    board.matter.refresh_from_db()
+    assert board.matter.outcome == Outcome.REJECTED
