@@ -1,9 +1,13 @@
 """监督执纪 declared through the kit."""
 
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongxiao.core import scoping
+from gongxiao.core.actions import Action, ActionForm
 from gongxiao.core.ledgers import Ledger, register
 from gongxiao.core.navigation import NavLink, register_link
+from gongxiao.org.models import Unit
 
 from . import models as m
 from . import services
@@ -65,7 +69,8 @@ class FindingLedger(Ledger):
     icon = "exclamation-triangle"
     list_fields = ["description", "inspection", "inspected_unit", "category", "deadline", "item"]
     form_fields = ["inspection", "inspected_unit", "description", "category", "deadline"]
-    export_fields = [*form_fields, "item"]
+    export_fields = [*form_fields, "item", "item_closed_on"]
+    api_fields = [*form_fields, "item", "item_closed_on"]
     filter_fields = {
         "inspection": ["exact"],
         "category": ["exact"],
@@ -76,7 +81,7 @@ class FindingLedger(Ledger):
     sort_fields = ["deadline"]
 
     def create(self, obj, user, *, source="web", m2m=None):
-        # Each finding becomes a rectification item whose source is the inspection.
+        # Each finding becomes a rectification item whose source is the finding.
         return services.add_finding(finding=obj, user=user, source=source)
 
 
@@ -97,6 +102,7 @@ class NoticeLedger(Ledger):
         "recipients",
         "content",
     ]
+    api_fields = [*form_fields, "year", "number"]
     filter_fields = {"year": ["exact"], "date": ["gte", "lte"]}
     search_fields = ["title", "content"]
     sort_fields = ["date", "number"]
@@ -192,6 +198,38 @@ class AuditLedger(Ledger):
     date_field = "report_date"
 
 
+class DeadlineForm(ActionForm):
+    deadline = forms.DateField(
+        label=_("deadline"),
+        required=False,
+        help_text=_("Sixty days after the decision unless given."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class RaiseOpinionForm(DeadlineForm):
+    unit = forms.ModelChoiceField(label=_("responsible unit"), queryset=Unit.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = scoping.units_for(self.user, "rectification", "add")
+        if self.obj is not None:
+            self.fields["unit"].initial = self.obj.life_meeting.unit_id
+
+
+def _decide(adopted):
+    def run(rec, user, *, on, deadline=None):
+        return services.decide_recommendation(
+            recommendation=rec, adopted=adopted, user=user, deadline=deadline, on=on
+        )
+
+    return run
+
+
+def _raise_opinion(op, user, *, on, unit, deadline=None):
+    return services.raise_opinion(opinion=op, user=user, unit=unit, deadline=deadline, on=on)
+
+
 @register
 class RecommendationLedger(Ledger):
     model = m.Recommendation
@@ -199,7 +237,29 @@ class RecommendationLedger(Ledger):
     icon = "lightbulb"
     list_fields = ["text", "audit", "responsible_unit", "adopted", "item"]
     form_fields = ["audit", "text", "responsible_unit"]
-    export_fields = [*form_fields, "adopted", "decided_at", "item"]
+    export_fields = [*form_fields, "adopted", "decided_at", "item", "item_closed_on"]
+    api_fields = export_fields
+    actions = [
+        Action(
+            "adopt",
+            _("Adopted: raise a rectification item"),
+            service=_decide(True),
+            input=DeadlineForm,
+            check=services.check_undecided,
+            business_date=True,
+            style="success",
+            example={},
+        ),
+        Action(
+            "not_adopt",
+            _("Not adopted"),
+            service=_decide(False),
+            check=services.check_undecided,
+            business_date=True,
+            style="outline-secondary",
+            example={},
+        ),
+    ]
     filter_fields = {"audit": ["exact"], "adopted": ["exact", "isnull"]}
     search_fields = ["text"]
     detail_template = "supervision/recommendation_detail.html"
@@ -266,7 +326,19 @@ class OpinionLedger(Ledger):
     icon = "chat-square-quote"
     list_fields = ["text", "life_meeting", "item"]
     form_fields = ["life_meeting", "text"]
-    export_fields = ["life_meeting", "text", "item"]
+    export_fields = ["life_meeting", "text", "raised_on", "item", "item_closed_on"]
+    api_fields = export_fields
+    actions = [
+        Action(
+            "raise_item",
+            _("Raise as a rectification item"),
+            service=_raise_opinion,
+            input=RaiseOpinionForm,
+            check=services.check_not_raised,
+            business_date=True,
+            example={"unit": lambda op: op.life_meeting.unit_id},
+        ),
+    ]
     filter_fields = {
         "life_meeting": ["exact"],
         "item": ["isnull"],

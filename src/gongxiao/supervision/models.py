@@ -4,10 +4,14 @@ and organisational life meetings, the four forms, and clean-government education
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongxiao.core.models import LedgerModel, TrackedModel
+
+DEFAULT_DAYS = 60  # time allowed when an item is raised without a deadline
 
 # The six disciplines (六大纪律) a talk may touch.
 DISCIPLINES = [
@@ -94,9 +98,22 @@ class Inspection(LedgerModel):
         return self.title
 
 
-class Finding(TrackedModel):
+class RaisesItem:
+    """A record that raises a rectification item (rectification.services.create_item_from):
+    the item points at it, and it hears when its item closes and reopens."""
+
+    def item_closed(self, *, item, on, user):
+        type(self).objects.filter(pk=self.pk).update(item_closed_on=on)
+        self.item_closed_on = on
+
+    def item_reopened(self, *, item, on, user):
+        type(self).objects.filter(pk=self.pk).update(item_closed_on=None)
+        self.item_closed_on = None
+
+
+class Finding(RaisesItem, TrackedModel):
     """A problem an inspection found; it becomes a rectification item whose source is the
-    inspection."""
+    finding."""
 
     module = "supervision"
     scope_field = "inspection__unit"
@@ -133,6 +150,10 @@ class Finding(TrackedModel):
         related_name="+",
         verbose_name=_("rectification item"),
     )
+    # Heard from the item (rectification.services.create_item_from): the day it was closed out.
+    item_closed_on = models.DateField(
+        _("rectification closed out on"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("inspection finding")
@@ -141,6 +162,19 @@ class Finding(TrackedModel):
 
     def __str__(self):
         return self.description[:60]
+
+    def item_defaults(self):
+        inspection = self.inspection
+        return {
+            "unit": self.inspected_unit,
+            "title": self.description[:200],
+            "description": self.description,
+            "source": "inspection",
+            "category": self.category,
+            "found_date": inspection.end_date or inspection.start_date,
+            "kind": "deadline",
+            "deadline": self.deadline,
+        }
 
 
 class Notice(LedgerModel):
@@ -343,8 +377,8 @@ class Audit(LedgerModel):
             raise ValidationError({"firm_name": _("Name the audit firm.")})
 
 
-class Recommendation(TrackedModel):
-    """审计建议: adopted ones become rectification items whose source is the audit."""
+class Recommendation(RaisesItem, TrackedModel):
+    """审计建议: adopted ones become rectification items whose source is the recommendation."""
 
     module = "supervision"
     scope_field = "audit__unit"
@@ -367,6 +401,10 @@ class Recommendation(TrackedModel):
         related_name="+",
         verbose_name=_("rectification item"),
     )
+    # Heard from the item (rectification.services.create_item_from): the day it was closed out.
+    item_closed_on = models.DateField(
+        _("rectification closed out on"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("audit recommendation")
@@ -375,6 +413,21 @@ class Recommendation(TrackedModel):
 
     def __str__(self):
         return self.text[:60]
+
+    def item_defaults(self):
+        """Due DEFAULT_DAYS after the decision."""
+        audit = self.audit
+        on = self.decided_at
+        return {
+            "unit": self.responsible_unit,
+            "title": self.text[:200],
+            "description": self.text,
+            "source": "audit",
+            "category": "finance",
+            "found_date": audit.report_date or on,
+            "kind": "deadline",
+            "deadline": on + datetime.timedelta(days=DEFAULT_DAYS) if on else None,
+        }
 
 
 class SupervisoryMatter(LedgerModel):
@@ -486,7 +539,7 @@ class LifeMeeting(LedgerModel):
         return f"{self.date} {self.theme}"
 
 
-class Opinion(TrackedModel):
+class Opinion(RaisesItem, TrackedModel):
     """意见建议: one opinion solicited for a life meeting; it may become a rectification item."""
 
     module = "supervision"
@@ -510,6 +563,10 @@ class Opinion(TrackedModel):
         related_name="+",
         verbose_name=_("rectification item"),
     )
+    # Heard from the item (rectification.services.create_item_from): the day it was closed out.
+    item_closed_on = models.DateField(
+        _("rectification closed out on"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("solicited opinion")
@@ -518,6 +575,21 @@ class Opinion(TrackedModel):
 
     def __str__(self):
         return self.text[:60]
+
+    def item_defaults(self):
+        """Due DEFAULT_DAYS after the day it was raised, in the meeting's unit."""
+        meeting = self.life_meeting
+        on = self.raised_on
+        return {
+            "unit": meeting.unit,
+            "title": self.text[:200],
+            "description": self.text,
+            "source": "life_meeting",
+            "category": "conduct",
+            "found_date": meeting.date,
+            "kind": "deadline",
+            "deadline": on + datetime.timedelta(days=DEFAULT_DAYS) if on else None,
+        }
 
 
 class DisciplinaryAction(LedgerModel):

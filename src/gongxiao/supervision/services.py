@@ -1,22 +1,22 @@
 """Supervision rules and the links into the rectification ledger: a finding, an adopted audit
-recommendation or a solicited opinion becomes a rectification item whose source is that record."""
+recommendation or a solicited opinion becomes a rectification item whose source is that record
+(rectification.services.create_item_from: the record gives the defaults, hears of the close-out)."""
 
 from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gongxiao.core import services as kit
-from gongxiao.rectification.models import Kind as ItemKind
-from gongxiao.rectification.models import Source
+from gongxiao.core.actions import ActionRefused
 from gongxiao.rectification.services import create_item_from
 
-from .models import Finding, Opinion, Recommendation
+from .models import DEFAULT_DAYS, Finding, Opinion, Recommendation
 
-DEFAULT_DAYS = 60  # time allowed when an item is raised without a deadline
+__all__ = ["DEFAULT_DAYS", "add_finding", "decide_recommendation", "raise_opinion"]
 
 
 def _require(user, obj, action="change"):
@@ -26,24 +26,18 @@ def _require(user, obj, action="change"):
 
 @transaction.atomic
 def add_finding(*, finding: Finding, user, source: str = "web") -> Finding:
-    """Record an inspection finding and open its rectification item in the inspected unit."""
+    """Record an inspection finding and open its rectification item in the inspected unit; the
+    item's source is the finding (its defaults: Finding.item_defaults)."""
     finding = kit.create_row(obj=finding, user=user, source=source)
-    inspection = finding.inspection
-    item = create_item_from(
-        record=inspection,
-        user=user,
-        unit=finding.inspected_unit,
-        title=finding.description[:200],
-        description=finding.description,
-        source=Source.INSPECTION,
-        category=finding.category,
-        found_date=inspection.end_date or inspection.start_date,
-        kind=ItemKind.DEADLINE,
-        deadline=finding.deadline,
-    )
+    item = create_item_from(record=finding, user=user)
     Finding.objects.filter(pk=finding.pk).update(item=item)
     finding.item = item
     return finding
+
+
+def check_undecided(recommendation, user=None) -> None:
+    if recommendation.adopted is not None:
+        raise ActionRefused(_("This recommendation has already been decided."))
 
 
 @transaction.atomic
@@ -56,13 +50,12 @@ def decide_recommendation(
     on: datetime.date | None = None,
 ) -> Recommendation:
     """Record whether the leadership adopted an audit recommendation, on the day it decided
-    (`on`, today if not given); an adopted one becomes a rectification item (source: special
-    audit) in the responsible unit, due DEFAULT_DAYS after the decision unless a deadline is
-    given."""
+    (`on`, today if not given); an adopted one becomes a rectification item whose source is the
+    recommendation, in the responsible unit, due DEFAULT_DAYS after the decision unless a
+    deadline is given."""
     _require(user, recommendation)
     rec = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
-    if rec.adopted is not None:
-        raise ValidationError(_("This recommendation has already been decided."))
+    check_undecided(rec)
     audit = rec.audit
     on = kit.business_date(
         on,
@@ -77,21 +70,15 @@ def decide_recommendation(
     rec.adopted = adopted
     rec.decided_at = on
     if adopted:
-        audit = rec.audit
-        rec.item = create_item_from(
-            record=audit,
-            user=user,
-            unit=rec.responsible_unit,
-            title=rec.text[:200],
-            description=rec.text,
-            source=Source.AUDIT,
-            category="finance",
-            found_date=audit.report_date or on,
-            kind=ItemKind.DEADLINE,
-            deadline=deadline or on + datetime.timedelta(days=DEFAULT_DAYS),
-        )
+        extra = {"deadline": deadline} if deadline else {}
+        rec.item = create_item_from(record=rec, user=user, **extra)
     kit.update_row(obj=rec, expected_version=rec.version, user=user, source="decision")
     return rec
+
+
+def check_not_raised(opinion, user=None) -> None:
+    if opinion.item_id:
+        raise ActionRefused(_("This opinion is already a rectification item."))
 
 
 @transaction.atomic
@@ -104,13 +91,12 @@ def raise_opinion(
     category: str = "conduct",
     on: datetime.date | None = None,
 ) -> Opinion:
-    """Make a solicited opinion a rectification item (source: life meeting opinion) on the day
+    """Make a solicited opinion a rectification item whose source is the opinion, on the day
     it was decided (`on`, today if not given); due DEFAULT_DAYS after that unless a deadline
     is given."""
     _require(user, opinion)
     op = Opinion.objects.select_for_update().get(pk=opinion.pk)
-    if op.item_id:
-        raise ValidationError(_("This opinion is already a rectification item."))
+    check_not_raised(op)
     meeting = op.life_meeting
     on = kit.business_date(
         on,
@@ -122,17 +108,9 @@ def raise_opinion(
         ],
     )
     op.raised_on = on
+    extra = {"deadline": deadline} if deadline else {}
     op.item = create_item_from(
-        record=meeting,
-        user=user,
-        unit=unit,
-        title=op.text[:200],
-        description=op.text,
-        source=Source.LIFE_MEETING,
-        category=category,
-        found_date=meeting.date,
-        kind=ItemKind.DEADLINE,
-        deadline=deadline or on + datetime.timedelta(days=DEFAULT_DAYS),
+        record=op, user=user, unit=unit, category=category or "conduct", **extra
     )
     kit.update_row(obj=op, expected_version=op.version, user=user, source="decision")
     return op

@@ -1,90 +1,22 @@
-"""Pages beyond the kit: deciding audit recommendations, raising opinions as rectification
-items, the coverage of responsibility letters, and the quarterly summary of talks."""
+"""Pages beyond the kit: the coverage of responsibility letters and the quarterly summary of
+talks. Deciding recommendations and raising opinions are actions of their ledgers."""
 
 from __future__ import annotations
 
-import datetime
 import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from gongxiao.core import scoping, xlsx
-from gongxiao.core import services as kit
 from gongxiao.core.periods import parse_period
 from gongxiao.org.models import Person, Unit
 
-from . import services
-from .models import DISCIPLINES, Opinion, Recommendation, ResponsibilityLetter, Talk
-
-
-def _detail(model_slug, pk):
-    return reverse(
-        "ledger-detail", kwargs={"app_label": "supervision", "slug": model_slug, "pk": pk}
-    )
-
-
-def _date(value, field="deadline"):
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
-        raise ValidationError({field: _("Write the date as 2023-06-30.")}) from None
-
-
-def _say(request, exc):
-    if isinstance(exc, ValidationError):
-        messages.error(request, "；".join(kit.validation_messages(exc)))
-    else:
-        messages.error(request, str(exc) or _("Your roles do not allow this."))
-
-
-@login_required
-@require_POST
-def decide_recommendation(request, pk):
-    rec = get_object_or_404(Recommendation.objects.visible_to(request.user), pk=pk)
-    try:
-        services.decide_recommendation(
-            recommendation=rec,
-            adopted=request.POST.get("adopted") == "yes",
-            user=request.user,
-            deadline=_date(request.POST.get("deadline")),
-            on=_date(request.POST.get("on"), "on"),
-        )
-        messages.success(request, _("Decision recorded."))
-    except (PermissionDenied, ValidationError) as exc:
-        _say(request, exc)
-    return redirect(_detail("recommendations", rec.pk))
-
-
-@login_required
-@require_POST
-def raise_opinion(request, pk):
-    op = get_object_or_404(Opinion.objects.visible_to(request.user), pk=pk)
-    unit = (
-        scoping.units_for(request.user, "rectification", "add")
-        .filter(pk=request.POST.get("unit"))
-        .first()
-    )
-    try:
-        if unit is None:
-            raise ValidationError({"unit": _("Choose the unit responsible for the rectification.")})
-        services.raise_opinion(
-            opinion=op,
-            user=request.user,
-            unit=unit,
-            deadline=_date(request.POST.get("deadline")),
-            on=_date(request.POST.get("on"), "on"),
-        )
-        messages.success(request, _("The opinion is now a rectification item."))
-    except (PermissionDenied, ValidationError) as exc:
-        _say(request, exc)
-    return redirect(_detail("opinions", op.pk))
+from .models import DISCIPLINES, ResponsibilityLetter, Talk
 
 
 def _year(request) -> int:

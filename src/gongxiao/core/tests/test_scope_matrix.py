@@ -87,8 +87,6 @@ def test_every_url_is_known_to_the_matrix():
         "decisions:filing-docx",
         "decisions:minutes-docx",
         # supervision pages beyond the kit, tested in supervision/tests/test_scope.py
-        "supervision:decide-recommendation",
-        "supervision:raise-opinion",
         "supervision:coverage",
         "supervision:talk-summary",
         # reports pages, tested in reports/tests/test_pages.py (unit outside scope → 404, other

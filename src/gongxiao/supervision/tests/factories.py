@@ -1,6 +1,6 @@
 import datetime
 
-from gongxiao.core.testing import factory_for
+from gongxiao.core.testing import factory_for, prepares
 from gongxiao.org.tests.factories import PersonFactory, UnitFactory
 from gongxiao.supervision import models as m
 
@@ -190,3 +190,9 @@ def make_education(unit, **kw):
         title=kw.pop("title", f"警示教育{_seq():05d}"),
         **kw,
     )
+
+
+# --- rows ready for each declared action (core/tests/test_actions.py) ------------------------
+
+prepares("supervision.recommendations", "adopt", "not_adopt")(make_recommendation)
+prepares("supervision.opinions", "raise_item")(make_opinion)

@@ -61,8 +61,8 @@ def test_an_opinion_raised_after_the_fact_is_dated_from_its_meeting(federation, 
         c = Client()
         c.force_login(officer)
         c.post(
-            f"/supervision/opinions/{op.pk}/raise/",
-            {"unit": federation.a1.pk, "on": "2022-02-10"},
+            f"/ledgers/supervision/opinions/{op.pk}/actions/raise_item/",
+            {"unit": federation.a1.pk, "on": "2022-02-10", "version": op.version},
         )
         op.refresh_from_db()
     assert op.raised_on == D(2022, 2, 10)
@@ -81,11 +81,12 @@ def test_an_opinion_raised_in_the_future_or_before_its_meeting_is_refused(
         c = Client()
         c.force_login(officer)
         resp = c.post(
-            f"/supervision/opinions/{op.pk}/raise/",
-            {"unit": federation.a1.pk, "on": on},
+            f"/ledgers/supervision/opinions/{op.pk}/actions/raise_item/",
+            {"unit": federation.a1.pk, "on": on, "version": op.version},
             follow=True,
         )
-        assert any(word in str(m) for m in resp.context["messages"])
+        page = resp.content.decode() + " ".join(str(m) for m in resp.context["messages"])
+        assert word in page
         op.refresh_from_db()
         assert op.item is None and op.raised_on is None
         assert not RectificationItem.objects.exists()

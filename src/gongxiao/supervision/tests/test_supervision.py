@@ -28,7 +28,11 @@ def officer(federation):
     return user_with(Role.DISCIPLINE, federation.county_a)
 
 
-def test_a_finding_becomes_an_item_with_the_inspection_as_source(federation, officer):
+def act(ledger_slug, obj, name):
+    return f"/ledgers/supervision/{ledger_slug}/{obj.pk}/actions/{name}/"
+
+
+def test_a_finding_becomes_an_item_with_the_finding_as_source(federation, officer):
     inspection = f.make_inspection(federation.county_a, end_date=datetime.date(2023, 5, 20))
     c = Client()
     c.force_login(officer)
@@ -46,49 +50,45 @@ def test_a_finding_becomes_an_item_with_the_inspection_as_source(federation, off
     finding = m.Finding.objects.get()
     item = RectificationItem.objects.get()
     assert finding.item == item
-    assert item.source == Source.INSPECTION and item.source_record == inspection
+    assert item.source == Source.INSPECTION and item.source_record == finding
     assert (item.unit, item.deadline, item.found_date) == (
         federation.a1,
         datetime.date(2023, 7, 31),
         datetime.date(2023, 5, 20),
     )
     page = c.get(f"/ledgers/rectification/items/{item.pk}/").content.decode()
-    assert inspection.title in page  # the item shows where it came from
+    assert str(finding) in page  # the item shows where it came from
 
 
-def test_an_adopted_recommendation_becomes_an_item_with_the_audit_as_source(federation, officer):
+def test_an_adopted_recommendation_becomes_an_item_with_itself_as_source(federation, officer):
     rec = f.make_recommendation(federation.county_a, responsible_unit=federation.a2)
     other = f.make_recommendation(federation.county_a, audit=rec.audit)
     services.decide_recommendation(recommendation=rec, adopted=True, user=officer)
     services.decide_recommendation(recommendation=other, adopted=False, user=officer)
     rec.refresh_from_db()
     other.refresh_from_db()
-    assert (
-        rec.adopted is True
-        and rec.item.source == Source.AUDIT
-        and rec.item.source_record == rec.audit
-    )
+    assert rec.adopted is True and rec.item.source == Source.AUDIT and rec.item.source_record == rec
     assert rec.item.unit == federation.a2
     assert other.adopted is False and other.item is None
     assert RectificationItem.objects.count() == 1
-    from django.core.exceptions import ValidationError
+    from gongxiao.core.actions import ActionRefused
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(ActionRefused):
         services.decide_recommendation(recommendation=rec, adopted=True, user=officer)
 
 
-def test_an_opinion_may_become_an_item_with_the_life_meeting_as_source(federation, officer):
+def test_an_opinion_may_become_an_item_with_itself_as_source(federation, officer):
     op = f.make_opinion(federation.county_a)
     c = Client()
     c.force_login(officer)
     c.post(
-        f"/supervision/opinions/{op.pk}/raise/",
-        {"unit": federation.a1.pk, "deadline": "2023-09-30"},
+        act("opinions", op, "raise_item"),
+        {"unit": federation.a1.pk, "deadline": "2023-09-30", "version": op.version},
     )
     op.refresh_from_db()
-    assert op.item.source == Source.LIFE_MEETING and op.item.source_record == op.life_meeting
+    assert op.item.source == Source.LIFE_MEETING and op.item.source_record == op
     assert op.item.deadline == datetime.date(2023, 9, 30)
-    c.post(f"/supervision/opinions/{op.pk}/raise/", {"unit": federation.a1.pk})
+    c.post(act("opinions", op, "raise_item"), {"unit": federation.a1.pk, "version": op.version})
     assert RectificationItem.objects.count() == 1
 
 
@@ -97,13 +97,12 @@ def test_links_refuse_users_out_of_scope(federation):
     outsider = user_with(Role.DISCIPLINE, federation.county_b)
     c = Client()
     c.force_login(outsider)
-    assert (
-        c.post(f"/supervision/recommendations/{rec.pk}/decide/", {"adopted": "yes"}).status_code
-        == 404
-    )
+    assert c.post(act("recommendations", rec, "adopt"), {"version": 1}).status_code == 404
     op = f.make_opinion(federation.county_a)
     assert (
-        c.post(f"/supervision/opinions/{op.pk}/raise/", {"unit": federation.b1.pk}).status_code
+        c.post(
+            act("opinions", op, "raise_item"), {"unit": federation.b1.pk, "version": 1}
+        ).status_code
         == 404
     )
     with pytest.raises(PermissionDenied):
