@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from types import ModuleType
 
 from django.apps import apps
-
 from django.db import connection, transaction
 
 from gongxiao.org.models import PATH_STEP, Person, RoleAssignment, Unit, User
