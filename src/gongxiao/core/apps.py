@@ -12,3 +12,5 @@ class CoreConfig(AppConfig):
         # Each app declares its ledgers in ledgers.py; importing them fills the registry.
         autodiscover_modules("ledgers")
         autodiscover_modules("metrics")
+        # Each app registers the runners of its own background job kinds in jobs.py.
+        autodiscover_modules("jobs")
