@@ -8,8 +8,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.authtoken.views import obtain_auth_token
 
 from gongxiao.core.api import build_router
-from gongxiao.org.api import UnitViewSet
 from gongxiao.org.accounts import PasswordChangeView
+from gongxiao.org.api import UnitViewSet
 
 # Swagger UI sets style attributes from its scripts; only this page allows inline styles.
 api_docs = csp_override({**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]})(
