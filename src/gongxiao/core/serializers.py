@@ -4,6 +4,8 @@ declarations can build them without importing the views that use them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext as _
 from rest_framework import serializers
@@ -126,7 +128,11 @@ def build_serializer(ledger):
 
 def _api_field(f: forms.Field):
     """The API field for an action form's field (for the schema; the form validates)."""
-    common = {"required": f.required, "label": f.label, "help_text": f.help_text or None}
+    common: dict[str, Any] = {
+        "required": f.required,
+        "label": f.label,
+        "help_text": f.help_text or None,
+    }
     if isinstance(f, forms.FileField):
         if getattr(f.widget, "allow_multiple_selected", False):
             return serializers.ListField(child=serializers.FileField(), **common)
