@@ -9,11 +9,15 @@ from rest_framework.authtoken.views import obtain_auth_token
 
 from gongxiao.core.api import build_router
 from gongxiao.org.accounts import PasswordChangeView
+from gongxiao.org.api import UnitViewSet
 
 # Swagger UI sets style attributes from its scripts; only this page allows inline styles.
 api_docs = csp_override({**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]})(
     SpectacularSwaggerSplitView.as_view(url_name="api-schema")
 )
+
+api_router = build_router()
+api_router.register("org/units", UnitViewSet, basename="api-org-units")
 
 urlpatterns = [
     path(
@@ -33,7 +37,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
     path("api/token/", obtain_auth_token, name="api-token"),
-    path("api/", include(build_router().urls)),
+    path("api/", include(api_router.urls)),
     path("rectification/", include("gongxiao.rectification.urls")),
     path("decisions/", include("gongxiao.decisions.urls")),
     path("supervision/", include("gongxiao.supervision.urls")),

@@ -172,7 +172,7 @@ class Action:
     @cached_property
     def serializer_class(self):
         """The API input, derived from the form so the two doors share one declaration."""
-        from gongxiao.core.api import serializer_for_action
+        from gongxiao.core.serializers import serializer_for_action
 
         return serializer_for_action(self)
 

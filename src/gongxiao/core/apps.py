@@ -17,3 +17,5 @@ class CoreConfig(AppConfig):
         from . import appendonly
 
         connection_created.connect(appendonly.register_sqlite_function)
+        # Each app registers the runners of its own background job kinds in jobs.py.
+        autodiscover_modules("jobs")

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.http import QueryDict
+from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -56,8 +57,14 @@ _runners: dict = {}
 
 def register_runner(kind: str, fn) -> None:
     """Let an app run jobs of its own kind (a report export, say): fn(job) does the work,
-    reporting progress through `progress(job)` and finishing with `finish(job, ...)`."""
+    reporting progress through `progress(job)` and finishing with `finish(job, ...)`. An app
+    registers its runners in its jobs.py, which CoreConfig.ready() imports in every process
+    (the task worker too, which never loads the URL conf or the views)."""
     _runners[kind] = fn
+
+
+def registered_kinds() -> set[str]:
+    return {*_runners, Job.Kind.EXPORT, Job.Kind.IMPORT_CHECK, Job.Kind.IMPORT_COMMIT}
 
 
 def progress(job: Job):
@@ -230,6 +237,15 @@ def run(job_id, *, heartbeat: bool = False) -> None:
             if job.kind in _runners:
                 _runners[job.kind](job)
                 return
+            if job.kind not in registered_kinds():
+                # No runner for it in this process: say so, rather than leave it running.
+                log.error("job %s has the unknown kind %r", job.pk, job.kind)
+                fail(
+                    job,
+                    _("No runner is registered for jobs of the kind “%(kind)s”; nothing was done.")
+                    % {"kind": job.kind},
+                )
+                return
             ledger = get_ledger_by_key(job.ledger)
             if job.kind == Job.Kind.EXPORT:
                 _run_export(job, ledger)
@@ -343,7 +359,12 @@ def start(job: Job, *, sync: bool) -> Job:
         run(job.pk)
         job.refresh_from_db()
         return job
-    from gongxiao.core.tasks import run_job
-
     transaction.on_commit(lambda: run_job.enqueue(str(job.pk)))
     return job
+
+
+@task()
+def run_job(job_id: str) -> None:
+    # Every task a worker takes first looks for jobs whose worker died (the watchdog's sweep).
+    fail_stale_jobs()
+    run(job_id, heartbeat=True)

@@ -275,7 +275,7 @@ class Ledger:
 
     @cached_property
     def serializer_class(self):
-        from gongxiao.core.api import build_serializer
+        from gongxiao.core.serializers import build_serializer
 
         return build_serializer(self)
 

@@ -8,6 +8,7 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.tasks import task
 from django.utils import timezone
 
 from gongxiao.core.models import Notification
@@ -41,8 +42,6 @@ def notify(
     if email and recipient.email and settings.GONGXIAO_EMAIL_ENABLED:
         # Mail goes out from the task worker, so a slow or absent mail server never holds up
         # the page that caused the notice.
-        from gongxiao.core.tasks import email_notification
-
         transaction.on_commit(lambda: email_notification.enqueue(note.pk))
     return note
 
@@ -70,3 +69,8 @@ def mark_read(*, user, pk: int | None = None) -> int:
     if pk is not None:
         qs = qs.filter(pk=pk)
     return qs.update(read_at=timezone.now())
+
+
+@task()
+def email_notification(notification_id: int) -> None:
+    send_email(notification_id)

@@ -9,6 +9,8 @@ from rest_framework import exceptions, pagination, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from gongxiao.core.pagination import CappedPaginator
+
 
 class CappedPageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
@@ -25,8 +27,6 @@ class CappedPageNumberPagination(pagination.PageNumberPagination):
         return schema
 
     def django_paginator_class(self, *args, **kwargs):
-        from gongxiao.core.views import CappedPaginator
-
         return CappedPaginator(*args, **kwargs)
 
 

@@ -10,10 +10,14 @@ was already there, and writing a million history records would measure nothing w
 from __future__ import annotations
 
 import datetime
+import importlib
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import ModuleType
 
+from django.apps import apps
 from django.db import connection, transaction
 
 from gongxiao.org.models import PATH_STEP, Person, RoleAssignment, Unit, User
@@ -21,20 +25,6 @@ from gongxiao.org.roles import Role
 
 PROVINCE_CODE = "SYN"
 BATCH = 5000
-# Shares of the rows: the rectification ledger is the large one the list benchmarks page through.
-TALK_SHARE = 0.06
-PROBLEMS = [
-    "农资仓库消防通道堵塞",
-    "备用金未及时清理",
-    "门面出租未公开招租",
-    "上班时间脱岗",
-    "农资进销存台账不全",
-    "公务用车登记不规范",
-    "合同管理台账缺失",
-    "固定资产处置程序不规范",
-    "招待费列支不规范",
-    "往来款项长期挂账",
-]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚"
 
@@ -47,6 +37,46 @@ class SynthResult:
     def summary(self) -> str:
         parts = ", ".join(f"{v:,} {k}" for k, v in self.counts.items())
         return f"{parts} in {self.seconds:.1f} s"
+
+
+@dataclass
+class SynthContext:
+    """What an app's synth.py builds its rows on: the one random stream (drawn from in the order
+    of INSTALLED_APPS, so the same seed gives the same data), the units, two people per unit,
+    and the dates the rows spread over (`first` and `span` days after it)."""
+
+    rng: random.Random
+    units: list[Unit]
+    people_by_unit: dict[int, list[Person]]
+    first: datetime.date
+    span: int
+    result: SynthResult
+    say: Callable[[str], None]
+
+
+def synth_modules() -> list[ModuleType]:
+    """Each app's synth.py, in the order of INSTALLED_APPS (as `gongxiao demo` finds demo.py).
+    A module has `build(ctx, rows)` and `SHARE`, its share of the rows; the one whose SHARE is
+    None takes the rest."""
+    found = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("gongxiao.") or config.name == __package__:
+            continue
+        try:
+            found.append(importlib.import_module(f"{config.name}.synth"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.synth":
+                raise
+    return found
+
+
+def _shares(rows: int) -> list[tuple[ModuleType, int]]:
+    modules = synth_modules()
+    counts = {m: int(rows * m.SHARE) for m in modules if m.SHARE is not None}
+    rest = [m for m in modules if m.SHARE is None]
+    for m in rest:
+        counts[m] = (rows - sum(counts.values())) if m is rest[0] else 0
+    return [(m, counts[m]) for m in modules]
 
 
 def exists() -> bool:
@@ -82,9 +112,6 @@ def build(
 ) -> SynthResult:
     """Build the province. `grassroots` is per county; rows are spread over `year` and the year
     before, across every unit, in every state."""
-    from gongxiao.rectification.models import Category, Kind, RectificationItem, Source, Status
-    from gongxiao.supervision.models import Talk
-
     say = progress or (lambda msg: None)
     started = time.perf_counter()
     rng = random.Random(seed)
@@ -144,67 +171,17 @@ def build(
             by_unit.setdefault(p.unit_id, []).append(p)
         result.counts["people"] = len(people)
 
-        first = datetime.date(year - 1, 1, 1)
-        span = (datetime.date(year, 12, 31) - first).days
-        n_talks = int(rows * TALK_SHARE)
-        n_items = rows - n_talks
-        statuses = [Status.CLOSED] * 55 + [Status.IN_PROGRESS] * 25 + [Status.OPEN] * 15
-        statuses += [Status.REQUESTED] * 5
-        sources, categories = Source.values, Category.values
-        tz = datetime.UTC
-        made = 0
-        while made < n_items:
-            batch = []
-            for i in range(made, min(made + BATCH, n_items)):
-                unit = all_units[rng.randrange(len(all_units))]
-                found = first + datetime.timedelta(days=rng.randrange(span + 1))
-                status = rng.choice(statuses)
-                closed_at = closed_on = None
-                if status == Status.CLOSED:
-                    closed_on = found + datetime.timedelta(days=rng.randrange(5, 200))
-                    closed_at = datetime.datetime.combine(closed_on, datetime.time(9), tz)
-                batch.append(
-                    RectificationItem(
-                        unit=unit,
-                        title=f"{rng.choice(PROBLEMS)}（{i:07d}）",
-                        description="合成数据",
-                        source=rng.choice(sources),
-                        category=rng.choice(categories),
-                        found_date=found,
-                        kind=Kind.DEADLINE,
-                        deadline=found + datetime.timedelta(days=rng.randrange(30, 181)),
-                        status=status,
-                        closed_on=closed_on,
-                        closed_at=closed_at,
-                    )
-                )
-            RectificationItem.objects.bulk_create(batch)
-            made += len(batch)
-            if made % 100_000 < BATCH:
-                say(f"{made:,} rectification items")
-        result.counts["rectification items"] = n_items
-
-        made = 0
-        kinds = Talk.Kind.values
-        while made < n_talks:
-            batch = []
-            for _i in range(made, min(made + BATCH, n_talks)):
-                unit = all_units[rng.randrange(len(all_units))]
-                batch.append(
-                    Talk(
-                        unit=unit,
-                        date=first + datetime.timedelta(days=rng.randrange(span + 1)),
-                        kind=rng.choice(kinds),
-                        talker=by_unit[unit.pk][0],
-                        political=rng.random() < 0.5,
-                        integrity=rng.random() < 0.7,
-                        work=rng.random() < 0.4,
-                        record="合成谈话记录",
-                    )
-                )
-            Talk.objects.bulk_create(batch)
-            made += len(batch)
-        result.counts["talks"] = n_talks
+        ctx = SynthContext(
+            rng=rng,
+            units=all_units,
+            people_by_unit=by_unit,
+            first=datetime.date(year - 1, 1, 1),
+            span=(datetime.date(year, 12, 31) - datetime.date(year - 1, 1, 1)).days,
+            result=result,
+            say=say,
+        )
+        for module, n in _shares(rows):
+            module.build(ctx, n)
 
         leader = User.objects.create_user("synth_province")
         leader.set_unusable_password()

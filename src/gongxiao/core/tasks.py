@@ -1,17 +1,8 @@
-from django.tasks import task
+"""The background tasks, where tasks queued before they moved beside their work still find them
+(a queued task names its function by module path). New code enqueues them from where they live:
+gongxiao.core.jobs.run_job and gongxiao.core.notifications.email_notification."""
 
-from gongxiao.core import jobs
+from gongxiao.core.jobs import run_job
+from gongxiao.core.notifications import email_notification
 
-
-@task()
-def run_job(job_id: str) -> None:
-    # Every task a worker takes first looks for jobs whose worker died (the watchdog's sweep).
-    jobs.fail_stale_jobs()
-    jobs.run(job_id, heartbeat=True)
-
-
-@task()
-def email_notification(notification_id: int) -> None:
-    from gongxiao.core.notifications import send_email
-
-    send_email(notification_id)
+__all__ = ["email_notification", "run_job"]

@@ -11,13 +11,11 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
@@ -26,24 +24,7 @@ from gongxiao.core import actions, excel, jobs, scoping, services
 from gongxiao.core.filters import filtered
 from gongxiao.core.ledgers import get_ledger
 from gongxiao.core.models import ChangeRecord, Job, RecordLocked
-
-
-class CappedPaginator(Paginator):
-    """Counts at most `cap` + 1 rows, so a list of a million rows never runs a full COUNT."""
-
-    @property
-    def cap(self) -> int:
-        # Read at each use, so the setting (and a test's override of it) always applies.
-        return settings.GONGXIAO_LIST_COUNT_CAP
-
-    @cached_property
-    def count(self):
-        rows = self.object_list
-        if hasattr(rows, "order_by"):
-            rows = rows.order_by()  # a count needs no order: the database may stop early
-        n = rows[: self.cap + 1].count()
-        self.capped = n > self.cap
-        return min(n, self.cap)
+from gongxiao.core.pagination import CappedPaginator
 
 
 def capped_count(qs, cap=None) -> tuple[int, bool]:

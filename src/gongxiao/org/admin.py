@@ -4,6 +4,7 @@ through the kit's services, which keep scope and history."""
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from . import services
 from .models import Division, RoleAssignment, Unit, User
 
 
@@ -30,6 +31,24 @@ class UserAdmin(BaseUserAdmin):
     inlines = [RoleAssignmentInline]
     fieldsets = [*BaseUserAdmin.fieldsets, (None, {"fields": ["person"]})]
     raw_id_fields = ["person"]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not RoleAssignment:
+            return super().save_formset(request, form, formset, change)
+        # Roles are granted and revoked through org's services (which also drop the user's
+        # cached rights), never by saving the rows here.
+        user = form.instance
+        for f in formset.forms:
+            # The row as stored: the form has already put its new values on f.instance.
+            old = RoleAssignment.objects.filter(pk=f.instance.pk).first() if f.instance.pk else None
+            if old is not None and (f in formset.deleted_forms or f.has_changed()):
+                services.revoke_role(user=user, unit=old.unit, role=old.role)
+            if f in formset.deleted_forms or not f.has_changed() or not f.cleaned_data:
+                continue
+            services.assign_role(
+                user=user, unit=f.cleaned_data["unit"], role=f.cleaned_data["role"]
+            )
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
 @admin.register(Division)

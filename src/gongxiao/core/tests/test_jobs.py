@@ -97,3 +97,36 @@ def test_a_job_runs_once(federation):
     first = Job.objects.get(pk=job.pk).result_file.name
     jobs.run(job.pk)
     assert Job.objects.get(pk=job.pk).result_file.name == first
+
+
+def test_a_job_of_an_unknown_kind_fails_and_says_why(federation):
+    from django.utils import translation
+
+    from gongxiao.core import jobs
+
+    user = user_with(Role.PARTY, federation.county_a)
+    job = Job.objects.create(kind="no_such_kind", ledger=LEDGER.key, user=user)
+    with translation.override("zh-hans"):
+        jobs.run(job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed" and job.finished_at is not None
+    assert job.message == "没有登记“no_such_kind”类任务的执行程序，未做任何处理。"
+
+
+def test_a_worker_without_the_url_conf_knows_every_job_kind():
+    """The task worker sets Django up and never loads the URL conf or a views module: the
+    runners each app registers in its jobs.py are there all the same."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, django; django.setup()\n"
+        "from gongxiao.core import jobs\n"
+        "from gongxiao.core.models import Job\n"
+        "assert 'gongxiao.config.urls' not in sys.modules\n"
+        "print(sorted(set(Job.Kind.values) - jobs.registered_kinds()))\n"
+    )
+    out = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"

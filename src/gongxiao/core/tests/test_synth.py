@@ -61,3 +61,25 @@ def test_the_command_refuses_a_second_province(db):
     call_command("synth", rows=50, counties=1, cities=1, grassroots=1, verbosity=0)
     with pytest.raises(CommandError):
         call_command("synth", rows=50, counties=1, cities=1, grassroots=1, verbosity=0)
+
+
+def test_the_data_is_the_data_it_always_was(db):
+    """Pinned: the rows each app's synth.py builds are the rows core/synth.py built before the
+    parts moved to the apps (same seed, same draws, same order), so benchmark runs compare."""
+    import hashlib
+
+    result = _build()
+    items = RectificationItem.objects.order_by("title").values_list(
+        "unit__code", "title", "found_date", "status", "deadline", "source", "category", "closed_on"
+    )
+    talks = Talk.objects.order_by("pk").values_list(
+        "unit__code", "date", "kind", "talker__name", "political", "integrity", "work"
+    )
+    signature = repr((list(items), list(talks), result.counts)).encode()
+    assert hashlib.sha256(signature).hexdigest() == (
+        "dfef62cd93cb28469374370b68a4365f69f44a331573fb073cf014bdd6df75d3"
+    )
+    assert [m.__name__ for m in synth.synth_modules()] == [
+        "gongxiao.rectification.synth",
+        "gongxiao.supervision.synth",
+    ]
