@@ -291,8 +291,7 @@ def read_sheet(data: bytes) -> SheetData:
     src = str(Path(xlsx_guard.__file__).resolve().parents[2])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
     with tempfile.NamedTemporaryFile(suffix=".upload") as tmp:
-        tmp.write(data)
-        tmp.flush()
+        Path(tmp.name).write_bytes(data)  # the upload, for the child to read
         argv = [sys.executable, "-P", "-m", "gongxiao.core.xlsx_guard", tmp.name]
         argv.append(json.dumps(_reader_limits()))
         if READER:

@@ -154,7 +154,7 @@ def filing_xlsx(request):
     for c, w in enumerate([6, 18, 24, 14, 30, 12, 12, 10, 22, 36]):
         ws.set_column(c, c, w)
     for r, text in enumerate(seal_head_lines(request.user, unit), start=matters.count() + 3):
-        ws.write_string(r, 0, text)
+        xlsx.write_cell(ws, r, 0, text)
     ws.set_landscape()
     ws.set_paper(9)
     ws.repeat_rows(1)
