@@ -48,7 +48,8 @@ def _populate(f, media_root: Path, anchors: Path):
     board.all_agree()
     decisions.seal_meeting(meeting=board.meeting, user=board.secretary)
     decisions.amend(meeting=board.meeting, user=board.secretary, text="第1项议题金额应为120万元")
-    anchors.write_text("C 1 abc\n", encoding="utf-8")
+    # The seal and the amendment each appended their anchor.
+    assert anchors.read_text(encoding="utf-8").count("\n") == 2
     assert any(media_root.rglob("*.txt"))
     return board
 

@@ -115,6 +115,7 @@ def test_demo_refuses_the_production_settings(tmp_path):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "gongxiao.config.settings.prod",
         "SECRET_KEY": "x" * 60,
+        "GONGXIAO_SEAL_KEY": "k" * 48,
         "ALLOWED_HOSTS": "gongxiao.example.org",
         "GONGXIAO_DATA_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",

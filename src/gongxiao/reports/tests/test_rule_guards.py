@@ -38,7 +38,7 @@ def _figures(wb):
             continue
         fid, _label, _key, _measure, _unit, _period, filters, value, listed, sheet = r[:10]
         sheet_rows = wb.get_sheet_by_name(sheet).to_python()
-        header_at = next(i for i, s in enumerate(sheet_rows) if i > 10 and s and s[0])
+        header_at = next(i for i, s in enumerate(sheet_rows) if i > 11 and s and s[0])
         headers = sheet_rows[header_at]
         col = next(i for i, h in enumerate(headers) if h in ("问题", "problem"))
         titles = sorted(s[col] for s in sheet_rows[header_at + 1 :] if any(c != "" for c in s))
@@ -75,7 +75,8 @@ def test_a_narrowed_figure_lists_only_the_rows_it_counts(ledgers):
     for fid, (filters, value, listed, titles) in figures.items():
         # Every figure, in the text or in a table cell, lists exactly the rows it counts.
         assert value == listed == len(titles), fid
-        by_value.setdefault((("campaign" in filters), value), []).append(titles)
+        narrowed = "campaign" in filters or "专项" in filters  # filters are read in words
+        by_value.setdefault((narrowed, value), []).append(titles)
     assert by_value[(True, 4)][0] == _titles(in_campaign)  # the narrowed total
     assert by_value[(False, 8)][0] == _titles(year_items)
     # The table's cells: county A's own rows, a1's and a2's subtrees, each narrowed.
