@@ -42,13 +42,31 @@ class LedgerPermission(permissions.BasePermission):
         return scoping.can_any(request.user, view.ledger.module, action)
 
 
+def _require_object(request) -> None:
+    """An action's input is one object of named fields; a list or a bare value is refused."""
+    if not hasattr(request.data, "get"):
+        raise serializers.ValidationError(
+            {"non_field_errors": [_("Send one object with the action's fields.")]}
+        )
+
+
+def _visible_row(ledger, user, pk):
+    """The row `pk` names, if the user may see it; a malformed id is as unknown as a foreign
+    one (404), never a server error."""
+    obj = None
+    if str(pk).isdigit():
+        obj = ledger.model.objects.permitted(user, "view").filter(pk=int(pk)).first()
+    if obj is None:
+        raise exceptions.NotFound(_("No such record."))
+    return obj
+
+
 def _action_route(ledger, act):
     def run(self, request, pk=None):
         from gongxiao.core import actions
 
-        obj = ledger.model.objects.permitted(request.user, "view").filter(pk=pk).first()
-        if obj is None:
-            raise exceptions.NotFound(_("No such record."))
+        _require_object(request)
+        obj = _visible_row(ledger, request.user, pk)
         try:
             obj = actions.perform(
                 ledger,
@@ -115,6 +133,7 @@ def _bulk_route(ledger, act):
     def run(self, request):
         from gongxiao.core import actions
 
+        _require_object(request)
         rows = request.data.get("rows")
         if not isinstance(rows, list) or not rows:
             raise serializers.ValidationError({"rows": [_("Choose the rows first.")]})
@@ -165,9 +184,7 @@ def _action_history_route(ledger):
     def run(self, request, pk=None):
         from gongxiao.core.models import ActionRecord
 
-        obj = ledger.model.objects.permitted(request.user, "view").filter(pk=pk).first()
-        if obj is None:
-            raise exceptions.NotFound(_("No such record."))
+        obj = _visible_row(ledger, request.user, pk)
         records = ActionRecord.objects.filter(ledger=ledger.key, object_pk=str(obj.pk))
         return Response(ActionRecordSerializer(records.order_by("at", "id"), many=True).data)
 
