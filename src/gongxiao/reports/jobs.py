@@ -4,6 +4,7 @@ CoreConfig.ready() in every process, so a task worker that never loads the URL c
 
 import io
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from gongxiao.core import jobs, scoping
@@ -50,7 +51,8 @@ def run_export(job):
         return
     try:
         name, data = services.export_zip(draft=draft, user=job.user, progress=jobs.progress(job))
-    except services.ReportError as exc:
+    except (services.ReportError, PermissionDenied) as exc:
+        # A finalised report holding figures beyond the user's reach says so, not "failed".
         jobs.fail(job, str(exc))
         return
     except ValueError as exc:  # a Word template that cannot be filled
