@@ -67,16 +67,11 @@ def test_dashboard_figure_and_chart_bar_lead_to_their_rows(site, data, new_conte
     assert row_count(page) == 4
 
 
-def test_dashboard_fits_a_phone(site, data, browser):
-    ctx = browser.new_context(
-        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
-    )
-    try:
-        page = log_in(ctx, site, "leader_a")
-        page.goto(f"{site}/reports/?period={YEAR}")
-        expect(page.locator("#chart-units")).to_have_attribute("data-ready", "1")
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 392, width
-        expect(page.locator('#tiles a[data-metric="rectification.items.found"]')).to_be_visible()
-    finally:
-        ctx.close()
+def test_dashboard_fits_a_phone(site, data, new_context):
+    ctx = new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = log_in(ctx, site, "leader_a")
+    page.goto(f"{site}/reports/?period={YEAR}")
+    expect(page.locator("#chart-units")).to_have_attribute("data-ready", "1")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 392, width
+    expect(page.locator('#tiles a[data-metric="rectification.items.found"]')).to_be_visible()
