@@ -77,8 +77,6 @@ def write_rows(
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     dt_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     xlsx.write_row(ws, first_row, 0, [header_label(ledger, f) for f in fields], head)
-    for col, name in enumerate(fields):
-        ws.set_column(col, col, max(10, min(40, len(header_label(ledger, name)) * 2 + 4)))
     n = 0
     for n, obj in enumerate(rows, start=1):
         r = first_row + n
@@ -96,7 +94,14 @@ def write_rows(
                 xlsx.write_cell(ws, r, col, value)
         if progress and n % 500 == 0:
             progress(n)
-    ws.freeze_panes(first_row + 1, 0)
+    xlsx.finish_sheet(
+        ws,
+        header_rows=first_row + 1,
+        repeat_from=first_row,
+        columns=len(fields),
+        min_width=8,
+        max_width=40,
+    )
     if n:
         ws.autofilter(first_row, 0, first_row + n, len(fields) - 1)
     return n

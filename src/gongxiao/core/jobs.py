@@ -48,8 +48,11 @@ def export_queryset(ledger, user, query: str):
 
 
 def export_filename(ledger) -> str:
+    """Files are named in Chinese whatever the language of the page: they are filed and sent
+    on, and the receiving office reads Chinese."""
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return f"{ledger.verbose_name_plural}-{stamp}.xlsx"
+    with override(settings.LANGUAGE_CODE):
+        return f"{ledger.verbose_name_plural}-{stamp}.xlsx"
 
 
 _runners: dict = {}

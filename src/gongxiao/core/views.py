@@ -15,7 +15,7 @@ from django.db import models, transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
@@ -447,7 +447,10 @@ class LedgerTemplateView(LedgerView):
 
     def get(self, request, app_label, slug):
         data = excel.template_bytes(self.ledger)
-        name = _("%(ledger)s import template.xlsx") % {"ledger": self.ledger.verbose_name_plural}
+        with translation.override(settings.LANGUAGE_CODE):  # file names in Chinese
+            name = _("%(ledger)s import template.xlsx") % {
+                "ledger": self.ledger.verbose_name_plural
+            }
         return FileResponse(io.BytesIO(data), as_attachment=True, filename=name)
 
 

@@ -3,6 +3,7 @@ the root conftest): Debian's Chromium, its flags, logging in, and axe-core on ev
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,21 +49,21 @@ AXE_IMPACTS = ("critical", "serious")
 # Runs in the page: the violations that matter, in a shape small enough to report.
 AXE_RUN = """
 () => window.axe.run(document, {resultTypes: ['violations']}).then(r => r.violations
-  .filter(v => %s.includes(v.impact))
+  .filter(v => IMPACTS.includes(v.impact))
   .map(v => ({id: v.id, impact: v.impact, help: v.help,
               nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))})))
-""" % list(AXE_IMPACTS)
+""".replace("IMPACTS", json.dumps(AXE_IMPACTS))
 AXE_ON_LOAD = """
 (() => {
   if (window.top !== window || !window.axe) return;
   window.addEventListener('load', () => {
     const url = location.href;
     window.__gxAxeLoaded(url);
-    (%s)().then(found => window.__gxAxeReport(url, found))
+    (AXE_RUN)().then(found => window.__gxAxeReport(url, found))
       .finally(() => { window.__gxAxeDone = true; });
   });
 })();
-""" % AXE_RUN.strip()
+""".replace("AXE_RUN", AXE_RUN.strip())
 
 
 @dataclass
