@@ -538,11 +538,18 @@ class ImportConfirmView(JobMixin, View):
             # One commit per checked file, however many confirms arrive at once: the check is
             # claimed by a conditional UPDATE (the row is locked until this transaction ends;
             # a second confirm waits, then finds it claimed and is sent to the first's job).
+            # Rows already kept are skipped unless the user asked for them to be updated.
+            existing = "update" if request.POST.get("existing") == "update" else "skip"
             job = Job(
                 kind=Job.Kind.IMPORT_COMMIT,
                 ledger=check.ledger,
                 user=request.user,
-                params={**check.params, "check": str(check.pk)},
+                params={
+                    **check.params,
+                    "check": str(check.pk),
+                    "existing": existing,
+                    "existing_versions": check.result.get("existing_versions", {}),
+                },
                 upload=check.upload.name,
             )
             claimed = (
