@@ -178,6 +178,7 @@ class ImportCheck:
     existing: list[dict] = field(default_factory=list)
     # Columns of the export that an import does not read (a re-imported export): left aside.
     ignored_columns: list[str] = field(default_factory=list)
+    updated: int = 0  # rows already kept that a commit updated
 
     @property
     def ok(self) -> bool:
@@ -551,7 +552,7 @@ def _check_unique(ledger, result: ImportCheck) -> None:
     """The unique fields and constraints of each row, against the rows kept: a new row as
     new, a row already kept as that row (its own values are no clash)."""
     for obj in [*result.objects, *result.matched]:
-        exclude = getattr(obj, "_import_exclude", set())
+        exclude: set[str] = getattr(obj, "_import_exclude", set())
         saved_pk, adding = obj.pk, obj._state.adding
         if hasattr(obj, "_existing_pk"):
             obj.pk, obj._state.adding = obj._existing_pk, False

@@ -64,6 +64,8 @@ def test_every_url_is_known_to_the_matrix():
         "api-docs",
         "api-token",
         "api-root",
+        # one search across the ledgers, scoped: test_search.py (never a row out of scope)
+        "search",
         # a user's own notifications, tested in test_notifications.py
         "notifications",
         "notification-open",
