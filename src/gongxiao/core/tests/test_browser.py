@@ -334,3 +334,18 @@ def test_import_refuses_a_bad_file_and_writes_a_good_one(
     # The list now shows them.
     page.goto(f"{site}{LIST_PATH}")
     expect(page.locator("#ledger-table tbody tr td:first-child a")).to_have_count(before + 3)
+
+    # Its export imported again: every row is one already kept, listed in the preview, and
+    # confirming without a choice adds none.
+    with page.expect_download() as info:
+        page.click("#btn-export")
+    exported = tmp_path / "export.xlsx"
+    info.value.save_as(exported)
+    page.goto(f"{site}{LIST_PATH}import/")
+    upload(page, site, str(exported))
+    expect(page.locator("#job-status")).to_have_attribute("data-status", "done")
+    expect(page.locator("#import-existing tbody tr")).to_have_count(before + 3)
+    expect(page.locator("#existing-skip")).to_be_checked()
+    page.click("#btn-confirm-import")
+    expect(page.locator("#job-status")).to_have_attribute("data-status", "done")
+    assert Person.objects.count() == before + 3
