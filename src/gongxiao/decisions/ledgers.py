@@ -15,7 +15,7 @@ VOTED = _("Positions have been stated on this matter; it can no longer be edited
 class MeetingLedger(Ledger):
     model = Meeting
     slug = "meetings"
-    natural_key = ("unit", "body", "date")  # the row an import names (see Ledger.natural_key)
+    natural_key = ("unit", "body", "date")  # names a row on import
     icon = "people-fill"
     list_fields = ["date", "unit", "body", "sequence", "chair", "place", "sealed_at"]
     form_fields = ["unit", "body", "date", "place", "chair", "minutes"]
@@ -59,7 +59,7 @@ class MeetingLedger(Ledger):
 class MatterLedger(Ledger):
     model = Matter
     slug = "matters"
-    natural_key = ("meeting", "title")  # the row an import names (see Ledger.natural_key)
+    natural_key = ("meeting", "title")  # names a row on import
     icon = "journal-check"
     list_fields = ["title", "meeting", "category", "amount", "proposer", "outcome"]
     form_fields = [
