@@ -88,18 +88,25 @@ def browser(allow_sync_orm_beside_playwright):
 @pytest.fixture
 def new_context(browser):
     """Browser contexts (separate cookie jars, so separate sessions), closed after the test.
-    The browser asks for Chinese, as the product's users' browsers do."""
+    The browser asks for Chinese, as the product's users' browsers do. axe-core checks every
+    page the context loads; a critical or serious violation fails the test when it ends."""
+    from gongxiao.core.tests.browser_kit import check_accessibility, watch_accessibility
+
     made = []
 
-    def make():
-        ctx = browser.new_context(locale="zh-CN", accept_downloads=True)
+    def make(**options):
+        ctx = browser.new_context(locale="zh-CN", accept_downloads=True, **options)
         ctx.set_default_timeout(15_000)
-        made.append(ctx)
+        made.append((ctx, watch_accessibility(ctx)))
         return ctx
 
     yield make
-    for ctx in made:
-        ctx.close()
+    try:
+        for ctx, log in made:
+            check_accessibility(ctx, log)
+    finally:
+        for ctx, _log in made:
+            ctx.close()
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -77,8 +78,6 @@ def write_rows(
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     dt_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     xlsx.write_row(ws, first_row, 0, [header_label(ledger, f) for f in fields], head)
-    for col, name in enumerate(fields):
-        ws.set_column(col, col, max(10, min(40, len(header_label(ledger, name)) * 2 + 4)))
     n = 0
     for n, obj in enumerate(rows, start=1):
         r = first_row + n
@@ -96,7 +95,14 @@ def write_rows(
                 xlsx.write_cell(ws, r, col, value)
         if progress and n % 500 == 0:
             progress(n)
-    ws.freeze_panes(first_row + 1, 0)
+    xlsx.finish_sheet(
+        ws,
+        header_rows=first_row + 1,
+        repeat_from=first_row,
+        columns=len(fields),
+        min_width=8,
+        max_width=40,
+    )
     if n:
         ws.autofilter(first_row, 0, first_row + n, len(fields) - 1)
     return n
@@ -166,6 +172,13 @@ class ImportCheck:
     preview: list[list[str]] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)
     objects: list = field(default_factory=list)
+    # Rows of the file that are rows already kept (the same natural key): each an object with
+    # the file's values and `_existing_pk`, and for the preview {row, pk, version, label}.
+    matched: list = field(default_factory=list)
+    existing: list[dict] = field(default_factory=list)
+    # Columns of the export that an import does not read (a re-imported export): left aside.
+    ignored_columns: list[str] = field(default_factory=list)
+    updated: int = 0  # rows already kept that a commit updated
 
     @property
     def ok(self) -> bool:
@@ -179,6 +192,13 @@ class ImportCheck:
             "file_errors": self.file_errors,
             "preview": self.preview,
             "headers": self.headers,
+            "new_count": len(self.objects),
+            "existing_count": len(self.existing),
+            "existing": self.existing[:limit],
+            # Every matched row's version when checked: an update at commit refuses a row
+            # changed since (the same optimistic lock as the edit form).
+            "existing_versions": {str(e["pk"]): e["version"] for e in self.existing},
+            "ignored_columns": self.ignored_columns,
         }
 
 
@@ -517,7 +537,37 @@ def _import_form(ledger, probe):
         def _get_validation_exclusions(self):
             return {*super()._get_validation_exclusions(), *related}
 
+        def validate_unique(self):
+            # Checked once the row is known to be new or one already kept (a row already kept
+            # does not clash with itself): `_check_unique`.
+            self.instance._import_exclude = self._get_validation_exclusions()
+
+        def validate_constraints(self):
+            self.instance._import_exclude = self._get_validation_exclusions()
+
     return ImportForm
+
+
+def _check_unique(ledger, result: ImportCheck) -> None:
+    """The unique fields and constraints of each row, against the rows kept: a new row as
+    new, a row already kept as that row (its own values are no clash)."""
+    for obj in [*result.objects, *result.matched]:
+        exclude: set[str] = getattr(obj, "_import_exclude", set())
+        saved_pk, adding = obj.pk, obj._state.adding
+        if hasattr(obj, "_existing_pk"):
+            obj.pk, obj._state.adding = obj._existing_pk, False
+        try:
+            obj.validate_unique(exclude=exclude)
+            obj.validate_constraints(exclude=exclude)
+        except ValidationError as exc:
+            for name, msgs in exc.message_dict.items():
+                column = header_label(ledger, name) if name in ledger.import_field_names else ""
+                for m in msgs:
+                    result.errors.append({"row": obj._import_row, "column": column, "message": m})
+        finally:
+            obj.pk, obj._state.adding = saved_pk, adding
+    if result.errors:
+        result.errors.sort(key=lambda e: e["row"])
 
 
 def check_import(
@@ -555,6 +605,11 @@ def check_import(
         by_label[header_label(ledger, name)] = name
         by_label[name] = name
         by_label[str(ledger.field(name).verbose_name)] = name
+    export_only = {
+        header_label(ledger, n)
+        for n in ledger.export_field_names
+        if n not in ledger.import_field_names
+    }
     columns: dict[int, str] = {}
     unknown = []
     for i, h in enumerate(headers):
@@ -562,6 +617,8 @@ def check_import(
             continue
         if h in by_label:
             columns[i] = by_label[h]
+        elif h in export_only:
+            result.ignored_columns.append(h)
         else:
             unknown.append(h)
     missing = [
@@ -681,6 +738,7 @@ def check_import(
                 else:
                     seen[name][value] = index
             if not row_errors:
+                obj._import_row = index
                 result.objects.append(obj)
         result.errors.extend(row_errors)
         if len(result.preview) < 20:
@@ -689,7 +747,63 @@ def check_import(
             progress(index - 1, total)
     if result.total == 0:
         result.file_errors.append(_("The file has headers but no rows."))
+    elif not result.errors:
+        _match_existing(ledger, user, result)
+        _check_unique(ledger, result)
     return result
+
+
+def _key_value(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _match_existing(ledger, user, result: ImportCheck, chunk: int = 500) -> None:
+    """Set apart the checked rows that are rows already kept (the same natural key among the
+    rows the user may see): they are shown in the preview, and skipped or updated at the
+    user's say, never added again."""
+    names = ledger.natural_key_fields
+    if not names or not result.objects:
+        return
+    attnames = [ledger.field(n).attname for n in names]
+
+    def key_of(obj):
+        return tuple(_key_value(getattr(obj, a)) for a in attnames)
+
+    wanted = {key_of(o) for o in result.objects}
+    found: dict[tuple, tuple[int, int]] = {}
+    firsts = sorted({k[0] for k in wanted}, key=repr)
+    visible = ledger.model.objects.permitted(user, "view")
+    for start in range(0, len(firsts), chunk):
+        part = [v for v in firsts[start : start + chunk] if v is not None]
+        qs = visible.filter(**{f"{attnames[0]}__in": part}) if part else visible.none()
+        if None in firsts[start : start + chunk]:
+            qs = qs | visible.filter(**{f"{attnames[0]}__isnull": True})
+        for pk, version, *values in qs.order_by("pk").values_list("pk", "version", *attnames):
+            key = tuple(_key_value(v) for v in values)
+            if key in wanted:
+                found.setdefault(key, (pk, version))
+    if not found:
+        return
+    fresh = []
+    labels = dict(
+        ledger.model.objects.filter(pk__in=[pk for pk, _v in found.values()]).in_bulk().items()
+    )
+    for obj in result.objects:
+        hit = found.get(key_of(obj))
+        if hit is None:
+            fresh.append(obj)
+            continue
+        obj._existing_pk, version = hit
+        result.matched.append(obj)
+        result.existing.append(
+            {
+                "row": obj._import_row,
+                "pk": obj._existing_pk,
+                "version": version,
+                "label": str(labels.get(obj._existing_pk, obj._existing_pk)),
+            }
+        )
+    result.objects = fresh
 
 
 def _same(cell) -> str:
@@ -729,9 +843,18 @@ class GenericImporter:
     def check(self, data: bytes, user, *, progress=None) -> ImportCheck:
         return check_import(self.ledger, data, user, progress=progress)
 
-    def commit(self, check: ImportCheck, user) -> int:
+    def commit(
+        self, check: ImportCheck, user, *, existing: str = "skip", versions: dict | None = None
+    ) -> int:
+        """Insert the new rows; rows already kept are skipped, or with `existing="update"`
+        updated through the ledger's own update (its rules, locks and history), each refused
+        if it changed since the check (`versions`: pk → version then). Returns the count
+        inserted; `check.updated` counts the updated."""
         from gongxiao.core.services import bulk_create_rows, set_m2m
 
+        check.updated = 0
+        if existing == "update" and check.matched:
+            check.updated = self._update_existing(check, user, versions or {})
         m2m_names = self.ledger.m2m_names(self.ledger.import_field_names)
         if self.ledger.custom_create:
             # Rows that start a workflow go one by one through the ledger's own service.
@@ -747,3 +870,38 @@ class GenericImporter:
             for obj in created:
                 set_m2m(obj=obj, values=obj._import_m2m, user=user, source="import")
         return len(created)
+
+    def _update_existing(self, check: ImportCheck, user, versions: dict) -> int:
+        ledger = self.ledger
+        plain = [n for n in ledger.import_field_names if not ledger.field(n).many_to_many]
+        for obj in check.matched:
+            stored = ledger.model.objects.permitted(user, "change").filter(pk=obj._existing_pk)
+            row = stored.first()
+            if row is None:
+                raise ImportRefused(
+                    _("Row %(row)s: you may not change the record it matches.")
+                    % {"row": obj._import_row}
+                )
+            seen = versions.get(str(row.pk))
+            if seen is not None and seen != row.version:
+                raise ImportRefused(
+                    _(
+                        "Row %(row)s: the record it matches was changed by someone since the "
+                        "check; check the file again."
+                    )
+                    % {"row": obj._import_row}
+                )
+            if reason := ledger.lock_reason(row):
+                raise ImportRefused(
+                    _("Row %(row)s: %(reason)s") % {"row": obj._import_row, "reason": reason}
+                )
+            for name in plain:
+                attname = ledger.field(name).attname
+                setattr(row, attname, getattr(obj, attname))
+            m2m = getattr(obj, "_import_m2m", None)
+            ledger.update(row, user, expected_version=row.version, source="import", m2m=m2m)
+        return len(check.matched)
+
+
+class ImportRefused(ValueError):
+    """A commit that cannot go ahead; nothing is written (the whole import is one transaction)."""

@@ -38,6 +38,7 @@ class LedgerForm(forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
         for name, field in self.fields.items():
+            _fit_for_long_lists(field)
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 widget.attrs.setdefault("class", "form-check-input")
@@ -70,6 +71,43 @@ class LedgerForm(forms.ModelForm):
                 data[name] = getattr(type(self.instance).objects.get(pk=self.instance.pk), name)
                 setattr(self.instance, name, data[name])
         return data
+
+
+DATE_HELP = _("Write the date as 2026-11-01 or 2026年11月1日.")
+
+
+def _unit_of(obj) -> str:
+    unit = getattr(obj, "unit", None)
+    return getattr(unit, "name", "") if unit is not None else ""
+
+
+def _with_unit(obj) -> str:
+    """A person (or any row of a unit) as a choice: its name with its unit beside it, so that
+    two 张伟 of two co-ops are told apart."""
+    text, unit = str(obj), _unit_of(obj)
+    return f"{text}（{unit}）" if unit and unit not in text else text
+
+
+def _fit_for_long_lists(field) -> None:
+    """Choices that fit real lists: rows of a unit show the unit beside them; a multiple
+    choice gets a box that filters its options as one types (static/gongxiao/app.js); a date
+    takes the Chinese forms (config/formats) or says how to write it."""
+    if isinstance(field, forms.DateField) and not isinstance(field, forms.DateTimeField):
+        field.error_messages["invalid"] = DATE_HELP
+    if not isinstance(field, forms.ModelChoiceField) or field.queryset is None:
+        return
+    model = field.queryset.model
+    try:
+        unit_field = model._meta.get_field("unit")
+    except Exception:  # noqa: BLE001 - a model without a unit: its own name says enough
+        unit_field = None
+    if unit_field is not None and unit_field.is_relation:
+        field.queryset = field.queryset.select_related("unit")
+        field.label_from_instance = _with_unit  # type: ignore[method-assign]
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        field.widget.attrs.setdefault("data-gx-filter", str(_("Type to filter the list")))
+        field.widget.attrs.setdefault("size", "8")
+        field.help_text = field.help_text or _("Hold Ctrl (⌘ on a Mac) to choose several.")
 
 
 def _widget_for(field):

@@ -48,8 +48,11 @@ def export_queryset(ledger, user, query: str):
 
 
 def export_filename(ledger) -> str:
+    """Files are named in Chinese whatever the language of the page: they are filed and sent
+    on, and the receiving office reads Chinese."""
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return f"{ledger.verbose_name_plural}-{stamp}.xlsx"
+    with override(settings.LANGUAGE_CODE):
+        return f"{ledger.verbose_name_plural}-{stamp}.xlsx"
 
 
 _runners: dict = {}
@@ -386,6 +389,10 @@ def _run_import(job: Job, ledger, *, commit: bool) -> None:
         job.message = _("%(n)s rows checked, no errors. Confirm to import them.") % {
             "n": check.total
         }
+        if check.existing:
+            job.message += _(
+                " %(m)s of them are already kept (listed below): choose to skip or update them."
+            ) % {"m": len(check.existing)}
     else:
         try:
             with transaction.atomic():
@@ -395,11 +402,27 @@ def _run_import(job: Job, ledger, *, commit: bool) -> None:
                 if not _still_ours(job):
                     log.warning("import %s was taken from this run; nothing written", job.pk)
                     return
-                created = importer.commit(check, job.user)
+                mode = job.params.get("existing", "skip")
+                if isinstance(importer, excel.GenericImporter):
+                    created = importer.commit(
+                        check,
+                        job.user,
+                        existing=mode,
+                        versions=job.params.get("existing_versions") or {},
+                    )
+                else:
+                    created = importer.commit(check, job.user)
+                updated = getattr(check, "updated", 0)
                 job.status = Job.Status.DONE
                 job.result["ok"] = True
                 job.result["created"] = created
+                job.result["updated"] = updated
+                job.result["skipped"] = len(check.matched) - updated
                 job.message = _("%(n)s rows imported.") % {"n": created}
+                if check.matched:
+                    job.message += _(
+                        " Of the rows already kept, %(u)s were updated and %(s)s skipped."
+                    ) % {"u": updated, "s": job.result["skipped"]}
                 job.finished_at = timezone.now()
                 job.save()
             return

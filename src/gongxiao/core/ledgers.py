@@ -118,6 +118,11 @@ class Ledger:
     importers: dict = {}
     # Whether an import file may hold the same row twice (identical in every column read).
     import_allows_duplicates = False
+    # The fields that name a row among those already kept (its natural key): an imported row
+    # with the same values is that row again, shown in the preview for the user to skip (the
+    # default) or update, never added a second time. Empty: every column the import reads that
+    # holds a plain value (a row the same in all of them is the same row).
+    natural_key: tuple[str, ...] = ()
 
     def importer(self, name: str | None = None):
         from gongxiao.core.excel import GenericImporter
@@ -169,6 +174,18 @@ class Ledger:
     @cached_property
     def import_field_names(self) -> list[str]:
         return list(self.import_fields if self.import_fields is not None else self.form_fields)
+
+    @cached_property
+    def natural_key_fields(self) -> list[str]:
+        if self.natural_key:
+            return list(self.natural_key)
+        return [
+            n
+            for n in self.import_field_names
+            if n not in self.computed
+            and not self.field(n).many_to_many
+            and not isinstance(self.field(n), models.FileField)
+        ]
 
     @cached_property
     def export_field_names(self) -> list[str]:

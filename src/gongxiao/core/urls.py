@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongxiao.core import home, notification_views, views
+from gongxiao.core import home, notification_views, search, views
 
 L = "ledgers/<slug:app_label>/<slug:slug>/"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("context/", home.switch_context, name="switch-context"),
     path("healthz", views.healthz, name="healthz"),
+    path("search/", search.search_page, name="search"),
     path(L, views.LedgerListView.as_view(), name="ledger-list"),
     path(L + "new/", views.LedgerCreateView.as_view(), name="ledger-create"),
     path(L + "export/", views.LedgerExportView.as_view(), name="ledger-export"),

@@ -15,7 +15,7 @@ from django.db import models, transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
@@ -460,7 +460,10 @@ class LedgerTemplateView(LedgerView):
 
     def get(self, request, app_label, slug):
         data = excel.template_bytes(self.ledger)
-        name = _("%(ledger)s import template.xlsx") % {"ledger": self.ledger.verbose_name_plural}
+        with translation.override(settings.LANGUAGE_CODE):  # file names in Chinese
+            name = _("%(ledger)s import template.xlsx") % {
+                "ledger": self.ledger.verbose_name_plural
+            }
         return FileResponse(io.BytesIO(data), as_attachment=True, filename=name)
 
 
@@ -548,11 +551,18 @@ class ImportConfirmView(JobMixin, View):
             # One commit per checked file, however many confirms arrive at once: the check is
             # claimed by a conditional UPDATE (the row is locked until this transaction ends;
             # a second confirm waits, then finds it claimed and is sent to the first's job).
+            # Rows already kept are skipped unless the user asked for them to be updated.
+            existing = "update" if request.POST.get("existing") == "update" else "skip"
             job = Job(
                 kind=Job.Kind.IMPORT_COMMIT,
                 ledger=check.ledger,
                 user=request.user,
-                params={**check.params, "check": str(check.pk)},
+                params={
+                    **check.params,
+                    "check": str(check.pk),
+                    "existing": existing,
+                    "existing_versions": check.result.get("existing_versions", {}),
+                },
                 upload=check.upload.name,
             )
             claimed = (

@@ -3,6 +3,8 @@ for the working unit's subtree and a period."""
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import io
 
 from django.contrib.auth.decorators import login_required
@@ -10,13 +12,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import render
 from django.utils import timezone
-from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Emu, Mm, Pt
 
-from gongxiao.core import scoping, xlsx
+from gongxiao.core import scoping, wordfile, xlsx
 from gongxiao.core.periods import parse_period
 
 from . import anchors
@@ -59,20 +60,37 @@ def _votes(m) -> str:
     return f"{m.get_outcome_display()}（同意{agree}，不同意{disagree}，缓议{defer}）"
 
 
+# Widths of the columns in characters (Excel) and their shares of the Word table's width.
+WIDTHS = [6, 16, 24, 13, 30, 12, 11, 9, 24, 40]
+
+
 def rows(matters):
+    """One list per matter: numbers as numbers (the amount a Decimal) and the date a date, so
+    the Excel file holds values; `display` makes the text of a page or a Word table."""
     for i, m in enumerate(matters, start=1):
         yield [
             i,
             m.meeting.unit.name,
             str(m.meeting),
-            _date(m.meeting.date),
+            m.meeting.date,
             m.title,
             m.get_category_display().split(" (")[0].split("（")[0],
-            "" if m.amount is None else f"{m.amount:.2f}",
+            m.amount,
             "是" if m.party_prior_study else "否",
             _votes(m),
             m.decision_text,
         ]
+
+
+def display(value) -> str:
+    """A cell of `rows` as printed text: dates as 2026年12月1日, amounts with two decimals."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return _date(value)
+    if isinstance(value, decimal.Decimal):
+        return f"{value:.2f}"
+    return str(value)
 
 
 def _context(request):
@@ -116,7 +134,7 @@ def filing(request):
         {
             "unit": unit,
             "period": period,
-            "rows": list(rows(matters)),
+            "rows": [[display(v) for v in row] for row in rows(matters)],
             "columns": COLUMNS,
             "title": _title(unit, period),
             "seal_heads": seal_head_lines(request.user, unit),
@@ -143,21 +161,23 @@ def filing_xlsx(request):
             "font_name": "黑体",
         }
     )
-    body = wb.add_format(
-        {"border": 1, "valign": "top", "text_wrap": True, "font_name": "仿宋_GB2312"}
-    )
+    body_style = {"border": 1, "valign": "top", "text_wrap": True, "font_name": "仿宋_GB2312"}
+    body = wb.add_format(body_style)
+    formats = {
+        datetime.date: wb.add_format({**body_style, "num_format": "yyyy-mm-dd"}),
+        decimal.Decimal: wb.add_format({**body_style, "num_format": "#,##0.00"}),
+    }
     xlsx.merge_cells(ws, 0, 0, 0, len(COLUMNS) - 1, _title(unit, period), title)
+    ws.set_row(0, 30)
     xlsx.write_row(ws, 1, 0, COLUMNS, head)
     for r, row in enumerate(rows(matters), start=2):
         for c, v in enumerate(row):
-            xlsx.write_cell(ws, r, c, v, body)
-    for c, w in enumerate([6, 18, 24, 14, 30, 12, 12, 10, 22, 36]):
-        ws.set_column(c, c, w)
+            xlsx.write_cell(ws, r, c, v, formats.get(type(v), body))
     for r, text in enumerate(seal_head_lines(request.user, unit), start=matters.count() + 3):
-        xlsx.write_cell(ws, r, 0, text)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.repeat_rows(1)
+        xlsx.write_cell(ws, r, 0, text, measure=False)
+    xlsx.finish_sheet(
+        ws, header_rows=2, columns=len(COLUMNS), widths=dict(enumerate(WIDTHS)), landscape=True
+    )
     wb.close()
     return FileResponse(
         io.BytesIO(buf.getvalue()), as_attachment=True, filename=f"{_title(unit, period)}.xlsx"
@@ -173,7 +193,7 @@ def _font(run, name, size):
 @login_required
 def filing_docx(request):
     unit, period, matters = _context(request)
-    doc = Document()
+    doc = wordfile.new_document()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Mm(297), Mm(210)
@@ -187,11 +207,14 @@ def filing_docx(request):
     for cell, text in zip(table.rows[0].cells, COLUMNS, strict=True):
         cell.text = ""
         _font(cell.paragraphs[0].add_run(text), "黑体", 10.5)
+    wordfile.repeat_header(table.rows[0])
     for row in rows(matters):
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=True):
             cell.text = ""
-            _font(cell.paragraphs[0].add_run(str(value)), "仿宋_GB2312", 10.5)
+            _font(cell.paragraphs[0].add_run(display(value)), "仿宋_GB2312", 10.5)
+    text_width = Mm(297 - 20 - 20)  # the landscape page less its margins
+    wordfile.set_column_widths(table, [Emu(int(text_width * w / sum(WIDTHS))) for w in WIDTHS])
     for text in seal_head_lines(request.user, unit):
         _font(doc.add_paragraph().add_run(text), "仿宋_GB2312", 9)
     buf = io.BytesIO()

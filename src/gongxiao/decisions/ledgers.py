@@ -76,6 +76,7 @@ def _amend(meeting, user, *, text):
 class MeetingLedger(Ledger):
     model = Meeting
     slug = "meetings"
+    natural_key = ("unit", "body", "date")  # names a row on import
     icon = "people-fill"
     list_fields = ["date", "unit", "body", "sequence", "chair", "place", "sealed_at"]
     form_fields = ["unit", "body", "date", "place", "chair", "minutes"]
@@ -217,6 +218,7 @@ def _waiting_member(matter):
 class MatterLedger(Ledger):
     model = Matter
     slug = "matters"
+    natural_key = ("meeting", "title")  # names a row on import
     icon = "journal-check"
     list_fields = ["title", "meeting", "category", "amount", "proposer", "outcome"]
     form_fields = [

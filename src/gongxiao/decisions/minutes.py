@@ -11,9 +11,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
+
+from gongxiao.core import wordfile
 
 from . import anchors
 from .filing import _date, _font, _votes
@@ -49,7 +50,7 @@ def seal_lines(meeting) -> list[str]:
 
 
 def document(meeting) -> bytes:
-    doc = Document()
+    doc = wordfile.new_document()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin = section.right_margin = Mm(26)

@@ -35,6 +35,8 @@ class PersonLedger(Ledger):
         "is_party_member",
     ]
     api_fields = [*form_fields, "gender", "birth_date"]
+    # A person is named by his unit, his name and his ID number (blank when not recorded).
+    natural_key = ("unit", "name", "id_number")
     filter_fields = {
         "gender": ["exact"],
         "is_cadre": ["exact"],

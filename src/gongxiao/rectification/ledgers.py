@@ -18,6 +18,7 @@ from .models import Campaign, Measure, RectificationItem, Status, Transition
 class CampaignLedger(Ledger):
     model = Campaign
     slug = "campaigns"
+    natural_key = ("unit", "name")  # names a row on import
     icon = "flag"
     list_fields = ["name", "unit", "start_date", "end_date", "progress"]
     form_fields = ["unit", "name", "start_date", "end_date", "plan", "units"]
@@ -182,6 +183,7 @@ def _filter_open(queryset, name, value):
 class ItemLedger(Ledger):
     model = RectificationItem
     slug = "items"
+    natural_key = ("unit", "title", "found_date")  # names a row on import
     icon = "list-check"
     list_fields = [
         "title",

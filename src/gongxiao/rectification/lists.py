@@ -93,7 +93,9 @@ def state_text(item, today) -> str:
     return "未启动"
 
 
-def cell(item, column, today) -> str:
+def cell(item, column, today):
+    """The value of `column` for `item`: text, or a date where the column holds one (发现时间,
+    and 整改时限 when it is a plain deadline), so that Excel keeps it as a date."""
     if column == "problem":
         return item.title + (f"：{item.description}" if item.description else "")
     if column == "source":
@@ -101,7 +103,7 @@ def cell(item, column, today) -> str:
     if column == "category":
         return item.get_category_display()
     if column == "found":
-        return _date(item.found_date)
+        return item.found_date
     if column == "unit":
         return item.unit.name
     if column == "kind":
@@ -117,7 +119,9 @@ def cell(item, column, today) -> str:
     if column == "department":
         return item.lead_department
     if column == "deadline":
-        return deadline_text(item)
+        return (
+            item.deadline if item.kind == Kind.DEADLINE and item.deadline else deadline_text(item)
+        )
     if column == "progress":
         return "\n".join(f"{_date(p.date)}：{p.text}" for p in item.progress.all())
     if column == "state":
@@ -144,9 +148,9 @@ def write_list(kind: str, items, title: str) -> bytes:
     body = wb.add_format(
         {"valign": "top", "border": 1, "text_wrap": True, "font_name": "仿宋_GB2312"}
     )
-    center = wb.add_format(
-        {"valign": "top", "align": "center", "border": 1, "font_name": "仿宋_GB2312"}
-    )
+    center_style = {"valign": "top", "align": "center", "border": 1, "font_name": "仿宋_GB2312"}
+    center = wb.add_format(center_style)
+    day = wb.add_format({**center_style, "num_format": 'yyyy"年"m"月"d"日"'})
     title_fmt = wb.add_format(
         {"bold": True, "font_size": 16, "align": "center", "font_name": "方正小标宋简体"}
     )
@@ -154,18 +158,22 @@ def write_list(kind: str, items, title: str) -> bytes:
     ws.set_row(0, 30)
     for c, column in enumerate(columns):
         xlsx.write_cell(ws, 1, c, HEADERS[column], head)
-        ws.set_column(c, c, WIDTHS.get(column, 14))
     for r, item in enumerate(items, start=2):
         for c, column in enumerate(columns):
             if column == "no":
                 xlsx.write_cell(ws, r, c, r - 1, center)
             else:
-                xlsx.write_cell(ws, r, c, cell(item, column, today), body)
-    ws.repeat_rows(1)
-    ws.freeze_panes(2, 0)
-    ws.set_landscape()
-    ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)
+                value = cell(item, column, today)
+                xlsx.write_cell(ws, r, c, value, day if isinstance(value, datetime.date) else body)
+    xlsx.finish_sheet(
+        ws,
+        header_rows=2,
+        columns=len(columns),
+        widths={c: WIDTHS[col] for c, col in enumerate(columns) if col in WIDTHS},
+        min_width=10,
+        max_width=24,
+        landscape=True,
+    )
     wb.close()
     return buf.getvalue()
 

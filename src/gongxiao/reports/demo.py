@@ -20,9 +20,9 @@ from .models import Kind, ReportDraft, ReportSection, ReportTemplate
 
 def template_docx() -> bytes:
     """A plain Word template with docxtpl placeholders, as a city office would make one."""
-    from docx import Document
+    from gongxiao.core.wordfile import new_document
 
-    doc = Document()
+    doc = new_document()
     doc.add_paragraph("{{ title }}")
     doc.add_paragraph("{{ addressee }}：")
     doc.add_paragraph(

@@ -34,7 +34,7 @@ def run_statistics(job):
         target=buf,
         progress=jobs.progress(job),
     )
-    name = "{}-{}-{}.xlsx".format(unit.name, period.code, _("statistics"))
+    name = f"{unit.name}{period.label}统计表.xlsx"  # file names in Chinese, as WORKPAPERS
     jobs.finish(
         job,
         filename=name,

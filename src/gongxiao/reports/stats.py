@@ -66,7 +66,13 @@ def write(*, user, unit, period, keys: list[str], compare: bool, target, progres
         _("%(unit)s statistics, %(period)s") % {"unit": unit.name, "period": period.label},
         title,
     )
-    xlsx.write_cell(ws, 1, 0, _("Figures taken at %(t)s") % {"t": as_of.strftime("%Y-%m-%d %H:%M")})
+    xlsx.write_cell(
+        ws,
+        1,
+        0,
+        _("Figures taken at %(t)s") % {"t": as_of.strftime("%Y-%m-%d %H:%M")},
+        measure=False,
+    )
     headers = [_("Unit")]
     for metric, *_rest in columns:
         headers.append(f"{metric.label}（{metric.measure}）")
@@ -76,16 +82,16 @@ def write(*, user, unit, period, keys: list[str], compare: bool, target, progres
                 _("Change (points)") if metric.measure == "%" else _("Change (%)"),
             ]
     xlsx.write_row(ws, 3, 0, headers, head)
-    ws.set_column(0, 0, 28)
-    ws.set_column(1, width, 14)
     aligned = [c[1] for c in columns] + [c[2] for c in columns if c[2] is not None]
     shown = metrics.live_rows(aligned)
     base = columns[0][1] if columns else []
     r = 4
+    name_widths: list[int] = []
     for i in shown:
         row = base[i]
         name = _("%(unit)s (own)") % {"unit": row.unit.name} if row.own else row.unit.name
         xlsx.write_cell(ws, r, 0, name, cell)
+        name_widths.append(xlsx.text_width(name) + 2)
         c = 1
         for _metric, cur, prev, *_t in columns:
             xlsx.write_cell(ws, r, c, _cell(cur[i].figure), num)
@@ -104,6 +110,10 @@ def write(*, user, unit, period, keys: list[str], compare: bool, target, progres
             xlsx.write_cell(ws, r, c, _cell(total_prev), bold)
             xlsx.write_cell(ws, r, c + 1, _number(_change(total, total_prev)), bold)
             c += 2
+    # The unit names as wide as they are; a metric's long label wraps in its header. The title,
+    # the time and the headers repeat on every printed page, the names stay in view.
+    xlsx.finish_sheet(ws, header_rows=4, columns=width, min_width=10, max_width=16, freeze_cols=1)
+    ws.set_column(0, 0, min(36, max(16, xlsx.text_width(_("Unit")) + 2, *name_widths)))
     notes = wb.add_worksheet(_("Definitions"))
     notes.set_column(0, 0, 36)
     notes.set_column(1, 1, 30)

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import io
 
-from docx import Document as new_docx
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, Twips
+
+from gongxiao.core import wordfile
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -210,7 +211,9 @@ def _table(doc, table):
     t = doc.add_table(rows=0, cols=len(table.headers))
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    cells = t.add_row().cells
+    head = t.add_row()
+    wordfile.repeat_header(head)
+    cells = head.cells
     for cell, text in zip(cells, table.headers, strict=True):
         p = cell.paragraphs[0]
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -227,7 +230,7 @@ def _table(doc, table):
 
 def render(draft, document) -> bytes:
     """Write the resolved `document` (placeholders.build) of `draft` as .docx bytes."""
-    doc = new_docx()
+    doc = wordfile.new_document()
     section = _page(doc)
     _styles(doc)
     _footers(doc, section)

@@ -17,6 +17,7 @@ from . import services
 class TalkLedger(Ledger):
     model = m.Talk
     slug = "talks"
+    natural_key = ("unit", "date", "kind", "talker")  # names a row on import
     icon = "chat-dots"
     list_fields = ["date", "unit", "kind", "talker", "talked_to"]
     form_fields = [
@@ -44,6 +45,7 @@ class TalkLedger(Ledger):
 class InspectionLedger(Ledger):
     model = m.Inspection
     slug = "inspections"
+    natural_key = ("unit", "title", "start_date")  # names a row on import
     icon = "search"
     list_fields = ["title", "unit", "method", "start_date", "end_date", "inspected_units"]
     form_fields = [
@@ -66,6 +68,7 @@ class InspectionLedger(Ledger):
 class FindingLedger(Ledger):
     model = m.Finding
     slug = "findings"
+    natural_key = ("inspection", "inspected_unit", "description")  # names a row on import
     icon = "exclamation-triangle"
     list_fields = ["description", "inspection", "inspected_unit", "category", "deadline", "item"]
     form_fields = ["inspection", "inspected_unit", "description", "category", "deadline"]
@@ -130,6 +133,7 @@ class LetterLedger(Ledger):
 class ResponsibilityListLedger(Ledger):
     model = m.ResponsibilityList
     slug = "responsibility-lists"
+    natural_key = ("unit", "person", "year", "kind")  # names a row on import
     icon = "card-checklist"
     list_fields = ["person", "year", "kind", "unit"]
     form_fields = ["unit", "person", "year", "kind", "duties"]
@@ -155,6 +159,7 @@ class DutyRecordLedger(Ledger):
 class AuditLedger(Ledger):
     model = m.Audit
     slug = "audits"
+    natural_key = ("unit", "title", "period_start")  # names a row on import
     icon = "clipboard-data"
     list_fields = [
         "title",
@@ -291,6 +296,7 @@ class SupervisoryMatterLedger(Ledger):
 class PersonalReportLedger(Ledger):
     model = m.PersonalMattersReport
     slug = "personal-reports"
+    natural_key = ("unit", "person", "year")  # names a row on import
     icon = "person-vcard"
     list_fields = ["year", "person", "unit", "filed_date", "randomly_checked", "check_result"]
     form_fields = [

@@ -124,6 +124,7 @@ def talk_summary(request):
     wb = xlsx.workbook(buf, {"in_memory": True})
     ws = wb.add_worksheet(period.code)
     bold = wb.add_format({"bold": True, "border": 1})
+    head = wb.add_format({"bold": True, "border": 1, "text_wrap": True, "valign": "vcenter"})
     cell = wb.add_format({"border": 1})
     xlsx.write_cell(
         ws,
@@ -131,8 +132,9 @@ def talk_summary(request):
         0,
         f"{unit.name if unit else ''}{period.label}谈话情况统计表",
         wb.add_format({"bold": True, "font_size": 14}),
+        measure=False,
     )
-    xlsx.write_row(ws, 1, 0, headers, bold)
+    xlsx.write_row(ws, 1, 0, headers, head)
     for r, (label, n, persons, by_d, mentions) in enumerate(rows, start=2):
         xlsx.write_row(ws, r, 0, [label, n, persons, *by_d, mentions], cell)
     total = len(rows) + 2
@@ -156,6 +158,7 @@ def talk_summary(request):
                 for row in rows
             ),
         )
+    xlsx.finish_sheet(ws, header_rows=2, columns=len(headers), min_width=8, max_width=14)
     ws.set_column(0, 0, 22)
     wb.close()
     return FileResponse(

@@ -154,6 +154,8 @@ AXES_SENSITIVE_PARAMETERS = [
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Date input in the Chinese forms (2026年11月1日) besides ISO: config/formats.
+FORMAT_MODULE_PATH = ["gongxiao.config.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -15,6 +15,15 @@ def get_item(mapping, key):
 
 
 @register.filter
+def at(sequence, index):
+    """The item of a list at `index` (the header of a cell, by the cell's position)."""
+    try:
+        return sequence[index]
+    except (IndexError, TypeError):
+        return ""
+
+
+@register.filter
 def figure(value, measure=""):
     """A figure as every page prints it (rates: 100%, 96.6%, 无)."""
     from gongxiao.core.metrics import display

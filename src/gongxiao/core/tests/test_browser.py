@@ -334,3 +334,56 @@ def test_import_refuses_a_bad_file_and_writes_a_good_one(
     # The list now shows them.
     page.goto(f"{site}{LIST_PATH}")
     expect(page.locator("#ledger-table tbody tr td:first-child a")).to_have_count(before + 3)
+
+    # Its export imported again: every row is one already kept, listed in the preview, and
+    # confirming without a choice adds none.
+    with page.expect_download() as info:
+        page.click("#btn-export")
+    exported = tmp_path / "export.xlsx"
+    info.value.save_as(exported)
+    page.goto(f"{site}{LIST_PATH}import/")
+    upload(page, site, str(exported))
+    expect(page.locator("#job-status")).to_have_attribute("data-status", "done")
+    expect(page.locator("#import-existing tbody tr")).to_have_count(before + 3)
+    expect(page.locator("#existing-skip")).to_be_checked()
+    page.click("#btn-confirm-import")
+    expect(page.locator("#job-status")).to_have_attribute("data-status", "done")
+    assert Person.objects.count() == before + 3
+
+
+def test_search_from_the_top_bar_and_a_long_person_list_filtered_as_one_types(
+    site, federation, new_context
+):
+    """The top bar's search finds a person by a two-character word and never one of the other
+    county; the 谈话对象 list of a talk narrows as one types, each name with its unit."""
+    mine = PersonFactory(unit=federation.a1, name="王小红")
+    PersonFactory(unit=federation.b1, name="李小红")
+    for i in range(12):
+        PersonFactory(unit=federation.a2, name=f"甲二职工{i:02d}")
+    user_with(Role.DISCIPLINE, federation.county_a, username="discipline_a")
+    page = log_in(new_context(), site, "discipline_a")
+    page.fill("#top-search-q", "小红")
+    page.press("#top-search-q", "Enter")
+    expect(page).to_have_url(re.compile(r"/search/\?q="))
+    hits = page.locator('[data-ledger="org.people"] a.search-hit')
+    expect(hits).to_have_count(1)
+    expect(hits.first).to_have_text("王小红")
+    expect(page.locator("main")).not_to_contain_text("李小红")
+    hits.first.click()
+    expect(page).to_have_url(f"{site}{LIST_PATH}{mine.pk}/")
+
+    page.goto(f"{site}/ledgers/supervision/talks/new/")
+    box = page.locator("#id_talked_to-filter")
+    expect(box).to_be_visible()
+    options = page.locator("#id_talked_to option")
+    expect(page.locator("#id_talked_to option", has_text="王小红（甲一基层社）")).to_have_count(1)
+    total = options.count()
+    assert total >= 13
+    box.fill("小红")
+    visible = page.locator("#id_talked_to option:not([hidden])")
+    expect(visible).to_have_count(1)
+    expect(visible.first).to_have_text("王小红（甲一基层社）")
+    page.select_option("#id_talked_to", label="王小红（甲一基层社）")
+    box.fill("职工0")
+    expect(visible).to_have_count(11)  # ten matches, and the one chosen stays in view
+    expect(page.locator("#id_talked_to-chosen")).to_have_text(f"1 / {total}")

@@ -66,6 +66,8 @@ def test_every_url_is_known_to_the_matrix():
         "api-root",
         # a user's own background jobs, tested in test_actions.py (another's job is 404)
         "api-job",
+        # one search across the ledgers, scoped: test_search.py (never a row out of scope)
+        "search",
         # a user's own notifications, tested in test_notifications.py
         "notifications",
         "notification-open",

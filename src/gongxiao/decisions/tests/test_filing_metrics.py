@@ -7,10 +7,18 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from docx import Document
+from docx.shared import Mm
 
 from gongxiao.core.metrics import breakdown, compute
 from gongxiao.core.periods import parse_period
-from gongxiao.core.tests.helpers import read_xlsx, response_bytes
+from gongxiao.core.tests.helpers import (
+    docx_east_asian_language,
+    docx_header_repeats,
+    read_xlsx,
+    response_bytes,
+    xlsx_layouts,
+)
+from gongxiao.decisions.filing import COLUMNS, WIDTHS
 from gongxiao.decisions.tests.factories import MatterFactory, MeetingFactory
 from gongxiao.org.roles import Role
 from gongxiao.org.tests.factories import user_with
@@ -89,9 +97,41 @@ def test_filing_lists_in_excel_and_word(record):
     assert rows[1][:5] == ["序号", "单位", "会议", "会议日期", "议题"]
     titles = [r[4] for r in rows[2:]]
     assert titles == ["冷库改造资金", "任免副主任", "农资采购"]
-    assert rows[2][6] == "120.50" and rows[2][7] == "是"
+    # The amount a number and the meeting's date a date, not their text.
+    assert rows[2][6] == 120.5 and rows[2][7] == "是"
+    assert rows[2][3] == datetime.date(2023, 3, 1)
+    assert rows[3][6] == "" and rows[4][6] == 30  # a matter without an amount: a blank
+    assert "120.50" in html and "2023年3月1日" in html  # the page shows them as text
     doc = Document(io.BytesIO(response_bytes(c.get("/decisions/filing.docx"))))
     table = doc.tables[0]
     assert len(table.rows) == 4
     assert table.rows[1].cells[4].text == "冷库改造资金"
+    assert table.rows[1].cells[3].text == "2023年3月1日"
+    assert table.rows[1].cells[6].text == "120.50"
     assert "报备表" in doc.paragraphs[0].text
+
+
+def test_filing_files_are_laid_out_for_print(record):
+    user = user_with(Role.LEADER, record.county_a)
+    c = Client()
+    c.force_login(user)
+    c.post("/context/", {"unit": record.county_a.pk, "period": "2023"})
+    resp = c.get("/decisions/filing.xlsx")
+    assert "%E6%8A%A5%E5%A4%87%E8%A1%A8.xlsx" in resp["Content-Disposition"]  # 报备表.xlsx
+    layout = xlsx_layouts(response_bytes(resp))[0]
+    assert layout.landscape and layout.paper == "9"
+    assert layout.fit_to_page and (layout.fit_width, layout.fit_height) == ("1", "0")
+    assert layout.print_titles == "$1:$2" and layout.frozen_rows == 2
+    assert [int(layout.widths[i]) for i in range(len(WIDTHS))] == WIDTHS
+
+    doc = Document(io.BytesIO(response_bytes(c.get("/decisions/filing.docx"))))
+    assert docx_east_asian_language(doc) == "zh-CN"
+    table = doc.tables[0]
+    assert docx_header_repeats(table)
+    widths = [cell.width for cell in table.rows[1].cells]
+    assert len(set(widths)) > 3  # not an equal split
+    # 决定事项 is the widest column, 序号 the narrowest; together they fill the text block.
+    assert widths.index(max(widths)) == COLUMNS.index("决定事项")
+    assert widths.index(min(widths)) == COLUMNS.index("序号")
+    block = Mm(297 - 20 - 20)  # the landscape A4 page less its margins
+    assert abs(sum(widths) - block) < len(widths) * 1000

@@ -374,3 +374,41 @@ def test_the_progress_date_comes_filled_in(site, federation, people, new_context
     page.goto(f"{site}/ledgers/rectification/items/{item.pk}/")
     today = timezone.localdate().isoformat()
     expect(page.locator("#progress-form input[name=on]")).to_have_value(today, timeout=1_000)
+
+
+def test_on_a_phone_the_list_is_cards_with_title_status_and_deadline(
+    site, federation, people, new_context
+):
+    """A 390 px phone: the items list shows each row as a card; its title, status and deadline
+    are on screen and nothing scrolls sideways (the long titles wrap)."""
+    today = timezone.localdate()
+    long_title = "基层社综合服务站财务管理制度执行不到位且票据管理混乱问题需要立即整改"
+    ItemFactory(
+        unit=federation.a1,
+        title=long_title,
+        responsible_person=people.clerk_person,
+        deadline=today + datetime.timedelta(days=30),
+    )
+    ItemFactory(unit=federation.a2, title="合同文本不统一")
+    ctx = new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = log_in(ctx, site, people.leader.username)
+    page.goto(f"{site}/ledgers/rectification/items/")
+    card = page.locator("#ledger-table tbody tr", has_text=long_title)
+    expect(card).to_be_visible()
+    width = page.evaluate("window.innerWidth")
+    assert width == 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    with translation.override("zh-hans"):
+        status_label = str(RectificationItem._meta.get_field("status").verbose_name)
+        deadline_label = str(RectificationItem._meta.get_field("deadline").verbose_name)
+        status_text = str(Status.OPEN.label)
+    status = card.locator(f'td[data-label="{status_label}"]')
+    expect(status).to_be_visible()
+    expect(status).to_have_text(status_text)
+    expect(card.locator(f'td[data-label="{deadline_label}"]')).to_be_visible()
+    for cell in (card.locator("td.gx-card-title"), status):
+        box = cell.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, box
+    # The header row is not shown as a row of its own; the cell shows its label beside it.
+    label = status.evaluate("el => getComputedStyle(el, '::before').content")
+    assert status_label in label

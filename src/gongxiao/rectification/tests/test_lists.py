@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from gongxiao.core.models import Job
-from gongxiao.core.tests.helpers import read_xlsx, response_bytes
+from gongxiao.core.tests.helpers import read_xlsx, response_bytes, xlsx_layouts
 from gongxiao.org.tests.factories import PersonFactory
 from gongxiao.rectification import services
 from gongxiao.rectification.lists import parse_deadline, split_measures
@@ -47,8 +47,7 @@ def test_the_rectification_list_has_its_usual_columns(cast, today):
     assert no == 1 and problem == "合同文本不统一：部分租赁合同未使用标准文本"
     assert measures == "1. 清理在租合同\n2. 统一换签"
     assert (leader, unit, person) == ("领导乙", cast.f.a1.name, "责任人甲")
-    d = item.deadline
-    assert deadline == f"{d.year}年{d.month}月{d.day}日"
+    assert deadline == item.deadline  # a date in the file, not its text
     assert "已清理12份" in progress and state == "整改中"
 
 
@@ -87,6 +86,26 @@ def test_the_other_two_lists(cast, kind, columns):
     cast.item()
     rows = read_xlsx(response_bytes(_client(cast.leader).get(f"/rectification/lists/{kind}.xlsx")))
     assert rows[1] == columns and len(rows) == 3
+
+
+def test_the_problem_list_keeps_dates_as_dates_and_prints_on_landscape_pages(cast, today):
+    item = cast.item(found_date=today - datetime.timedelta(days=9))
+    cast.item(kind=Kind.ONGOING, deadline=None)
+    data = response_bytes(_client(cast.leader).get("/rectification/lists/problems.xlsx"))
+    rows = read_xlsx(data)
+    found = rows[1].index("发现时间")
+    assert rows[2][found] == item.found_date
+    layout = xlsx_layouts(data)[0]
+    assert layout.landscape and layout.paper == "9"
+    assert layout.fit_to_page and (layout.fit_width, layout.fit_height) == ("1", "0")
+    assert layout.print_titles == "$1:$2" and layout.frozen_rows == 2
+    assert int(layout.widths[1]) == 40 and int(layout.widths[0]) == 6  # 问题描述, 序号
+    rows = read_xlsx(
+        response_bytes(_client(cast.leader).get("/rectification/lists/responsibility.xlsx"))
+    )
+    deadline = rows[1].index("整改时限")
+    assert sorted(map(type, (r[deadline] for r in rows[2:])), key=str) == [datetime.date, str]
+    assert "长期坚持" in [r[deadline] for r in rows[2:]]
 
 
 def test_lists_follow_the_list_filters(cast, today):

@@ -16,6 +16,7 @@ from gongxiao.core import metrics
 from gongxiao.core.models import RecordLocked
 from gongxiao.core.periods import parse_period
 from gongxiao.core.services import StaleEdit
+from gongxiao.core.tests.helpers import docx_east_asian_language, docx_header_repeats
 from gongxiao.rectification.tests.factories import ItemFactory
 from gongxiao.reports import services
 from gongxiao.reports.models import Kind, ReportDraft, ReportSection
@@ -138,6 +139,17 @@ def test_the_word_file_follows_gbt_9704(ledgers):
         assert p.runs[0].font.size == Pt(14)
     # No font is embedded.
     assert doc.settings.element.find(qn("w:embedTrueTypeFonts")) is None
+
+
+def test_the_word_file_is_chinese_and_its_tables_repeat_their_headers(ledgers):
+    draft = _governance(ledgers)
+    SectionFactory(
+        draft=draft, body="{{ 表: rectification.items.found, rectification.items.closed }}"
+    )
+    _name, data = services.export_zip(draft=draft, user=ledgers.city_discipline)
+    doc, _wb = _unzip(data)
+    assert docx_east_asian_language(doc) == "zh-CN"
+    assert doc.tables and all(docx_header_repeats(t) for t in doc.tables)
 
 
 def test_each_figure_equals_its_metric_and_the_rows_in_the_working_papers(ledgers):

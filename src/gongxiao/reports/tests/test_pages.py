@@ -12,7 +12,7 @@ from python_calamine import CalamineWorkbook
 
 from gongxiao.core.models import Job
 from gongxiao.core.periods import parse_period
-from gongxiao.core.tests.helpers import response_bytes
+from gongxiao.core.tests.helpers import response_bytes, xlsx_layouts
 from gongxiao.reports.demo import template_docx
 from gongxiao.reports.models import Kind, ReportDraft, ReportTemplate
 
@@ -117,7 +117,14 @@ def test_statistical_table_of_units_by_metrics(ledgers, django_capture_on_commit
         )
     job = Job.objects.get(user=ledgers.city_leader, kind=Job.Kind.STATISTICS)
     assert resp.status_code == 302 and job.status == Job.Status.DONE, job.message
-    data = response_bytes(c.get(f"/jobs/{job.pk}/download/"))
+    download = c.get(f"/jobs/{job.pk}/download/")
+    # Named in Chinese (the unit, the period, 统计表), never "…-statistics.xlsx".
+    assert "statistics" not in download["Content-Disposition"]
+    assert job.result_file.name.endswith("统计表.xlsx"), job.result_file.name
+    data = response_bytes(download)
+    layout = xlsx_layouts(data)[0]
+    assert layout.print_titles == "$1:$4" and layout.frozen_rows == 4
+    assert layout.fit_to_page and (layout.fit_width, layout.fit_height) == ("1", "0")
     rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
     body = [r for r in rows[4:] if r and r[0]]
     assert [r[0] for r in body][1:] == ["甲县社", "乙县社", *body[-1:][0][:1]]

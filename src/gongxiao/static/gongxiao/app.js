@@ -6,3 +6,30 @@ document.addEventListener("change", (event) => {
     el.form.requestSubmit();
   }
 });
+
+// A long multiple choice (谈话对象, 被检查单位) gets a box above it that hides the options not
+// matching what is typed; the chosen ones stay chosen (and shown) whatever the filter.
+for (const select of document.querySelectorAll("select[multiple][data-gx-filter]")) {
+  const box = document.createElement("input");
+  box.type = "search";
+  box.className = "form-control form-control-sm mb-1";
+  box.placeholder = select.dataset.gxFilter;
+  box.setAttribute("aria-label", select.dataset.gxFilter);
+  box.setAttribute("aria-controls", select.id);
+  box.id = `${select.id}-filter`;
+  const count = document.createElement("div");
+  count.className = "form-text";
+  count.id = `${select.id}-chosen`;
+  const show = () => {
+    const words = box.value.trim().toLowerCase();
+    for (const option of select.options) {
+      option.hidden = Boolean(words) && !option.selected && !option.text.toLowerCase().includes(words);
+    }
+    count.textContent = `${select.selectedOptions.length} / ${select.options.length}`;
+  };
+  box.addEventListener("input", show);
+  select.addEventListener("change", show);
+  select.before(box);
+  select.after(count);
+  show();
+}

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from gongxiao.core.ledgers import get_ledger
 from gongxiao.core.metrics import all_metrics, compute
 from gongxiao.core.periods import parse_period
-from gongxiao.core.tests.helpers import ledger_url, read_xlsx, response_bytes
+from gongxiao.core.tests.helpers import ledger_url, read_xlsx, response_bytes, xlsx_layouts
 from gongxiao.org.roles import Role
 from gongxiao.org.tests.factories import PersonFactory, UnitFactory, user_with
 from gongxiao.rectification.models import RectificationItem, Source
@@ -314,8 +314,12 @@ def test_quarterly_talk_summary(federation, officer):
     c = Client()
     c.force_login(officer)
     c.post("/context/", {"unit": a.pk})
-    rows = read_xlsx(
-        response_bytes(c.get("/supervision/talks/summary/", {"period": "2023Q2", "format": "xlsx"}))
+    data = response_bytes(
+        c.get("/supervision/talks/summary/", {"period": "2023Q2", "format": "xlsx"})
     )
+    layout = xlsx_layouts(data)[0]  # for print: headers repeated, fitted to the page's width
+    assert layout.print_titles == "$1:$2" and layout.frozen_rows == 2
+    assert layout.fit_to_page and (layout.fit_width, layout.fit_height) == ("1", "0")
+    rows = read_xlsx(data)
     reminder = rows[3]  # title, headers, then one row per kind: heart-to-heart, reminder …
     assert reminder[1:3] == [1, 2] and reminder[-1] == 4  # 2 persons × 2 disciplines
