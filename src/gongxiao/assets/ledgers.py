@@ -520,7 +520,8 @@ class RentChargeLedger(Ledger):
     def lock_reason(self, obj):
         return str(
             _(
-                "The rent schedule is generated from its lease; change the lease through its actions."
+                "The rent schedule is generated from its lease; "
+                "change the lease through its actions."
             )
         )
 
@@ -549,9 +550,7 @@ class RentPaymentLedger(Ledger):
 
     def lock_reason(self, obj):
         if obj.pk:
-            return str(
-                _("A recorded payment is not edited; record the correction as a new payment.")
-            )
+            return str(_("A recorded payment is kept as it was recorded."))
         return None
 
     def saved_url(self, obj):

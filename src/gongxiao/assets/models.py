@@ -295,7 +295,7 @@ class Property(LedgerModel):
         return self.Status.OWN_USE if self.own_use else self.Status.VACANT
 
     def certificate_problem(self) -> str:
-        """ "" when a certificate names the unit as holder; else what is wrong (无证, 权利人不符)."""
+        """Empty when a certificate names the unit as holder; else what is wrong."""
         certs = list(self.certificates.all())
         if not certs:
             return str(_("No certificate"))
