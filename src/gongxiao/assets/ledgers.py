@@ -557,3 +557,14 @@ class RentPaymentLedger(Ledger):
         from django.urls import reverse
 
         return reverse("ledger-detail", args=["assets", "leases", obj.lease_id])
+
+
+@register
+class ContractTemplateLedger(Ledger):
+    model = m.ContractTemplate
+    slug = "contract-templates"
+    icon = "file-earmark-word"
+    list_fields = ["name", "unit", "file"]
+    form_fields = ["unit", "name", "file"]
+    import_fields = ["unit", "name"]
+    search_fields = ["name"]

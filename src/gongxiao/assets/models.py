@@ -723,3 +723,30 @@ class RentPayment(TrackedModel):
 
     def __str__(self):
         return f"{self.lease} · {self.paid_on:%Y-%m-%d} {self.amount}"
+
+
+class ContractTemplate(LedgerModel):
+    """统一租赁合同文本: a federation's own Word template for the leases of its subtree, checked
+    on upload (assets.contract.check_template); without one, the built-in default is used."""
+
+    module = "assets"
+
+    name = models.CharField(_("template"), max_length=100)
+    file = models.FileField(
+        _("Word template (.docx)"), upload_to="assets/templates/", max_length=300
+    )
+
+    class Meta:
+        verbose_name = _("lease contract template")
+        verbose_name_plural = _("lease contract templates")
+        ordering = ["unit__path", "-id"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from .contract import check_template
+
+        if self.file and not getattr(self.file, "_committed", True):
+            if errors := check_template(self.file):
+                raise ValidationError({"file": errors})

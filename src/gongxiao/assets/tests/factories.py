@@ -168,3 +168,15 @@ def _active_later(unit):
         start_date=today.replace(day=1) - datetime.timedelta(days=200),
         end_date=today.replace(day=1) + datetime.timedelta(days=500),
     )
+
+
+@factory_for(m.ContractTemplate)
+def make_contract_template(unit, **kw):
+    from django.core.files.base import ContentFile
+
+    from gongxiao.assets import contract
+
+    tpl = m.ContractTemplate(unit=unit, name=kw.pop("name", f"租赁合同模板{_seq():05d}"), **kw)
+    tpl.file.save("contract.docx", ContentFile(contract.default_template()), save=False)
+    tpl.save()
+    return tpl
