@@ -135,7 +135,10 @@ def build(ctx) -> None:
                     m.Certificate(
                         property=prop,
                         kind="real_estate" if rng.random() < 0.6 else "house",
-                        number=f"湘({rng.randint(2016, 2022)})不动产权第{rng.randint(1, 9_999_999):07d}号",
+                        number=(
+                            f"湘({rng.randint(2016, 2022)})不动产权"
+                            f"第{rng.randint(1, 9_999_999):07d}号"
+                        ),
                         issued_on=datetime.date(rng.randint(2016, 2022), rng.randint(1, 12), 15),
                         holder=holder,
                     )
@@ -204,7 +207,8 @@ def build(ctx) -> None:
                     lease.method = "enquiry"
                     lease.enquiry_people = "、".join(rng.sample(ENQUIRERS, 2))
                     lease.comparables = "\n".join(
-                        f"{street}{rng.randint(1, 200)}号 每年{_round(int(rent) * rng.randint(90, 115) // 100)}元"
+                        f"{street}{rng.randint(1, 200)}号 "
+                        f"每年{_round(int(rent) * rng.randint(90, 115) // 100)}元"
                         for _i in range(rng.randint(2, 3))
                     )
             if not exception_done and lease.method == "enquiry" and unit.kind == "grassroots":

@@ -568,3 +568,133 @@ class ContractTemplateLedger(Ledger):
     form_fields = ["unit", "name", "file"]
     import_fields = ["unit", "name"]
     search_fields = ["name"]
+
+
+# --- inventory checks and safety inspections ---------------------------------------------------
+
+
+@register
+class InventoryCheckLedger(Ledger):
+    model = m.InventoryCheck
+    slug = "inventory-checks"
+    icon = "clipboard-check"
+    list_fields = ["title", "unit", "start_date", "end_date", "checked_units"]
+    form_fields = ["unit", "title", "start_date", "end_date", "checked_units", "note"]
+    filter_fields = {"start_date": ["gte", "lte"]}
+    search_fields = ["title", "note"]
+    sort_fields = ["start_date"]
+    date_field = "start_date"
+
+
+@register
+class InventoryCountLedger(Ledger):
+    model = m.InventoryCount
+    slug = "inventory-counts"
+    icon = "list-check"
+    list_fields = [
+        "inventory_check",
+        "counted_unit",
+        "property",
+        "found_name",
+        "present",
+        "status_found",
+        "certificate_ok",
+    ]
+    form_fields = [
+        "inventory_check",
+        "counted_unit",
+        "property",
+        "found_name",
+        "counted_on",
+        "present",
+        "status_found",
+        "certificate_ok",
+        "note",
+    ]
+    filter_fields = {"inventory_check": ["exact"], "present": ["exact"]}
+    search_fields = ["found_name", "note"]
+    sort_fields = ["counted_on"]
+    date_field = "counted_on"
+
+    def create(self, obj, user, *, source="web", m2m=None):
+        # A counted item that differs from the registry raises its differences.
+        return services.record_count(count=obj, user=user, source=source)
+
+    def lock_reason(self, obj):
+        if obj.pk:
+            return str(_("A counted item is kept as counted; its differences follow from it."))
+        return None
+
+
+@register
+class InventoryDifferenceLedger(Ledger):
+    model = m.InventoryDifference
+    slug = "inventory-differences"
+    icon = "exclamation-diamond"
+    list_fields = ["description", "inventory_check", "kind", "responsible_unit", "deadline", "item"]
+    form_fields = [
+        "inventory_check",
+        "responsible_unit",
+        "property",
+        "kind",
+        "description",
+        "found_on",
+        "deadline",
+    ]
+    export_fields = [*form_fields, "item", "item_closed_on"]
+    api_fields = [*form_fields, "item", "item_closed_on"]
+    filter_fields = {
+        "inventory_check": ["exact"],
+        "kind": ["exact"],
+        "found_on": ["gte", "lte"],
+        "item_closed_on": ["isnull"],
+    }
+    search_fields = ["description"]
+    sort_fields = ["found_on", "deadline"]
+    date_field = "found_on"
+
+    def create(self, obj, user, *, source="web", m2m=None):
+        # Each difference becomes a rectification item whose source is the difference.
+        return services.add_difference(difference=obj, user=user, source=source)
+
+
+@register
+class SafetyInspectionLedger(Ledger):
+    model = m.SafetyInspection
+    slug = "safety-inspections"
+    icon = "fire"
+    list_fields = ["date", "title", "unit", "inspected_units", "inspectors"]
+    form_fields = ["unit", "date", "title", "inspected_units", "properties", "inspectors", "note"]
+    filter_fields = {"date": ["gte", "lte"]}
+    search_fields = ["title", "inspectors", "note"]
+    sort_fields = ["date"]
+    date_field = "date"
+
+
+@register
+class HazardLedger(Ledger):
+    model = m.Hazard
+    slug = "hazards"
+    icon = "cone-striped"
+    list_fields = ["description", "inspection", "responsible_unit", "immediate", "item"]
+    form_fields = [
+        "inspection",
+        "responsible_unit",
+        "property",
+        "description",
+        "immediate",
+        "deadline",
+    ]
+    export_fields = [*form_fields, "item", "item_closed_on"]
+    api_fields = [*form_fields, "item", "item_closed_on"]
+    filter_fields = {
+        "inspection": ["exact"],
+        "immediate": ["exact"],
+        "inspection__date": ["gte", "lte"],
+        "item_closed_on": ["isnull"],
+    }
+    search_fields = ["description"]
+
+    def create(self, obj, user, *, source="web", m2m=None):
+        # 即查即改: each hazard becomes a rectification item whose source is the hazard.
+        return services.add_hazard(hazard=obj, user=user, source=source)

@@ -747,6 +747,274 @@ class ContractTemplate(LedgerModel):
     def clean(self):
         from .contract import check_template
 
-        if self.file and not getattr(self.file, "_committed", True):
-            if errors := check_template(self.file):
-                raise ValidationError({"file": errors})
+        uploaded = self.file and not getattr(self.file, "_committed", True)
+        if uploaded and (errors := check_template(self.file)):
+            raise ValidationError({"file": errors})
+
+
+# --- inventory checks (资产清查) and safety inspections (安全生产检查) ----------------------------
+
+
+class RaisesItem:
+    """A record that raises a rectification item (rectification.services.create_item_from):
+    the item points at it, and it hears when its item closes and reopens."""
+
+    def item_closed(self, *, item, on, user):
+        type(self).objects.filter(pk=self.pk).update(item_closed_on=on)
+        self.item_closed_on = on
+
+    def item_reopened(self, *, item, on, user):
+        type(self).objects.filter(pk=self.pk).update(item_closed_on=None)
+        self.item_closed_on = None
+
+
+def _item_field():
+    return models.OneToOneField(
+        "rectification.RectificationItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("rectification item"),
+    )
+
+
+def _closed_field():
+    return models.DateField(_("rectification closed out on"), null=True, blank=True, editable=False)
+
+
+class InventoryCheck(LedgerModel):
+    """资产清查: a campaign counting the properties of some units against the registry."""
+
+    module = "assets"
+
+    title = models.CharField(_("inventory check"), max_length=200)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    checked_units = models.ManyToManyField(
+        "org.Unit", related_name="+", verbose_name=_("units checked")
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("inventory check")
+        verbose_name_plural = _("inventory checks")
+        ordering = ["-start_date", "-id"]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
+
+
+class InventoryCount(TrackedModel):
+    """One item counted in a check: a property of the registry found (or not) as recorded, or
+    one found that the registry does not hold (盘盈). Recorded through services.record_count,
+    which raises the differences."""
+
+    module = "assets"
+    scope_field = "inventory_check__unit"
+
+    inventory_check = models.ForeignKey(
+        InventoryCheck,
+        on_delete=models.CASCADE,
+        related_name="counts",
+        verbose_name=_("inventory check"),
+    )
+    counted_unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit counted")
+    )
+    property = models.ForeignKey(
+        Property,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="counts",
+        verbose_name=_("property"),
+        help_text=_("Empty for a property found that the registry does not hold."),
+    )
+    found_name = models.CharField(_("what was found"), max_length=200, blank=True)
+    counted_on = models.DateField(_("counted on"))
+    present = models.BooleanField(_("found in place"), default=True)
+    status_found = models.CharField(
+        _("status found"), max_length=12, choices=Property.Status.choices, blank=True
+    )
+    certificate_ok = models.BooleanField(_("certificate as registered"), default=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("counted item")
+        verbose_name_plural = _("counted items")
+        ordering = ["inventory_check", "id"]
+
+    def __str__(self):
+        what = self.property.name if self.property_id else self.found_name
+        return f"{self.inventory_check} · {what}" if self.inventory_check_id else what
+
+    def clean(self):
+        errors = {}
+        if not self.property_id and not self.found_name.strip():
+            errors["found_name"] = _("Name what was found, or choose the property counted.")
+        if (
+            self.property_id
+            and self.counted_unit_id
+            and self.property.unit_id != self.counted_unit_id
+        ):
+            errors["property"] = _("The property belongs to another unit.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class InventoryDifference(RaisesItem, TrackedModel):
+    """清查差异 (盘盈, 盘亏, 状态不符, 证照不符): each a rectification item whose source is it."""
+
+    module = "assets"
+    scope_field = "inventory_check__unit"
+
+    class Kind(models.TextChoices):
+        SURPLUS = "surplus", _("Surplus (盘盈)")
+        SHORTAGE = "shortage", _("Shortage (盘亏)")
+        STATUS = "status", _("Status does not match (状态不符)")
+        CERTIFICATE = "certificate", _("Certificate does not match (证照不符)")
+
+    inventory_check = models.ForeignKey(
+        InventoryCheck,
+        on_delete=models.PROTECT,
+        related_name="differences",
+        verbose_name=_("inventory check"),
+    )
+    count = models.ForeignKey(
+        InventoryCount,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="differences",
+        editable=False,
+        verbose_name=_("counted item"),
+    )
+    responsible_unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("responsible unit")
+    )
+    property = models.ForeignKey(
+        Property,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("property"),
+    )
+    kind = models.CharField(_("kind of difference"), max_length=12, choices=Kind.choices)
+    description = models.TextField(_("difference"))
+    found_on = models.DateField(_("date found"))
+    deadline = models.DateField(_("deadline"))
+    item = _item_field()
+    item_closed_on = _closed_field()
+
+    class Meta:
+        verbose_name = _("inventory difference")
+        verbose_name_plural = _("inventory differences")
+        ordering = ["-found_on", "-id"]
+
+    def __str__(self):
+        return self.description[:60]
+
+    def item_defaults(self):
+        return {
+            "unit": self.responsible_unit,
+            "title": self.description[:200],
+            "description": self.description,
+            "source": "asset_inventory",
+            "category": "assets",
+            "found_date": self.found_on,
+            "kind": "deadline",
+            "deadline": self.deadline,
+        }
+
+
+class SafetyInspection(LedgerModel):
+    """安全生产检查: units and properties inspected on a day, by whom; hazards found."""
+
+    module = "assets"
+
+    date = models.DateField(_("date"))
+    title = models.CharField(_("safety inspection"), max_length=200)
+    inspected_units = models.ManyToManyField(
+        "org.Unit", related_name="+", verbose_name=_("units inspected")
+    )
+    properties = models.ManyToManyField(
+        Property, related_name="safety_inspections", blank=True, verbose_name=_("properties")
+    )
+    inspectors = models.CharField(_("inspected by"), max_length=200)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("safety inspection")
+        verbose_name_plural = _("safety inspections")
+        ordering = ["-date", "-id"]
+
+    def __str__(self):
+        return self.title
+
+
+class Hazard(RaisesItem, TrackedModel):
+    """安全隐患: found in a safety inspection; a rectification item (即查即改: 立行立改 unless a
+    deadline is needed) whose source is the hazard."""
+
+    module = "assets"
+    scope_field = "inspection__unit"
+
+    inspection = models.ForeignKey(
+        SafetyInspection,
+        on_delete=models.PROTECT,
+        related_name="hazards",
+        verbose_name=_("safety inspection"),
+    )
+    responsible_unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("responsible unit")
+    )
+    property = models.ForeignKey(
+        Property,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("property"),
+    )
+    description = models.TextField(_("hazard"))
+    immediate = models.BooleanField(
+        _("rectified at once (立行立改)"),
+        default=True,
+        help_text=_("Untick for a hazard that needs a deadline."),
+    )
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    item = _item_field()
+    item_closed_on = _closed_field()
+
+    class Meta:
+        verbose_name = _("safety hazard")
+        verbose_name_plural = _("safety hazards")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return self.description[:60]
+
+    def clean(self):
+        if not self.immediate and not self.deadline:
+            raise ValidationError(
+                {"deadline": _("A hazard not rectified at once needs a deadline.")}
+            )
+
+    def item_defaults(self):
+        return {
+            "unit": self.responsible_unit,
+            "title": self.description[:200],
+            "description": self.description,
+            "source": "safety",
+            "category": "safety",
+            "found_date": self.inspection.date,
+            "kind": "immediate" if self.immediate else "deadline",
+            "deadline": self.deadline,
+        }

@@ -657,3 +657,113 @@ def dispose(*, prop: Property, user, way: str, matter=None, on=None) -> Property
 
 def winning_bid(lease: Lease) -> Bid | None:
     return lease.bids.filter(won=True).first()
+
+
+# --- inventory checks and safety inspections ---------------------------------------------------
+
+DIFFERENCE_DAYS = 60  # time allowed to settle an inventory difference
+
+
+@transaction.atomic
+def add_difference(*, difference, user, source: str = "web"):
+    """Record an inventory difference and open its rectification item in the responsible unit;
+    the item's source is the difference (InventoryDifference.item_defaults)."""
+    from gongxiao.rectification.services import create_item_from
+
+    from .models import InventoryDifference
+
+    difference = kit.create_row(obj=difference, user=user, source=source)
+    item = create_item_from(record=difference, user=user)
+    InventoryDifference.objects.filter(pk=difference.pk).update(item=item)
+    difference.item = item
+    return difference
+
+
+def differences_of(count) -> list[tuple[str, str]]:
+    """(kind, description) of each way a counted item differs from the registry on its day."""
+    from .models import InventoryDifference
+
+    kinds = InventoryDifference.Kind
+    prop = count.property
+    if prop is None:
+        return [
+            (
+                kinds.SURPLUS,
+                _("Surplus: %(what)s was found but is not in the registry.")
+                % {"what": count.found_name},
+            )
+        ]
+    if not count.present:
+        return [
+            (
+                kinds.SHORTAGE,
+                _("Shortage: %(p)s, in the registry, was not found.") % {"p": prop.name},
+            )
+        ]
+    out = []
+    registered = prop.status_on(count.counted_on)
+    if count.status_found and count.status_found != registered:
+        out.append(
+            (
+                kinds.STATUS,
+                _("Status does not match: %(p)s is registered as %(r)s but was found %(f)s.")
+                % {
+                    "p": prop.name,
+                    "r": Property.Status(registered).label,
+                    "f": Property.Status(count.status_found).label,
+                },
+            )
+        )
+    problem = prop.certificate_problem()
+    if not count.certificate_ok or problem:
+        out.append(
+            (
+                kinds.CERTIFICATE,
+                _("Certificate does not match: %(p)s (%(why)s).")
+                % {
+                    "p": prop.name,
+                    "why": problem or _("the certificate differs from the registry"),
+                },
+            )
+        )
+    return out
+
+
+@transaction.atomic
+def record_count(*, count, user, source: str = "web"):
+    """Record an item counted in an inventory check and raise a difference (each a
+    rectification item) for every way it differs from the registry."""
+    from .models import InventoryDifference
+
+    count = kit.create_row(obj=count, user=user, source=source)
+    for kind, text in differences_of(count):
+        add_difference(
+            difference=InventoryDifference(
+                inventory_check=count.inventory_check,
+                count=count,
+                responsible_unit=count.counted_unit,
+                property=count.property,
+                kind=kind,
+                description=text,
+                found_on=count.counted_on,
+                deadline=count.counted_on + datetime.timedelta(days=DIFFERENCE_DAYS),
+            ),
+            user=user,
+            source=source,
+        )
+    return count
+
+
+@transaction.atomic
+def add_hazard(*, hazard, user, source: str = "web"):
+    """Record a safety hazard and open its rectification item: 立行立改 unless a deadline is
+    needed (即查即改); the item's source is the hazard."""
+    from gongxiao.rectification.services import create_item_from
+
+    from .models import Hazard
+
+    hazard = kit.create_row(obj=hazard, user=user, source=source)
+    item = create_item_from(record=hazard, user=user)
+    Hazard.objects.filter(pk=hazard.pk).update(item=item)
+    hazard.item = item
+    return hazard

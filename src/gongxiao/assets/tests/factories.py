@@ -180,3 +180,62 @@ def make_contract_template(unit, **kw):
     tpl.file.save("contract.docx", ContentFile(contract.default_template()), save=False)
     tpl.save()
     return tpl
+
+
+@factory_for(m.InventoryCheck)
+def make_inventory_check(unit, **kw):
+    check = m.InventoryCheck.objects.create(
+        unit=unit,
+        title=kw.pop("title", f"资产清查{_seq():05d}"),
+        start_date=kw.pop("start_date", datetime.date(2023, 9, 1)),
+        **kw,
+    )
+    check.checked_units.add(unit)
+    return check
+
+
+@factory_for(m.InventoryCount)
+def make_count(unit, **kw):
+    return m.InventoryCount.objects.create(
+        inventory_check=kw.pop("inventory_check", None) or make_inventory_check(unit),
+        counted_unit=kw.pop("counted_unit", unit),
+        property=kw.pop("property", None) or make_property(unit),
+        counted_on=kw.pop("counted_on", datetime.date(2023, 9, 5)),
+        **kw,
+    )
+
+
+@factory_for(m.InventoryDifference)
+def make_difference(unit, **kw):
+    return m.InventoryDifference.objects.create(
+        inventory_check=kw.pop("inventory_check", None) or make_inventory_check(unit),
+        responsible_unit=kw.pop("responsible_unit", unit),
+        kind=kw.pop("kind", m.InventoryDifference.Kind.SHORTAGE),
+        description=kw.pop("description", f"清查差异{_seq():05d}"),
+        found_on=kw.pop("found_on", datetime.date(2023, 9, 5)),
+        deadline=kw.pop("deadline", datetime.date(2023, 11, 5)),
+        **kw,
+    )
+
+
+@factory_for(m.SafetyInspection)
+def make_safety_inspection(unit, **kw):
+    ins = m.SafetyInspection.objects.create(
+        unit=unit,
+        date=kw.pop("date", datetime.date(2023, 3, 15)),
+        title=kw.pop("title", f"安全生产检查{_seq():05d}"),
+        inspectors=kw.pop("inspectors", "张明、李芳"),
+        **kw,
+    )
+    ins.inspected_units.add(unit)
+    return ins
+
+
+@factory_for(m.Hazard)
+def make_hazard(unit, **kw):
+    return m.Hazard.objects.create(
+        inspection=kw.pop("inspection", None) or make_safety_inspection(unit),
+        responsible_unit=kw.pop("responsible_unit", unit),
+        description=kw.pop("description", f"安全隐患{_seq():05d}"),
+        **kw,
+    )

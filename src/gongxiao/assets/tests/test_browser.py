@@ -91,9 +91,8 @@ def test_register_lease_by_tender_print_pay_and_see_arrears(site, federation, ne
         page.click("#print-contract")
     from docx import Document
 
-    text = "\n".join(
-        p.text for p in Document(io.BytesIO(open(info.value.path(), "rb").read())).paragraphs
-    )
+    with open(info.value.path(), "rb") as fh:
+        text = "\n".join(p.text for p in Document(io.BytesIO(fh.read())).paragraphs)
     assert TENANT in text and PROPERTY in text
     assert "年租金为人民币24,000.00元（大写：人民币贰万肆仟元整）" in text
 
