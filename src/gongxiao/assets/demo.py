@@ -289,3 +289,132 @@ def build(ctx) -> None:
             annual_rent=(soon[0].annual_rent * Decimal("1.05")).quantize(Decimal(1)),
         )
     ctx.counts.update(counts)
+    _checks(ctx, owners)
+
+
+HAZARDS = [
+    ("仓库灭火器过期未更换", True),
+    ("消防通道堆放杂物", True),
+    ("配电箱未上锁、线路裸露", True),
+    ("冷库氨制冷设备压力表未检定", False),
+    ("门面房电线私拉乱接", True),
+    ("仓库屋面漏雨、墙体开裂", False),
+]
+
+
+def _close(item, admin, reviewer, day):
+    """The item rectified and closed out on `day` (业务日期), with its evidence."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gongxiao.rectification import services as rect
+
+    rect.add_progress(
+        item=item,
+        user=admin,
+        text="已整改到位，附整改前后照片。",
+        date=day,
+        files=[SimpleUploadedFile("整改佐证材料.pdf", b"%PDF-1.4 demo")],
+    )
+    rect.transition(item=item, step="request_close_out", user=admin, on=day)
+    rect.transition(item=item, step="close_out", user=reviewer, on=day)
+
+
+def _checks(ctx, owners) -> None:
+    """Last year's inventory check in each county (most items as registered, some differences),
+    and quarterly safety inspections over the last four quarters with their hazards."""
+    rng, today, admin = ctx.rng, ctx.today, ctx.users["admin"]
+    reviewer = ctx.users.get("city_leader", admin)
+    year = today.year - 1
+    n_diffs = n_hazards = 0
+    for county in ctx.counties:
+        units = [u for u in owners if u.path.startswith(county.path)]
+        start = datetime.date(year, 9, 1)
+        check = kit.create_row(
+            obj=m.InventoryCheck(
+                unit=county,
+                title=f"{year}年度社有资产清查",
+                start_date=start,
+                end_date=datetime.date(year, 10, 31),
+                note="对照公有房产登记簿逐处清点，核对权属证书和使用状态。",
+            ),
+            user=admin,
+            source="demo",
+        )
+        kit.set_m2m(obj=check, values={"checked_units": units}, user=admin, source="demo")
+        for unit in units:
+            for prop in m.Property.objects.filter(unit=unit, disposed_on__isnull=True):
+                day = start + datetime.timedelta(days=rng.randint(3, 40))
+                status = prop.status_on(day)
+                if status == "vacant" and rng.random() < 0.15:
+                    status = "leased"  # let without a contract: found in use by someone
+                count = services.record_count(
+                    count=m.InventoryCount(
+                        inventory_check=check,
+                        counted_unit=unit,
+                        property=prop,
+                        counted_on=day,
+                        present=rng.random() > 0.02,
+                        status_found=status,
+                        certificate_ok=True,
+                    ),
+                    user=admin,
+                    source="demo",
+                )
+                n_diffs += count.differences.count()
+            if rng.random() < 0.3:
+                services.record_count(
+                    count=m.InventoryCount(
+                        inventory_check=check,
+                        counted_unit=unit,
+                        found_name=f"{unit.short_name or unit.name}后院简易棚",
+                        counted_on=start + datetime.timedelta(days=10),
+                        present=True,
+                    ),
+                    user=admin,
+                    source="demo",
+                )
+                n_diffs += 1
+        for diff in check.differences.all():
+            if rng.random() < 0.6:
+                _close(diff.item, admin, reviewer, diff.found_on + datetime.timedelta(days=30))
+        # 每季度开展安全生产检查: the last four quarters.
+        for q in range(4):
+            day = today - datetime.timedelta(days=90 * q + rng.randint(5, 60))
+            inspected = rng.sample(units, k=min(len(units), rng.randint(2, 4)))
+            ins = kit.create_row(
+                obj=m.SafetyInspection(
+                    unit=county,
+                    date=day,
+                    title=f"{day.year}年第{(day.month - 1) // 3 + 1}季度安全生产检查",
+                    inspectors="县社安全生产领导小组",
+                    note="重点检查仓库、冷库、门面房的消防和用电安全。",
+                ),
+                user=admin,
+                source="demo",
+            )
+            props = list(m.Property.objects.filter(unit__in=inspected)[:6])
+            kit.set_m2m(
+                obj=ins,
+                values={"inspected_units": inspected, "properties": props},
+                user=admin,
+                source="demo",
+            )
+            for unit in inspected:
+                if rng.random() < 0.5:
+                    text, immediate = rng.choice(HAZARDS)
+                    hazard = services.add_hazard(
+                        hazard=m.Hazard(
+                            inspection=ins,
+                            responsible_unit=unit,
+                            description=f"{unit.short_name or unit.name}{text}",
+                            immediate=immediate,
+                            deadline=None if immediate else day + datetime.timedelta(days=45),
+                        ),
+                        user=admin,
+                        source="demo",
+                    )
+                    n_hazards += 1
+                    done = day + datetime.timedelta(days=rng.randint(1, 6 if immediate else 40))
+                    if done < today and rng.random() < 0.85:
+                        _close(hazard.item, admin, reviewer, done)
+    ctx.counts.update({"inventory differences": n_diffs, "safety hazards": n_hazards})

@@ -289,3 +289,80 @@ for _key, _label in [
         "assets.leases",
         value=_arrears(_key),
     )
+
+
+def _dated(model, field, unit_field):
+    def rows(user, unit, period):
+        qs = model.objects.visible_to(user).filter(
+            **{f"{field}__gte": period.start, f"{field}__lte": period.end}
+        )
+        return _in_subtree(qs, unit, unit_field)
+
+    return rows
+
+
+def _closed_in(model, unit_field):
+    """Rows whose rectification item was closed out in the period (by its business date)."""
+
+    def rows(user, unit, period):
+        qs = model.objects.visible_to(user).filter(
+            item_closed_on__gte=period.start, item_closed_on__lte=period.end
+        )
+        return _in_subtree(qs, unit, unit_field)
+
+    return rows
+
+
+M(
+    "assets.inventory.checks",
+    _("Inventory checks"),
+    "次",
+    _dated(m.InventoryCheck, "start_date", "unit"),
+    "assets.inventory-checks",
+    link=_link_dates("start_date"),
+)
+M(
+    "assets.inventory.differences",
+    _("Inventory differences found"),
+    "条",
+    _dated(m.InventoryDifference, "found_on", "inventory_check__unit"),
+    "assets.inventory-differences",
+    unit_field="inventory_check__unit",
+    link=_link_dates("found_on"),
+    dimensions={"kind": "kind"},
+)
+M(
+    "assets.inventory.differences_closed",
+    _("Inventory differences rectified"),
+    "条",
+    _closed_in(m.InventoryDifference, "inventory_check__unit"),
+    "assets.inventory-differences",
+    unit_field="inventory_check__unit",
+    description=_("Differences whose rectification item was closed out in the period."),
+)
+M(
+    "assets.safety.inspections",
+    _("Safety inspections"),
+    "次",
+    _dated(m.SafetyInspection, "date", "unit"),
+    "assets.safety-inspections",
+    link=_link_dates("date"),
+)
+M(
+    "assets.safety.hazards",
+    _("Safety hazards found"),
+    "处",
+    _dated(m.Hazard, "inspection__date", "inspection__unit"),
+    "assets.hazards",
+    unit_field="inspection__unit",
+    link=_link_dates("inspection__date"),
+)
+M(
+    "assets.safety.hazards_closed",
+    _("Safety hazards rectified"),
+    "处",
+    _closed_in(m.Hazard, "inspection__unit"),
+    "assets.hazards",
+    unit_field="inspection__unit",
+    description=_("Hazards whose rectification item was closed out in the period."),
+)

@@ -32,4 +32,8 @@ def test_the_demo_leases_properties_by_every_way_and_leaves_some_arrears(db):
     owed = services.arrears_of(active, today)
     assert owed.total > 0 and owed.paid > 0
     assert any(p.certificate_problem() for p in m.Property.objects.all())
+    assert m.InventoryDifference.objects.filter(item__isnull=False).count() >= 3
+    assert m.InventoryDifference.objects.filter(item_closed_on__isnull=False).exists()
+    assert m.Hazard.objects.filter(item__kind="immediate", item_closed_on__isnull=False).exists()
+    assert m.SafetyInspection.objects.count() == 4 * len(ctx.counties)
     assert m.RentPayment.objects.filter(paid_on__lt=today - datetime.timedelta(days=365)).exists()
