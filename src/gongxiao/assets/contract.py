@@ -72,7 +72,7 @@ def amount_in_words(amount) -> str:
         while n:
             groups.append(n % 10000)
             n //= 10000
-        parts = []
+        parts: list[str] = []
         for i in range(len(groups) - 1, -1, -1):
             g = groups[i]
             if g:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from gongxiao.core import scoping
 from gongxiao.core.actions import Action, ActionForm
 from gongxiao.core.ledgers import Ledger, register
+from gongxiao.decisions.models import Matter
 from gongxiao.org.validators import mask_id_number
 
 from . import models as m
@@ -36,18 +37,18 @@ def _n(value) -> str:
 class DisposeForm(ActionForm):
     way = forms.ChoiceField(label=_("way of disposal"), choices=m.Property.Disposal.choices)
     matter = forms.ModelChoiceField(
-        label=_("approving matter (三重一大)"),
-        queryset=m.Property.disposal_matter.field.related_model.objects.none(),
-        required=False,
+        label=_("approving matter (三重一大)"), queryset=Matter.objects.none(), required=False
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["matter"].queryset = _passed_matters(self.user)
+        field = self.fields["matter"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = _passed_matters(self.user)
 
 
 def _passed_matters(user):
-    from gongxiao.decisions.models import Matter, Outcome
+    from gongxiao.decisions.models import Outcome
 
     if user is None:
         return Matter.objects.none()

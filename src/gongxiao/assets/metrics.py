@@ -5,12 +5,12 @@ period reads the same whenever it is asked). Seed 004: 完成基层单位公有�
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from gongxiao.core.metrics import Metric, rate, register_metric
+from gongxiao.core.metrics import Metric, register_metric
 
 from . import models as m
 from . import services
@@ -104,7 +104,8 @@ def _leased_rate(rows, user, unit, period):
     leased = _leased_area(rows.exclude(property__kind=m.Property.Kind.LAND))
     if not held:
         return None
-    return rate(leased, held) if leased <= held else Decimal(100)
+    share = min(leased * 100 / held, Decimal(100))
+    return share.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def _land_mu(rows, *args):

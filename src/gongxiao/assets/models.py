@@ -11,6 +11,7 @@ from __future__ import annotations
 import builtins
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -524,7 +525,7 @@ class Lease(LedgerModel):
         editable=False,
     )
 
-    objects = LeaseQuerySet.as_manager()
+    objects = LeaseQuerySet.as_manager()  # type: ignore[misc]  # the kit's, with active_on
 
     class Meta:
         verbose_name = _("lease")
@@ -759,12 +760,17 @@ class RaisesItem:
     """A record that raises a rectification item (rectification.services.create_item_from):
     the item points at it, and it hears when its item closes and reopens."""
 
+    pk: int
+    item_closed_on: datetime.date | None
+
     def item_closed(self, *, item, on, user):
-        type(self).objects.filter(pk=self.pk).update(item_closed_on=on)
+        model: Any = type(self)
+        model.objects.filter(pk=self.pk).update(item_closed_on=on)
         self.item_closed_on = on
 
     def item_reopened(self, *, item, on, user):
-        type(self).objects.filter(pk=self.pk).update(item_closed_on=None)
+        model: Any = type(self)
+        model.objects.filter(pk=self.pk).update(item_closed_on=None)
         self.item_closed_on = None
 
 
@@ -851,18 +857,15 @@ class InventoryCount(TrackedModel):
         ordering = ["inventory_check", "id"]
 
     def __str__(self):
-        what = self.property.name if self.property_id else self.found_name
+        what = self.property.name if self.property is not None else self.found_name
         return f"{self.inventory_check} · {what}" if self.inventory_check_id else what
 
     def clean(self):
         errors = {}
         if not self.property_id and not self.found_name.strip():
             errors["found_name"] = _("Name what was found, or choose the property counted.")
-        if (
-            self.property_id
-            and self.counted_unit_id
-            and self.property.unit_id != self.counted_unit_id
-        ):
+        prop = self.property if self.property_id else None
+        if prop is not None and self.counted_unit_id and prop.unit_id != self.counted_unit_id:
             errors["property"] = _("The property belongs to another unit.")
         if errors:
             raise ValidationError(errors)

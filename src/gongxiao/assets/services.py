@@ -81,7 +81,7 @@ def required_method(lease: Lease, rule: LeasingRule) -> str:
     return Lease.Method.ENQUIRY
 
 
-_STRENGTH = {
+_STRENGTH: dict[str, int] = {
     Lease.Method.ENQUIRY: 0,
     Lease.Method.VALUATION: 1,
     Lease.Method.TENDER: 2,
@@ -96,10 +96,10 @@ def activation_problems(lease: Lease) -> list[str]:
     # The rule in effect when the lease starts (the day its terms were set); kept on the row
     # for the dry run and the step that follow it.
     key = (lease.unit_id, lease.start_date)
-    cached = getattr(lease, "_gx_rule", None)
+    cached = lease.__dict__.get("_gx_rule")
     if cached is None or cached[0] != key:
-        lease._gx_rule = (key, rule_for(lease.unit, lease.start_date))
-    rule = lease._gx_rule[1]
+        cached = lease.__dict__["_gx_rule"] = (key, rule_for(lease.unit, lease.start_date))
+    rule = cached[1]
     missing: list[str] = []
     rent = lease.annual_rent
     matter_needed: list[str] = []
@@ -685,10 +685,11 @@ def differences_of(count) -> list[tuple[str, str]]:
 
     kinds = InventoryDifference.Kind
     prop = count.property
+    out: list[tuple[str, str]] = []
     if prop is None:
         return [
             (
-                kinds.SURPLUS,
+                str(kinds.SURPLUS),
                 _("Surplus: %(what)s was found but is not in the registry.")
                 % {"what": count.found_name},
             )
@@ -696,16 +697,15 @@ def differences_of(count) -> list[tuple[str, str]]:
     if not count.present:
         return [
             (
-                kinds.SHORTAGE,
+                str(kinds.SHORTAGE),
                 _("Shortage: %(p)s, in the registry, was not found.") % {"p": prop.name},
             )
         ]
-    out = []
     registered = prop.status_on(count.counted_on)
     if count.status_found and count.status_found != registered:
         out.append(
             (
-                kinds.STATUS,
+                str(kinds.STATUS),
                 _("Status does not match: %(p)s is registered as %(r)s but was found %(f)s.")
                 % {
                     "p": prop.name,
@@ -718,7 +718,7 @@ def differences_of(count) -> list[tuple[str, str]]:
     if not count.certificate_ok or problem:
         out.append(
             (
-                kinds.CERTIFICATE,
+                str(kinds.CERTIFICATE),
                 _("Certificate does not match: %(p)s (%(why)s).")
                 % {
                     "p": prop.name,

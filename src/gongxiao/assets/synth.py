@@ -20,7 +20,8 @@ def build(ctx: SynthContext, n_rows: int) -> None:
     kinds = [k for k in m.Property.Kind.values if k != "land"]
     budget, seq = n_rows, 0
     while budget > 0:
-        props, plans = [], []
+        props: list[m.Property] = []
+        plans: list[tuple[bool, int, datetime.date, Decimal]] = []
         while budget > 0 and len(props) < PER_BATCH:
             seq += 1
             unit = units[rng.randrange(len(units))]
@@ -43,7 +44,8 @@ def build(ctx: SynthContext, n_rows: int) -> None:
             start = first + datetime.timedelta(days=rng.randrange(max(span - 90, 1)))
             plans.append((leased, n_charges, start, Decimal(rng.randint(60, 290) * 100)))
         m.Property.objects.bulk_create(props)
-        leases = []
+        leases: list[m.Lease] = []
+        n_of: dict[int, int] = {}
         for prop, (leased, n_charges, start, rent) in zip(props, plans, strict=True):
             if leased:
                 lease = m.Lease(
@@ -61,13 +63,13 @@ def build(ctx: SynthContext, n_rows: int) -> None:
                     status="active",
                     activated_on=start,
                 )
-                lease._n_charges = n_charges
+                n_of[id(lease)] = n_charges
                 leases.append(lease)
         m.Lease.objects.bulk_create(leases)
         charges = []
         for lease in leases:
             quarter = (lease.annual_rent / 4).quantize(m.CENT)
-            for k in range(lease._n_charges):
+            for k in range(n_of[id(lease)]):
                 start = m.add_months(lease.start_date, 3 * k)
                 charges.append(
                     m.RentCharge(

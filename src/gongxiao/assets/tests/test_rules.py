@@ -393,12 +393,12 @@ def test_a_payment_on_a_draft_or_beyond_the_schedule_is_refused(federation, offi
         _pay(draft, officer, D(2023, 1, 5), "100")
     assert "不能登记在草稿上" in str(e.value)
     lease = f.active_lease(federation.a1)
-    with pytest.raises(ValidationError) as e:
+    with pytest.raises(ValidationError) as too_much:
         _pay(lease, officer, D(2023, 1, 5), "48000.01")
-    assert "超过租金计划中尚未缴纳的全部租金（48,000.00元）" in str(e.value)
-    with pytest.raises(ValidationError) as e:
+    assert "超过租金计划中尚未缴纳的全部租金（48,000.00元）" in str(too_much.value)
+    with pytest.raises(ValidationError) as too_early:
         _pay(lease, officer, D(2022, 12, 1), "100")
-    assert "不能早于合同生效日期" in str(e.value)
+    assert "不能早于合同生效日期" in str(too_early.value)
     assert not lease.payments.exists()
 
 
