@@ -35,7 +35,7 @@ def _n(value) -> str:
 
 
 class DisposeForm(ActionForm):
-    way = forms.ChoiceField(label=_("way of disposal"), choices=m.Property.Disposal.choices)
+    disposal = forms.ChoiceField(label=_("way of disposal"), choices=m.Property.Disposal.choices)
     matter = forms.ModelChoiceField(
         label=_("approving matter (三重一大)"), queryset=Matter.objects.none(), required=False
     )
@@ -57,8 +57,8 @@ def _passed_matters(user):
     )
 
 
-def _dispose(prop, user, *, on, way, matter=None):
-    services.dispose(prop=prop, user=user, way=way, matter=matter, on=on)
+def _dispose(prop, user, *, on, disposal, matter=None):
+    services.dispose(prop=prop, user=user, way=disposal, matter=matter, on=on)
 
 
 @register
@@ -111,7 +111,7 @@ class PropertyLedger(Ledger):
             check=services.check_disposable,
             business_date=True,
             style="outline-danger",
-            example={"way": "demolition"},
+            example={"disposal": "demolition"},
         ),
     ]
 
