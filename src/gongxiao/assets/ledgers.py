@@ -413,6 +413,22 @@ class LeaseLedger(Ledger):
     def queryset_for(self, user, action="view", fields=None):
         return super().queryset_for(user, action, fields).select_related("property")
 
+    def extra_filters(self):
+        import django_filters
+
+        def within(qs, name, value):
+            if value in (None, ""):
+                return qs
+            today = timezone.localdate()
+            end = today + datetime.timedelta(days=int(value))
+            return qs.active_on(today).filter(end_date__lte=end)
+
+        return {
+            "expiring_within": django_filters.NumberFilter(
+                method=within, label=_("in force and expiring within (days)")
+            ),
+        }
+
     def lock_reason(self, obj):
         if obj.pk and obj.status != m.Lease.Status.DRAFT:
             return str(

@@ -238,6 +238,18 @@ M(
     value=_leased_rate,
     link=_link_active,
 )
+for _days, _label in [
+    (30, _("Leases expiring within 30 days")),
+    (60, _("Leases expiring within 60 days")),
+]:
+    M(
+        f"assets.leases.expiring_{_days}",
+        _label,
+        "份",
+        _expiring(_days),
+        "assets.leases",
+        link=_link_active,
+    )
 M(
     "assets.leases.expiring_90",
     _("Leases expiring within 90 days"),

@@ -767,3 +767,95 @@ def add_hazard(*, hazard, user, source: str = "web"):
     Hazard.objects.filter(pk=hazard.pk).update(item=item)
     hazard.item = item
     return hazard
+
+
+# --- reminders (the notification ladder) -------------------------------------------------------
+
+EXPIRY_STEPS = (30, 60, 90)
+
+
+def _officers_of(unit):
+    """The users holding the asset role over `unit` (at it or above it; data entry aside)."""
+    from gongxiao.org.models import RoleAssignment
+    from gongxiao.org.roles import Role
+
+    ids = [int(p) for p in unit.path.strip("/").split("/")]
+    return [
+        a.user
+        for a in RoleAssignment.objects.filter(unit_id__in=ids, role=Role.ASSET).select_related(
+            "user"
+        )
+    ]
+
+
+def _leaders_of(unit):
+    from gongxiao.org.models import RoleAssignment
+    from gongxiao.org.roles import Role
+
+    return [
+        a.user
+        for a in RoleAssignment.objects.filter(unit=unit, role=Role.LEADER).select_related("user")
+    ]
+
+
+def remind_leases(*, today: datetime.date | None = None) -> int:
+    """The ladder for leases, safe to run any number of times (each notice has its key): the
+    asset officers over a lease hear 90, 60 and 30 days before it expires, and of rent overdue
+    more than 30 days; over 90 days overdue, the unit's leaders hear too. Returns the notices
+    sent."""
+    from django.urls import reverse
+
+    from gongxiao.core.notifications import notify
+
+    today = today or timezone.localdate()
+    sent = 0
+    soon = Lease.objects.active_on(today).filter(
+        end_date__lte=today + datetime.timedelta(days=max(EXPIRY_STEPS))
+    )
+    for lease in soon.select_related("unit", "property"):
+        days = (lease.end_date - today).days
+        step = next(s for s in EXPIRY_STEPS if days <= s)
+        url = reverse("ledger-detail", args=["assets", "leases", lease.pk])
+        for user in _officers_of(lease.unit):
+            sent += bool(
+                notify(
+                    recipient=user,
+                    key=f"assets.lease.{lease.pk}.expires.{lease.end_date}.{step}",
+                    title=_("Lease expiring within %(n)s days: %(lease)s")
+                    % {"n": step, "lease": lease},
+                    body=_("The term ends on %(d)s; renew it or prepare the new tender.")
+                    % {"d": lease.end_date},
+                    url=url,
+                    level="warning",
+                )
+            )
+    owing = Lease.objects.filter(
+        activated_on__isnull=False,
+        charges__due_date__lte=today - datetime.timedelta(days=31),
+    ).distinct()
+    for lease in owing.select_related("unit", "property"):
+        arrears = arrears_on(lease, today)
+        oldest = max((days for _c, _a, days in arrears.rows), default=0)
+        if oldest <= 30:
+            continue
+        bucket = _bucket(oldest)
+        url = reverse("ledger-detail", args=["assets", "leases", lease.pk])
+        title = _("Rent overdue %(n)s days: %(lease)s, %(a)s yuan owed") % {
+            "n": oldest,
+            "lease": lease,
+            "a": _money(arrears.total),
+        }
+        recipients = _officers_of(lease.unit)
+        if oldest > 90:
+            recipients += _leaders_of(lease.unit)
+        for user in recipients:
+            sent += bool(
+                notify(
+                    recipient=user,
+                    key=f"assets.lease.{lease.pk}.arrears.{bucket}",
+                    title=title,
+                    url=url,
+                    level="danger" if oldest > 90 else "warning",
+                )
+            )
+    return sent
