@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from gongxiao.core import scoping
 from gongxiao.core.actions import Action, ActionForm
 from gongxiao.core.ledgers import Ledger, register
+from gongxiao.core.navigation import NavLink, register_link
 from gongxiao.decisions.models import Matter
 from gongxiao.org.validators import mask_id_number
 
@@ -715,3 +716,8 @@ class HazardLedger(Ledger):
     def create(self, obj, user, *, source="web", m2m=None):
         # 即查即改: each hazard becomes a rectification item whose source is the hazard.
         return services.add_hazard(hazard=obj, user=user, source=source)
+
+
+register_link(
+    NavLink("assets", _("Safety inspection coverage"), "assets:safety-coverage", icon="grid-3x3")
+)

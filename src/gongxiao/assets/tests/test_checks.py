@@ -149,3 +149,40 @@ def test_the_generic_create_raises_the_items_too(federation, officer):
     )
     assert resp.status_code == 201, resp.content
     assert check.differences.get().kind == "shortage"
+
+
+def test_quarterly_coverage_shows_who_was_not_inspected_and_never_the_sibling_county(federation):
+    from django.test import Client
+
+    from gongxiao.supervision.tests.factories import make_letter
+
+    inspected = f.make_property(federation.a1, name="已检查的门面")
+    missed = f.make_property(federation.a2, name="未检查的仓库")
+    foreign = f.make_property(federation.b1, name="乙县的门面")
+    ins = f.make_safety_inspection(federation.county_a, date=D(2023, 5, 10))
+    ins.inspected_units.add(federation.a1)
+    ins.properties.add(inspected)
+    f.make_safety_inspection(federation.county_a, date=D(2023, 2, 1)).inspected_units.add(
+        federation.a2
+    )  # the quarter before
+    make_letter(federation.county_a, kind="safety", year=2023, signer_unit=federation.a1)
+    user = user_with(Role.ASSET, federation.county_a)
+    c = Client()
+    c.force_login(user)
+    html = c.get("/assets/safety/coverage/", {"period": "2023Q2"}).content.decode()
+    a1_row = html.split(f'data-unit="{federation.a1.pk}"')[1].split("</tr>")[0]
+    a2_row = html.split(f'data-unit="{federation.a2.pk}"')[1].split("</tr>")[0]
+    assert "✓" in a1_row and "✓" not in a2_row
+    assert f'data-property="{inspected.pk}"' in html and f'data-property="{missed.pk}"' in html
+    prop_row = html.split(f'data-property="{missed.pk}"')[1].split("</tr>")[0]
+    assert "✓" not in prop_row
+    assert foreign.name not in html and federation.b1.name not in html
+    assert a1_row.count("✓") == 1  # the asset role does not read the letters: no such column
+    leader = user_with(Role.LEADER, federation.county_a)  # reads supervision: letters shown
+    c.force_login(leader)
+    html = c.get("/assets/safety/coverage/", {"period": "2023Q2"}).content.decode()
+    a1_row = html.split(f'data-unit="{federation.a1.pk}"')[1].split("</tr>")[0]
+    a2_row = html.split(f'data-unit="{federation.a2.pk}"')[1].split("</tr>")[0]
+    assert a1_row.count("✓") == 2 and a2_row.count("✓") == 0
+    c.force_login(user_with(Role.PARTY, federation.county_a))  # no assets right
+    assert c.get("/assets/safety/coverage/").status_code == 403
