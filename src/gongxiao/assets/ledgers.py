@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -718,6 +719,12 @@ class HazardLedger(Ledger):
         return services.add_hazard(hazard=obj, user=user, source=source)
 
 
+# The label stays lazy (translated per request); NavLink is typed for plain strings.
 register_link(
-    NavLink("assets", _("Safety inspection coverage"), "assets:safety-coverage", icon="grid-3x3")
+    NavLink(
+        "assets",
+        cast(str, _("Safety inspection coverage")),
+        "assets:safety-coverage",
+        icon="grid-3x3",
+    )
 )
