@@ -42,6 +42,7 @@ urlpatterns = [
     path("rectification/", include("gongxiao.rectification.urls")),
     path("decisions/", include("gongxiao.decisions.urls")),
     path("supervision/", include("gongxiao.supervision.urls")),
+    path("assets/", include("gongxiao.assets.urls")),
     path("reports/", include("gongxiao.reports.urls")),
     path("", include("gongxiao.core.urls")),
 ]

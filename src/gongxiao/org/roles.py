@@ -87,7 +87,14 @@ RIGHTS: dict[str, dict[str, frozenset]] = {
         "reports": WRITE,
     },
     Role.SUPERVISOR: {**_grant(_OPEN_MODULES, READ), "supervision": WRITE},
-    Role.ASSET: {"org": READ, "assets": WRITE, "rectification": ENTRY, "reports": READ},
+    # Asset officers read the passed 三重一大 matters that approve leases and disposals.
+    Role.ASSET: {
+        "org": READ,
+        "assets": WRITE,
+        "decisions": READ,
+        "rectification": ENTRY,
+        "reports": READ,
+    },
     Role.SERVICE: {
         "org": READ,
         "agri": WRITE,

@@ -87,6 +87,10 @@ def test_every_url_is_known_to_the_matrix():
         # supervision pages beyond the kit, tested in supervision/tests/test_scope.py
         "supervision:coverage",
         "supervision:talk-summary",
+        # the filled lease contract, tested in assets/tests/test_contract.py (other county → 404)
+        "assets:contract-docx",
+        # quarterly safety coverage: assets/tests/test_checks.py (other county's units unseen)
+        "assets:safety-coverage",
         # reports pages, tested in reports/tests/test_pages.py (unit outside scope → 404, other
         # county's drafts → 404, no reports right → 403)
         "reports:dashboard",
