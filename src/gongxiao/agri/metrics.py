@@ -1,7 +1,7 @@
 """Figures of the services to farmers, each in its own measure (core.quantities): seed 004's
-"（三）三位一体实现服务能力提升" — 销售化肥****吨，农药****万，农膜***吨 …, 土地托管面积****亩 and
-社会化服务**万亩次 (two figures, never one), 回收农药废弃包装物*****件, 综合服务社**家, 展销 sales, the
-brand shop's sales, and 会员信息录入***条，录入率达**％."""
+"（三）三位一体实现服务能力提升" — 销售化肥****吨，农药****万，农膜***吨 …,
+土地托管面积****亩 and 社会化服务**万亩次 (two figures, never one), 回收农药废弃包装物*****件,
+综合服务社**家, 展销 sales, the brand shop's sales, and 会员信息录入***条，录入率达**％."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from gongxiao.core.metrics import Metric, rate, register_metric
-from gongxiao.core.quantities import convertible_to, converted_sum
+from gongxiao.core.quantities import converted_sum, convertible_to
 
 from . import models as m
 from . import services

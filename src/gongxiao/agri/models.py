@@ -164,7 +164,10 @@ class StockCheck(TrackedModel):
             "unit": task.unit,
             "title": str(_("Fertiliser reserve short: %(task)s") % {"task": task.title})[:200],
             "description": str(
-                _("Counted %(counted)s t on %(date)s against %(quantity)s t to hold; %(short)s t short.")
+                _(
+                    "Counted %(counted)s t on %(date)s against %(quantity)s t to hold; "
+                    "%(short)s t short."
+                )
                 % {
                     "counted": number(self.counted),
                     "date": self.date,
@@ -236,9 +239,7 @@ class Trusteeship(LedgerModel):
         related_name="trusteeships",
         verbose_name=_("member"),
     )
-    household = models.CharField(
-        _("household (not a member)"), max_length=100, blank=True
-    )
+    household = models.CharField(_("household (not a member)"), max_length=100, blank=True)
     crop = models.CharField(_("crop"), max_length=50)
     area = _qty(_("area under trusteeship (亩)"), validators=POSITIVE)
     households = models.PositiveIntegerField(_("households"), default=1)
@@ -277,8 +278,9 @@ class Trusteeship(LedgerModel):
 
 
 class ServiceOperation(LedgerModel):
-    """农业生产社会化服务: one operation (耕, 种, 防, 收, 烘干 …) over an area a number of times; its
-    service area is area × times, in 亩次 — a quantity that never adds to land in 亩."""
+    """农业生产社会化服务: one operation (耕, 种, 防, 收, 烘干 …) over an area a number of
+    times; its service area is area × times, in 亩次 — a quantity that never adds to land
+    in 亩."""
 
     module = "agri"
 
@@ -316,8 +318,8 @@ class ServiceOperation(LedgerModel):
 
 
 class ServiceOutlet(LedgerModel):
-    """服务网点: a service centre (农事服务中心), village co-op shop (综合服务社), crop clinic (庄稼医院)
-    or specialty store, with its services and the level it was recognised at."""
+    """服务网点: a service centre (农事服务中心), village co-op shop (综合服务社), crop clinic
+    (庄稼医院) or specialty store, with its services and the level it was recognised at."""
 
     module = "agri"
 
@@ -557,7 +559,10 @@ class Organisation(LedgerModel):
 
     name = models.CharField(_("name"), max_length=100)
     credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code]
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
+        validators=[validate_credit_code],
     )
     representative = models.ForeignKey(
         "org.Person",

@@ -17,6 +17,7 @@ from gongxiao.rectification.services import create_item_from
 
 from .models import Member, RequiredField, ServiceOutlet, StockCheck
 
+
 def _require(user, obj, action="change"):
     if not type(obj).objects.permitted(user, action).filter(pk=obj.pk).exists():
         raise PermissionDenied(_("You may not change this record."))
@@ -75,11 +76,16 @@ def check_may_declare(outlet, user=None) -> None:
 
 @transaction.atomic
 def declare_level(*, outlet: ServiceOutlet, user, level: str, on: datetime.date) -> ServiceOutlet:
-    """Declare the outlet for recognition at a level (申报省级农事服务中心), on the day it was sent."""
+    """Declare the outlet for recognition at a level (申报省级农事服务中心), on the day it was
+    sent."""
     _require(user, outlet)
     row = ServiceOutlet.objects.select_for_update().get(pk=outlet.pk)
     check_may_declare(row)
-    if level not in (ServiceOutlet.Level.COUNTY, ServiceOutlet.Level.CITY, ServiceOutlet.Level.PROVINCE):
+    if level not in (
+        ServiceOutlet.Level.COUNTY,
+        ServiceOutlet.Level.CITY,
+        ServiceOutlet.Level.PROVINCE,
+    ):
         raise ValidationError({"level": _("Choose the level declared for.")})
     row.declared_on = kit.business_date(
         on,

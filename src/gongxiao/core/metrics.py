@@ -105,7 +105,7 @@ def check_addable(keys: list[str], measure: str | None = None) -> str:
         raise ValueError("A total of no figures.")
     target = measure or _metrics[keys[0]].measure
     for key in keys:
-        quantities.check_addable(_metrics[key].measure, target)
+        quantities.check_addable(target, _metrics[key].measure)
     return target
 
 

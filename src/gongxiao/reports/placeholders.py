@@ -172,7 +172,9 @@ def _parse_token(inner: str, source: str):
         narrow.append((name, value))
     for prefix in TOTAL_PREFIXES:
         if head.startswith(prefix):
-            keys = tuple(k.strip() for k in re.split(r"[,，、+＋]", head[len(prefix) :]) if k.strip())
+            keys = tuple(
+                k.strip() for k in re.split(r"[,，、+＋]", head[len(prefix) :]) if k.strip()
+            )
             if len(keys) < 2:
                 return BadRef(source, _("A total needs at least two metric keys."))
             unknown = [k for k in keys if k not in metrics._metrics]
@@ -437,7 +439,9 @@ class Resolver:
         try:
             used = [self.figure(k) for k in ref.keys]
         except PermissionDenied:
-            return self._error(ref.source, _("Your roles do not allow one of the figures of this total."))
+            return self._error(
+                ref.source, _("Your roles do not allow one of the figures of this total.")
+            )
         quantity = quantities.total(
             [metrics.Quantity(Decimal(str(u.value or 0)), u.metric.measure) for u in used], target
         )

@@ -290,7 +290,11 @@ def test_an_outlet_is_declared_then_granted_on_business_dates(web, officer, fede
     assert outlet.granted_on is None  # nothing to grant yet: refused
     act(web, "outlets", outlet, "declare_level", {"on": "2022-10-08", "level": "province"})
     outlet.refresh_from_db()
-    assert (outlet.level_sought, outlet.declared_on, outlet.level) == ("province", D(2022, 10, 8), "")
+    assert (outlet.level_sought, outlet.declared_on, outlet.level) == (
+        "province",
+        D(2022, 10, 8),
+        "",
+    )
     # Recognition dated before the declaration is refused.
     act(web, "outlets", outlet, "grant_level", {"on": "2022-09-01"})
     outlet.refresh_from_db()
@@ -298,7 +302,10 @@ def test_an_outlet_is_declared_then_granted_on_business_dates(web, officer, fede
     act(web, "outlets", outlet, "grant_level", {"on": "2023-01-05"})
     outlet.refresh_from_db()
     assert (outlet.level, outlet.granted_on) == ("province", D(2023, 1, 5))
-    assert compute("agri.outlets.declared", officer, federation.county_a, parse_period("2022")).value == 1
+    assert (
+        compute("agri.outlets.declared", officer, federation.county_a, parse_period("2022")).value
+        == 1
+    )
     assert compute("agri.outlets.granted", officer, federation.county_a, YEAR).value == 1
 
 
@@ -315,7 +322,9 @@ def test_a_declaration_before_the_outlet_opened_is_refused(web, federation):
 def test_packaging_pieces_and_weight_are_two_figures(officer, federation):
     f.make_collection(federation.a1, pieces=12000, weight=Decimal("0.6"), weight_measure="t")
     f.make_collection(federation.a2, pieces=8500, weight=Decimal("420"), weight_measure="kg")
-    f.make_collection(federation.a1, material="renewable", pieces=None, weight=Decimal("35"), weight_measure="t")
+    f.make_collection(
+        federation.a1, material="renewable", pieces=None, weight=Decimal("35"), weight_measure="t"
+    )
     pieces = compute("agri.recycling.packaging_pieces", officer, federation.county_a, YEAR)
     weight = compute("agri.recycling.packaging_weight", officer, federation.county_a, YEAR)
     assert (pieces.value, pieces.metric.measure) == (20500, "件")

@@ -127,7 +127,9 @@ def test_the_metric_layer_refuses_to_add_mu_and_mu_times(db, figures):
 def test_the_metric_layer_adds_tonnes_and_kilograms(db, figures):
     unit = Unit.objects.create(code="Q1", name="县社", kind=Unit.Kind.COUNTY)
     user = user_with(Role.SERVICE, unit)
-    total, figs = metrics.total(["test.inputs_t", "test.inputs_kg"], user, unit, parse_period("2022"))
+    total, figs = metrics.total(
+        ["test.inputs_t", "test.inputs_kg"], user, unit, parse_period("2022")
+    )
     assert total.same_as(Q("5", "吨"))
     assert total.measure == "吨"
     assert [f.metric.key for f in figs] == ["test.inputs_t", "test.inputs_kg"]
