@@ -1,5 +1,7 @@
 """为农服务 declared through the kit."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -130,14 +132,15 @@ class ServiceOperationLedger(Ledger):
 
 
 class DeclareForm(ActionForm):
-    level = forms.ChoiceField(
+    # Named as the field it fills, so the API schema has one name for one set of choices.
+    level_sought = forms.ChoiceField(
         label=_("level declared for"),
-        choices=[c for c in m.ServiceOutlet.Level.choices if c[0]],
+        choices=m.ServiceOutlet.DECLARABLE,
     )
 
 
-def _declare(outlet, user, *, on, level):
-    return services.declare_level(outlet=outlet, user=user, level=level, on=on)
+def _declare(outlet, user, *, on, level_sought):
+    return services.declare_level(outlet=outlet, user=user, level=level_sought, on=on)
 
 
 def _grant(outlet, user, *, on):
@@ -185,7 +188,7 @@ class ServiceOutletLedger(Ledger):
             input=DeclareForm,
             check=services.check_may_declare,
             business_date=True,
-            example={"level": "province"},
+            example={"level_sought": "province"},
         ),
         Action(
             "grant_level",
@@ -321,7 +324,7 @@ def _missing(member, user):
 
 
 def _field_label(path: str):
-    obj_model: type = m.Member
+    obj_model: Any = m.Member
     label = path
     for part in path.split("."):
         f = obj_model._meta.get_field(part)
@@ -335,13 +338,13 @@ class MemberLedger(Ledger):
     model = m.Member
     slug = "members"
     icon = "people"
-    list_fields = ["kind", "organisation", "person", "unit", "level", "joined_on", "left_on"]
+    list_fields = ["kind", "organisation", "person", "unit", "federation", "joined_on", "left_on"]
     form_fields = [
         "unit",
         "kind",
         "organisation",
         "person",
-        "level",
+        "federation",
         "industry",
         "joined_on",
         "land_area",
@@ -352,7 +355,7 @@ class MemberLedger(Ledger):
     api_fields = [*form_fields, "left_on"]
     filter_fields = {
         "kind": ["exact"],
-        "level": ["exact"],
+        "federation": ["exact"],
         "joined_on": ["gte", "lte"],
         "left_on": ["isnull"],
     }

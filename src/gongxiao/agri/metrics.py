@@ -14,8 +14,8 @@ from gongxiao.core.quantities import converted_sum, convertible_to
 from . import models as m
 from . import services
 
-SALE_MEASURES = [c[0] for c in m.InputSale._meta.get_field("measure").choices]
-WEIGHT_MEASURES = [c[0] for c in m.Collection._meta.get_field("weight_measure").choices]
+SALE_MEASURES = ["t", "kg", "件"]  # InputSale.measure's choices
+WEIGHT_MEASURES = ["kg", "t"]  # Collection.weight_measure's choices
 
 
 def _in_period(model, date_field, **where):
@@ -367,7 +367,7 @@ M(
     "members",
     rows=_members,
     link=_members_link,
-    dimensions={"kind": "kind", "level": "level", "unit": "unit"},
+    dimensions={"kind": "kind", "federation": "federation", "unit": "unit"},
 )
 M(
     "agri.members.complete",

@@ -29,8 +29,9 @@ NOT_NEGATIVE = [MinValueValidator(ZERO)]
 STOCK_CHECK_DAYS = 30  # time given to make up a reserve shortfall
 
 
-def first_of_month(day: datetime.date | None) -> datetime.date | None:
-    return day.replace(day=1) if day else day
+def first_of_month(day):
+    """The 1st of `day`'s month (a month is kept as its first day)."""
+    return day.replace(day=1) if isinstance(day, datetime.date) else day
 
 
 def _qty(label, **kw):
@@ -335,6 +336,9 @@ class ServiceOutlet(LedgerModel):
         CITY = "city", _("City level")
         PROVINCE = "province", _("Provincial level")
 
+    # The levels an outlet may be declared for (a declaration always names one).
+    DECLARABLE = [c for c in Level.choices if c[0]]
+
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind of outlet"), max_length=8, choices=Kind.choices)
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -349,11 +353,11 @@ class ServiceOutlet(LedgerModel):
     agronomy = models.BooleanField(_("agronomy advice"), default=False)
     # Set by the declare/grant actions, never typed in the edit form.
     level_sought = models.CharField(
-        _("level declared for"), max_length=8, choices=Level.choices, blank=True, editable=False
+        _("level declared for"), max_length=8, choices=DECLARABLE, blank=True, editable=False
     )
     declared_on = models.DateField(_("declared on"), null=True, blank=True, editable=False)
     level = models.CharField(
-        _("recognised level"), max_length=8, choices=Level.choices, blank=True, editable=False
+        _("recognised level"), max_length=8, choices=DECLARABLE, blank=True, editable=False
     )
     granted_on = models.DateField(_("recognised on"), null=True, blank=True, editable=False)
 
@@ -630,7 +634,7 @@ class Member(LedgerModel):
         related_name="membership",
         verbose_name=_("person"),
     )
-    level = models.CharField(_("federation joined"), max_length=10, choices=Level.choices)
+    federation = models.CharField(_("federation joined"), max_length=10, choices=Level.choices)
     industry = models.CharField(_("industry"), max_length=50, blank=True)
     joined_on = models.DateField(_("joined on"))
     left_on = models.DateField(_("left on"), null=True, blank=True, editable=False)

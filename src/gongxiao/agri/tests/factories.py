@@ -216,7 +216,7 @@ def make_member(unit, **kw):
     return m.Member.objects.create(
         unit=unit,
         kind=kind,
-        level=kw.pop("level", "township"),
+        federation=kw.pop("federation", "township"),
         industry=kw.pop("industry", "水果"),
         joined_on=kw.pop("joined_on", D),
         land_area=kw.pop("land_area", Decimal("50")),

@@ -266,7 +266,8 @@ def test_trusteeship_needs_someone_and_a_link(web, federation):
     assert resp.status_code == 200
     assert not m.Trusteeship.objects.exists()
     body = resp.content.decode()
-    assert "Name the member or the household." in body or "农户" in body
+    assert "请选择会员或填写农户。" in body
+    assert "请至少勾选一个托管环节。" in body
 
 
 def test_mu_and_mu_times_are_two_figures(officer, federation):
@@ -288,7 +289,7 @@ def test_an_outlet_is_declared_then_granted_on_business_dates(web, officer, fede
     act(web, "outlets", outlet, "grant_level", {"on": "2023-01-05"})
     outlet.refresh_from_db()
     assert outlet.granted_on is None  # nothing to grant yet: refused
-    act(web, "outlets", outlet, "declare_level", {"on": "2022-10-08", "level": "province"})
+    act(web, "outlets", outlet, "declare_level", {"on": "2022-10-08", "level_sought": "province"})
     outlet.refresh_from_db()
     assert (outlet.level_sought, outlet.declared_on, outlet.level) == (
         "province",
@@ -311,7 +312,7 @@ def test_an_outlet_is_declared_then_granted_on_business_dates(web, officer, fede
 
 def test_a_declaration_before_the_outlet_opened_is_refused(web, federation):
     outlet = f.make_outlet(federation.a1, built_on=D(2023, 5, 1))
-    act(web, "outlets", outlet, "declare_level", {"on": "2023-04-01", "level": "city"})
+    act(web, "outlets", outlet, "declare_level", {"on": "2023-04-01", "level_sought": "city"})
     outlet.refresh_from_db()
     assert outlet.declared_on is None
 
@@ -414,11 +415,11 @@ def test_a_person_is_a_member_once(web, federation):
         "unit": federation.a1.pk,
         "kind": "grain_grower",
         "person": person.pk,
-        "level": "township",
+        "federation": "township",
         "joined_on": "2023-02-01",
     }
     assert post(web, "members", data).status_code == 302
-    assert post(web, "members", {**data, "level": "industry"}).status_code == 200
+    assert post(web, "members", {**data, "federation": "industry"}).status_code == 200
     assert m.Member.objects.count() == 1
     # The member carries no copy of the person's name or ID number.
     member = m.Member.objects.get()
@@ -435,11 +436,12 @@ def test_a_member_of_a_person_kind_needs_a_person(web, federation):
             "unit": federation.a1.pk,
             "kind": "farmer",
             "organisation": org.pk,
-            "level": "township",
+            "federation": "township",
             "joined_on": "2023-02-01",
         },
     )
     assert resp.status_code == 200
+    assert "该类会员是个人，请选择人员。" in resp.content.decode()
     assert not m.Member.objects.exists()
 
 
@@ -478,3 +480,37 @@ def test_a_member_who_left_is_no_longer_counted(web, officer, federation):
     a = federation.county_a
     assert compute("agri.members.entered", officer, a, parse_period("2022")).value == 1
     assert compute("agri.members.entered", officer, a, YEAR).value == 0
+
+
+def test_the_metrics_know_every_measure_a_row_may_be_in():
+    from gongxiao.agri import metrics
+
+    sale = [c[0] for c in m.InputSale._meta.get_field("measure").choices or []]
+    weight = [c[0] for c in m.Collection._meta.get_field("weight_measure").choices or []]
+    assert sale == metrics.SALE_MEASURES
+    assert weight == metrics.WEIGHT_MEASURES
+
+
+def test_an_existing_member_list_imports_with_errors_per_row(officer, federation):
+    from gongxiao.org.validators import uscc_check_character
+
+    ledger = get_ledger("agri", "organisations")
+    rep = PersonFactory(unit=federation.a1)
+    head = "N2330382MA2ABCDE3"
+    rows = [
+        m.Organisation(
+            unit=federation.a1, name=name, credit_code=code, representative=rep, address="某村"
+        )
+        for name, code in [
+            ("杨梅专业合作社", "91350100M000100Y43"),
+            ("股份经济合作社", head + uscc_check_character(head)),
+            ("茶叶专业合作社", "91350100M000100Y44"),  # wrong check character
+            ("重复合作社", "91350100M000100Y43"),  # the same code as row 2
+        ]
+    ]
+    check = excel.check_import(ledger, xlsx_for(ledger, rows), officer)
+    assert sorted({e["row"] for e in check.errors}) == [4, 5]
+    assert not m.Organisation.objects.exists()
+    good = excel.check_import(ledger, xlsx_for(ledger, rows[:2]), officer)
+    assert not good.errors
+    assert excel.GenericImporter(ledger).commit(good, officer) == 2

@@ -3,6 +3,7 @@ summary's 三位一体 section has rows, and the short reserve check raised its 
 
 import datetime
 import random
+from decimal import Decimal
 
 from gongxiao.agri import demo
 from gongxiao.agri import models as m
@@ -58,4 +59,5 @@ def test_the_demo_fills_every_figure_of_the_section(federation):
     assert short.count() == 1
     assert RectificationItem.objects.get().source_record == short.get()
     rate = compute("agri.members.completeness_rate", admin, federation.county_a, last_year).value
+    assert isinstance(rate, Decimal)
     assert 0 < rate < 100  # some records are left incomplete, as in life
