@@ -278,8 +278,33 @@ def build(ctx) -> None:
                     )
         kit.bulk_create_rows(model=m.ShopSales, objs=monthly, user=admin, source="demo")
         kit.bulk_create_rows(model=m.CanteenMeals, objs=meals, user=admin, source="demo")
-        # Members: cooperatives and family farms (organisations) and growers (persons).
+        # The county's expert pool and the experts' visits and trainings.
         division = county.division_code[:6] or "330382"
+        for _k in range(rng.randint(3, 5)):
+            expert = create(
+                m.Expert(
+                    unit=county,
+                    person=person(county, division),
+                    speciality=rng.choice(["病虫害防治", "水稻栽培", "果树修剪", "土壤改良"]),
+                    pool=f"{county.short_name or county.name}线上农技专家库",
+                    online=True,
+                    joined_on=datetime.date(years[0], rng.randint(1, 4), 1),
+                )
+            )
+            for year in years:
+                for _ in range(rng.randint(1, 3)):
+                    when = day(year, 3, 11)
+                    if when and when >= expert.joined_on:
+                        create(
+                            m.ExpertVisit(
+                                expert=expert,
+                                date=when,
+                                kind=rng.choice(m.ExpertVisit.Kind.values),
+                                topic=f"{rng.choice(PRODUCTS)}种植技术指导",
+                                households=rng.randint(15, 80),
+                            )
+                        )
+        # Members: cooperatives and family farms (organisations) and growers (persons).
         for n, g in enumerate(below):
             for k in range(rng.randint(2, 4)):
                 kind = "cooperative" if k % 2 == 0 else "family_farm"

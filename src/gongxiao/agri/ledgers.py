@@ -203,6 +203,32 @@ class ServiceOutletLedger(Ledger):
 
 
 @register
+class ExpertLedger(Ledger):
+    model = m.Expert
+    slug = "experts"
+    icon = "mortarboard"
+    list_fields = ["person", "unit", "speciality", "pool", "online", "joined_on"]
+    form_fields = ["unit", "person", "speciality", "pool", "online", "joined_on"]
+    filter_fields = {"pool": ["exact"], "online": ["exact"], "joined_on": ["gte", "lte"]}
+    search_fields = ["speciality", "pool", "person__name"]
+    sort_fields = ["joined_on"]
+    date_field = "joined_on"
+
+
+@register
+class ExpertVisitLedger(Ledger):
+    model = m.ExpertVisit
+    slug = "expert-visits"
+    icon = "person-walking"
+    list_fields = ["date", "expert", "kind", "topic", "households"]
+    form_fields = ["expert", "date", "kind", "topic", "households"]
+    filter_fields = {"kind": ["exact"], "expert": ["exact"], "date": ["gte", "lte"]}
+    search_fields = ["topic"]
+    sort_fields = ["date"]
+    date_field = "date"
+
+
+@register
 class CollectionLedger(Ledger):
     model = m.Collection
     slug = "collections"

@@ -30,6 +30,14 @@ def _in_period(model, date_field, **where):
     return rows
 
 
+def _as_of(model, date_field, user, unit, period):
+    """Rows that exist at the end of the period (joined by then)."""
+    qs = model.objects.visible_to(user).filter(**{f"{date_field}__lte": period.end})
+    if unit is not None:
+        qs = qs.filter(**{f"{model.scope_field}__path__startswith": unit.path})
+    return qs
+
+
 def _link(date_field, **where):
     def link(unit, period):
         return {
@@ -253,6 +261,51 @@ M(
     "granted_on",
     "outlets",
     dimensions={"level": "level", "kind": "kind"},
+)
+
+M(
+    "agri.experts.count",
+    _("Agronomy experts in the pools"),
+    "人",
+    m.Expert,
+    "joined_on",
+    "experts",
+    rows=lambda user, unit, period: _as_of(m.Expert, "joined_on", user, unit, period),
+    link=lambda unit, period: {"joined_on__lte": period.end.isoformat()},
+    dimensions={"pool": "pool", "online": "online"},
+    description=_("Experts who had joined a pool by the end of the period."),
+)
+M(
+    "agri.experts.pools",
+    _("Agronomy expert pools"),
+    "个",
+    m.Expert,
+    "joined_on",
+    "experts",
+    rows=lambda user, unit, period: _as_of(m.Expert, "joined_on", user, unit, period),
+    link=lambda unit, period: {"joined_on__lte": period.end.isoformat()},
+    value=lambda rows, *a: rows.order_by().values("unit", "pool").distinct().count(),
+    dimensions={"online": "online"},
+    description=_("Distinct pools (per unit) the experts belong to."),
+)
+M(
+    "agri.expert_visits.count",
+    _("Expert visits and trainings"),
+    "次",
+    m.ExpertVisit,
+    "date",
+    "expert-visits",
+    dimensions={"kind": "kind"},
+)
+M(
+    "agri.expert_visits.households",
+    _("Households reached by experts"),
+    "户",
+    m.ExpertVisit,
+    "date",
+    "expert-visits",
+    aggregate=Sum("households"),
+    dimensions={"kind": "kind"},
 )
 
 # --- recycling -------------------------------------------------------------------------------

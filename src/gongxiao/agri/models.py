@@ -373,6 +373,56 @@ class ServiceOutlet(LedgerModel):
         return self.name
 
 
+class Expert(LedgerModel):
+    """农技专家库: an agronomy expert (a person, never a copy of his name) in a unit's pool."""
+
+    module = "agri"
+
+    person = models.OneToOneField(
+        "org.Person", on_delete=models.PROTECT, related_name="expert", verbose_name=_("person")
+    )
+    speciality = models.CharField(_("speciality"), max_length=100)
+    pool = models.CharField(_("expert pool"), max_length=100)
+    online = models.BooleanField(_("online consultation"), default=False)
+    joined_on = models.DateField(_("joined the pool on"))
+
+    class Meta:
+        verbose_name = _("agronomy expert")
+        verbose_name_plural = _("agronomy experts")
+        ordering = ["unit__path", "pool"]
+
+    def __str__(self):
+        return str(self.person)
+
+
+class ExpertVisit(TrackedModel):
+    """An expert's visit to the fields or a training, on a date, with the households reached."""
+
+    module = "agri"
+    scope_field = "expert__unit"
+
+    class Kind(models.TextChoices):
+        VISIT = "visit", _("Field visit")
+        TRAINING = "training", _("Training")
+        ONLINE = "online", _("Online consultation")
+
+    expert = models.ForeignKey(
+        Expert, on_delete=models.PROTECT, related_name="visits", verbose_name=_("agronomy expert")
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind of visit"), max_length=10, choices=Kind.choices)
+    topic = models.CharField(_("topic"), max_length=200)
+    households = models.PositiveIntegerField(_("households reached"), default=0)
+
+    class Meta:
+        verbose_name = _("expert visit or training")
+        verbose_name_plural = _("expert visits and trainings")
+        ordering = ["-date", "-id"]
+
+    def __str__(self):
+        return f"{self.date} {self.topic}"
+
+
 # --- recycling -------------------------------------------------------------------------------
 
 

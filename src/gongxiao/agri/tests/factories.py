@@ -226,3 +226,29 @@ def make_member(unit, **kw):
 
 
 prepares("agri.members", "leave")(make_member)
+
+
+@factory_for(m.Expert)
+def make_expert(unit, **kw):
+    return m.Expert.objects.create(
+        unit=unit,
+        person=kw.pop("person", None) or PersonFactory(unit=unit),
+        speciality=kw.pop("speciality", "病虫害防治"),
+        pool=kw.pop("pool", "线上农技专家库"),
+        online=kw.pop("online", True),
+        joined_on=kw.pop("joined_on", D),
+        **kw,
+    )
+
+
+@factory_for(m.ExpertVisit)
+def make_expert_visit(unit, **kw):
+    expert = kw.pop("expert", None) or make_expert(unit)
+    return m.ExpertVisit.objects.create(
+        expert=expert,
+        date=kw.pop("date", D),
+        kind=kw.pop("kind", "visit"),
+        topic=kw.pop("topic", f"杨梅病虫害防治指导{_seq():05d}"),
+        households=kw.pop("households", 30),
+        **kw,
+    )

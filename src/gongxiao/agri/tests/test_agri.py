@@ -514,3 +514,17 @@ def test_an_existing_member_list_imports_with_errors_per_row(officer, federation
     good = excel.check_import(ledger, xlsx_for(ledger, rows[:2]), officer)
     assert not good.errors
     assert excel.GenericImporter(ledger).commit(good, officer) == 2
+
+
+def test_expert_pools_and_visits(officer, federation):
+    expert = f.make_expert(federation.a1, joined_on=D(2022, 6, 1))
+    f.make_expert(federation.a2, pool="杨梅产业专家团队", joined_on=D(2023, 3, 1))
+    f.make_expert(federation.a2, pool="杨梅产业专家团队", joined_on=D(2023, 4, 1))
+    f.make_expert_visit(federation.a1, expert=expert, date=D(2023, 5, 1), households=30)
+    f.make_expert_visit(federation.a1, expert=expert, kind="training", households=70)
+    a = federation.county_a
+    assert compute("agri.experts.count", officer, a, YEAR).value == 3
+    assert compute("agri.experts.pools", officer, a, YEAR).value == 2
+    assert compute("agri.experts.pools", officer, a, parse_period("2022")).value == 1
+    assert compute("agri.expert_visits.count", officer, a, YEAR).value == 2
+    assert compute("agri.expert_visits.households", officer, a, YEAR).value == 100

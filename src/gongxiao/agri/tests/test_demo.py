@@ -36,6 +36,9 @@ SECTION_KEYS = [
     "agri.canteens.meals",
     "agri.members.entered",
     "agri.members.completeness_rate",
+    "agri.experts.pools",
+    "agri.expert_visits.count",
+    "agri.expert_visits.households",
 ]
 
 

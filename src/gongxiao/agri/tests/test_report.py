@@ -121,6 +121,17 @@ class Year:
                 person=PersonFactory(unit=a2, phone=""),
             ),
         ]
+        expert = f.make_expert(a1, joined_on=D(2021, 6, 1))
+        f.make_expert(a2, pool="杨梅产业专家团队", joined_on=D(2022, 2, 1))
+        f.make_expert(a2, pool="杨梅产业专家团队", joined_on=D(2023, 2, 1))  # after the year
+        visits = [
+            f.make_expert_visit(a1, expert=expert, date=D(2022, 5, 6), households=40),
+            f.make_expert_visit(
+                a1, expert=expert, kind="training", date=D(2022, 8, 6), households=65
+            ),
+        ]
+        keep("agri.expert_visits.count", *visits)
+        keep("agri.expert_visits.households", *visits)
         keep("agri.members.entered", *members)
         keep("agri.members.completeness_rate", *members)
 
@@ -157,6 +168,7 @@ def test_the_three_in_one_section_prints_the_figures_of_the_rows(federation, yea
     assert "开展送农资活动3场，送出农资30.5吨，惠及450户农业生产主体" in text
     # Two figures, two measures: never one number.
     assert "完成土地托管面积2000.5亩，农业生产社会化服务3600亩次" in text
+    assert "组织农技专家指导和培训2次，惠及105户。" in text
     assert "回收农药废弃包装物20500件" in text
     assert "建设综合服务社2家、农事服务中心1家，申报上级认定1家" in text
     assert (
@@ -164,7 +176,7 @@ def test_the_three_in_one_section_prints_the_figures_of_the_rows(federation, yea
         in text
     )
     # Three of four members' records are complete.
-    assert "完成会员信息录入4条，录入率75%" in text
+    assert "完成会员信息录入4条，录入率75%，建立农技专家库2个。" in text
     assert not [e for e in doc.errors if "agri" in e]
 
     # Each figure's working paper lists exactly the rows behind it.
