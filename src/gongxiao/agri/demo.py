@@ -278,6 +278,39 @@ def build(ctx) -> None:
                     )
         kit.bulk_create_rows(model=m.ShopSales, objs=monthly, user=admin, source="demo")
         kit.bulk_create_rows(model=m.CanteenMeals, objs=meals, user=admin, source="demo")
+        # Projects: planned each year, funds applied for and granted, some completed.
+        for year in years:
+            for kind, title, invest in [
+                ("village_shop", "新建、提升村级综合服务社", 150),
+                ("cold_chain", "农产品冷链仓储", 300),
+            ]:
+                project = create(
+                    m.Project(
+                        unit=county,
+                        year=year,
+                        title=f"{year}年{title}项目",
+                        kind=kind,
+                        planned_investment=D(invest),
+                    )
+                )
+                applied = day(year, 1, 4)
+                if applied is None:
+                    continue
+                services.apply_funds(
+                    project=project, user=admin, applied_to="省供销合作社", on=applied
+                )
+                granted = day(year, 5, 8)
+                if granted and rng.random() < 0.7:
+                    services.grant_funds(
+                        project=project,
+                        user=admin,
+                        subsidy=D(invest * rng.choice([20, 30, 40]) // 100),
+                        source="省级财政补助",
+                        on=granted,
+                    )
+                    done = day(year, 9, 12)
+                    if done:
+                        services.complete_project(project=project, user=admin, on=done)
         # The county's expert pool and the experts' visits and trainings.
         division = county.division_code[:6] or "330382"
         for _k in range(rng.randint(3, 5)):

@@ -400,3 +400,83 @@ class MemberLedger(Ledger):
             example={},
         ),
     ]
+
+
+class ApplyForm(ActionForm):
+    applied_to = forms.CharField(label=_("applied to"), max_length=100)
+
+
+class GrantForm(ActionForm):
+    subsidy = forms.DecimalField(
+        label=_("subsidy granted (10,000 yuan)"), max_digits=14, decimal_places=4, min_value=0
+    )
+    source = forms.CharField(label=_("source of the subsidy"), max_length=100)
+
+
+def _apply(project, user, *, on, applied_to):
+    return services.apply_funds(project=project, user=user, applied_to=applied_to, on=on)
+
+
+def _grant_funds(project, user, *, on, subsidy, source):
+    return services.grant_funds(project=project, user=user, subsidy=subsidy, source=source, on=on)
+
+
+def _complete(project, user, *, on):
+    return services.complete_project(project=project, user=user, on=on)
+
+
+@register
+class ProjectLedger(Ledger):
+    model = m.Project
+    slug = "projects"
+    icon = "kanban"
+    list_fields = ["year", "title", "unit", "kind", "planned_investment", "subsidy", "completed_on"]
+    form_fields = ["unit", "year", "title", "kind", "planned_investment"]
+    export_fields = [
+        *form_fields,
+        "applied_to",
+        "applied_on",
+        "subsidy",
+        "subsidy_source",
+        "granted_on",
+        "completed_on",
+    ]
+    api_fields = export_fields
+    filter_fields = {
+        "year": ["exact"],
+        "kind": ["exact"],
+        "granted_on": ["gte", "lte"],
+        "completed_on": ["gte", "lte"],
+    }
+    search_fields = ["title", "applied_to", "subsidy_source"]
+    sort_fields = ["year", "planned_investment"]
+    actions = [
+        Action(
+            "apply_funds",
+            _("Funds applied for"),
+            service=_apply,
+            input=ApplyForm,
+            check=services.check_not_applied,
+            business_date=True,
+            example={"applied_to": "省供销合作社"},
+        ),
+        Action(
+            "grant_funds",
+            _("Subsidy granted"),
+            service=_grant_funds,
+            input=GrantForm,
+            check=services.check_applied_not_granted,
+            business_date=True,
+            style="success",
+            example={"subsidy": "50", "source": "省级财政补助"},
+        ),
+        Action(
+            "complete",
+            _("Completed"),
+            service=_complete,
+            check=services.check_not_completed,
+            business_date=True,
+            style="outline-secondary",
+            example={},
+        ),
+    ]

@@ -450,3 +450,71 @@ M(
     dimensions={"kind": "kind", "unit": "unit"},
     description=_("Complete member records over member records entered (会员信息录入率)."),
 )
+
+
+# --- projects --------------------------------------------------------------------------------
+
+
+def _planned(user, unit, period):
+    qs = m.Project.objects.visible_to(user).filter(
+        year__gte=period.start.year, year__lte=period.end.year
+    )
+    return qs.filter(unit__path__startswith=unit.path) if unit is not None else qs
+
+
+def _planned_link(unit, period):
+    return {"year": period.start.year}
+
+
+M(
+    "agri.projects.planned",
+    _("Projects planned"),
+    "个",
+    m.Project,
+    "year",
+    "projects",
+    rows=_planned,
+    link=_planned_link,
+    dimensions={"kind": "kind", "unit": "unit"},
+    description=_("Projects planned for the year of the period."),
+)
+M(
+    "agri.projects.investment",
+    _("Planned investment in projects"),
+    "万元",
+    m.Project,
+    "year",
+    "projects",
+    rows=_planned,
+    link=_planned_link,
+    aggregate=Sum("planned_investment"),
+    dimensions={"kind": "kind"},
+)
+M(
+    "agri.projects.granted",
+    _("Projects granted subsidies"),
+    "个",
+    m.Project,
+    "granted_on",
+    "projects",
+    dimensions={"kind": "kind"},
+)
+M(
+    "agri.projects.subsidy",
+    _("Subsidies won for projects"),
+    "万元",
+    m.Project,
+    "granted_on",
+    "projects",
+    aggregate=Sum("subsidy"),
+    dimensions={"kind": "kind"},
+)
+M(
+    "agri.projects.completed",
+    _("Projects completed"),
+    "个",
+    m.Project,
+    "completed_on",
+    "projects",
+    dimensions={"kind": "kind"},
+)

@@ -602,6 +602,51 @@ class CanteenMeals(TrackedModel):
         self.month = first_of_month(self.month)
 
 
+# --- projects --------------------------------------------------------------------------------
+
+
+class Project(LedgerModel):
+    """项目: a project a unit plans for a year (a service centre, cold chain, village co-op
+    shops …), the funds applied for and granted (财政补助, 万元), and its completion, each step an
+    action on its business date."""
+
+    module = "agri"
+
+    class Kind(models.TextChoices):
+        CENTRE = "centre", _("Agricultural service centre (农事服务中心)")
+        COLD_CHAIN = "cold_chain", _("Cold chain (冷链)")
+        VILLAGE_SHOP = "village_shop", _("Village comprehensive service co-op (综合服务社)")
+        MARKET = "market", _("Produce market")
+        OTHER = "other", _("Other project")
+
+    year = models.PositiveSmallIntegerField(_("year planned"))
+    title = models.CharField(_("project"), max_length=200)
+    kind = models.CharField(_("kind of project"), max_length=12, choices=Kind.choices)
+    planned_investment = _money(_("planned investment (10,000 yuan)"), validators=NOT_NEGATIVE)
+    # Set by the actions, never typed in the edit form.
+    applied_to = models.CharField(_("applied to"), max_length=100, blank=True, editable=False)
+    applied_on = models.DateField(_("applied on"), null=True, blank=True, editable=False)
+    subsidy = _money(_("subsidy granted (10,000 yuan)"), null=True, blank=True, editable=False)
+    subsidy_source = models.CharField(
+        _("source of the subsidy"), max_length=100, blank=True, editable=False
+    )
+    granted_on = models.DateField(_("granted on"), null=True, blank=True, editable=False)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["-year", "unit__path", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        super().clean()
+        if self.year and not 2000 <= self.year <= 2100:
+            raise ValidationError({"year": _("Give the year in four digits.")})
+
+
 # --- members of the farmers' federation (农合联会员) ---------------------------------------------
 
 

@@ -15,7 +15,7 @@ from gongxiao.core import services as kit
 from gongxiao.core.actions import ActionRefused
 from gongxiao.rectification.services import create_item_from
 
-from .models import Member, RequiredField, ServiceOutlet, StockCheck
+from .models import Member, Project, RequiredField, ServiceOutlet, StockCheck
 
 
 def _require(user, obj, action="change"):
@@ -184,3 +184,80 @@ def complete_ids(members, rules: dict[str, list[str]] | None = None) -> list[int
     rules = required_fields() if rules is None else rules
     rows = members.select_related("person", "organisation", "organisation__representative")
     return [m.pk for m in rows if not missing_fields(m, rules)]
+
+
+# --- projects --------------------------------------------------------------------------------
+
+
+def check_not_applied(project, user=None) -> None:
+    if project.applied_on:
+        raise ActionRefused(_("The funds have already been applied for."))
+
+
+def check_applied_not_granted(project, user=None) -> None:
+    if not project.applied_on:
+        raise ActionRefused(_("No funds have been applied for yet."))
+    if project.granted_on:
+        raise ActionRefused(_("The subsidy has already been recorded."))
+
+
+def check_not_completed(project, user=None) -> None:
+    if project.completed_on:
+        raise ActionRefused(_("The project is already completed."))
+
+
+def _project(user, project):
+    _require(user, project)
+    return Project.objects.select_for_update().get(pk=project.pk)
+
+
+@transaction.atomic
+def apply_funds(*, project: Project, user, applied_to: str, on: datetime.date) -> Project:
+    """The funds were applied for, to whom, on the day the application went out."""
+    row = _project(user, project)
+    check_not_applied(row)
+    row.applied_to = applied_to
+    row.applied_on = kit.business_date(on)
+    kit.update_row(obj=row, expected_version=row.version, user=user, source="action")
+    return row
+
+
+@transaction.atomic
+def grant_funds(*, project: Project, user, subsidy, source: str, on: datetime.date) -> Project:
+    """A subsidy (万元) was granted, from a source, on the day of the grant."""
+    row = _project(user, project)
+    check_applied_not_granted(row)
+    if subsidy is None or subsidy <= 0:
+        raise ValidationError({"subsidy": _("Give the subsidy granted, in 10,000 yuan.")})
+    row.granted_on = kit.business_date(
+        on,
+        not_before=[
+            (
+                row.applied_on,
+                _("The grant cannot be dated before the application (%(d)s).")
+                % {"d": row.applied_on},
+            )
+        ],
+    )
+    row.subsidy = subsidy
+    row.subsidy_source = source
+    kit.update_row(obj=row, expected_version=row.version, user=user, source="action")
+    return row
+
+
+@transaction.atomic
+def complete_project(*, project: Project, user, on: datetime.date) -> Project:
+    """The project was completed (竣工, 投入使用) on `on`."""
+    row = _project(user, project)
+    check_not_completed(row)
+    row.completed_on = kit.business_date(
+        on,
+        not_before=[
+            (
+                datetime.date(row.year - 1, 1, 1),
+                _("The completion cannot be dated before the year before the plan."),
+            )
+        ],
+    )
+    kit.update_row(obj=row, expected_version=row.version, user=user, source="action")
+    return row

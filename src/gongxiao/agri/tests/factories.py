@@ -252,3 +252,28 @@ def make_expert_visit(unit, **kw):
         households=kw.pop("households", 30),
         **kw,
     )
+
+
+@factory_for(m.Project)
+def make_project(unit, **kw):
+    return m.Project.objects.create(
+        unit=unit,
+        year=kw.pop("year", 2023),
+        title=kw.pop("title", f"村级综合服务社提升{_seq():05d}"),
+        kind=kw.pop("kind", "village_shop"),
+        planned_investment=kw.pop("planned_investment", Decimal("120")),
+        **kw,
+    )
+
+
+def applied_project(unit):
+    project = make_project(unit)
+    m.Project.objects.filter(pk=project.pk).update(
+        applied_to="省供销合作社", applied_on=datetime.date(2023, 3, 1)
+    )
+    project.refresh_from_db()
+    return project
+
+
+prepares("agri.projects", "apply_funds", "complete")(make_project)
+prepares("agri.projects", "grant_funds")(applied_project)

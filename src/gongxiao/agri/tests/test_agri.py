@@ -528,3 +528,47 @@ def test_expert_pools_and_visits(officer, federation):
     assert compute("agri.experts.pools", officer, a, parse_period("2022")).value == 1
     assert compute("agri.expert_visits.count", officer, a, YEAR).value == 2
     assert compute("agri.expert_visits.households", officer, a, YEAR).value == 100
+
+
+def test_a_project_is_applied_for_granted_and_completed(web, officer, federation):
+    project = f.make_project(federation.a1, year=2023, planned_investment=Decimal("300"))
+    act(
+        web,
+        "projects",
+        project,
+        "grant_funds",
+        {"on": "2023-05-01", "subsidy": "90", "source": "省级"},
+    )
+    project.refresh_from_db()
+    assert project.granted_on is None  # nothing applied for yet: refused
+    act(web, "projects", project, "apply_funds", {"on": "2023-03-01", "applied_to": "省供销合作社"})
+    # A grant before the application is refused.
+    act(
+        web,
+        "projects",
+        project,
+        "grant_funds",
+        {"on": "2023-02-01", "subsidy": "90", "source": "省级"},
+    )
+    project.refresh_from_db()
+    assert (project.applied_on, project.granted_on) == (D(2023, 3, 1), None)
+    act(
+        web,
+        "projects",
+        project,
+        "grant_funds",
+        {"on": "2023-05-01", "subsidy": "90", "source": "省级"},
+    )
+    act(web, "projects", project, "complete", {"on": "2023-11-20"})
+    project.refresh_from_db()
+    assert (project.subsidy, project.granted_on, project.completed_on) == (
+        Decimal(90),
+        D(2023, 5, 1),
+        D(2023, 11, 20),
+    )
+    a = federation.county_a
+    assert compute("agri.projects.planned", officer, a, YEAR).value == 1
+    assert compute("agri.projects.investment", officer, a, YEAR).value == 300
+    assert compute("agri.projects.subsidy", officer, a, YEAR).value == 90
+    assert compute("agri.projects.completed", officer, a, YEAR).value == 1
+    assert compute("agri.projects.planned", officer, a, parse_period("2022")).value == 0

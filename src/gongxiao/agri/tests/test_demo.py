@@ -39,6 +39,8 @@ SECTION_KEYS = [
     "agri.experts.pools",
     "agri.expert_visits.count",
     "agri.expert_visits.households",
+    "agri.projects.planned",
+    "agri.projects.subsidy",
 ]
 
 
