@@ -41,6 +41,13 @@ class ReserveTaskLedger(Ledger):
     search_fields = ["title", "assigned_by"]
     sort_fields = ["start_date", "unit"]
     date_field = "start_date"
+
+    def lock_reason(self, obj):
+        # The counts were judged against this quantity and period.
+        if obj.pk and obj.checks.exists():
+            return _("The reserve has been checked; the task can no longer change.")
+        return None
+
     computed = {
         "met": (
             _("reserve held"),
@@ -69,6 +76,11 @@ class StockCheckLedger(Ledger):
     def create(self, obj, user, *, source="web", m2m=None):
         # A shortfall raises its rectification item in the same transaction.
         return services.record_stock_check(check=obj, user=user, source=source)
+
+    def update(self, obj, user, *, expected_version, source="web", m2m=None):
+        return services.revise_stock_check(
+            check=obj, user=user, expected_version=expected_version, source=source
+        )
 
     def lock_reason(self, obj):
         if obj.item_id:

@@ -85,6 +85,11 @@ class InputSale(LedgerModel):
         super().clean()
         self.month = first_of_month(self.month)
 
+    def save(self, *args, **kwargs):
+        # Whatever door the row came through (form, import, API), a month is its 1st.
+        self.month = first_of_month(self.month)
+        super().save(*args, **kwargs)
+
 
 class ReserveTask(LedgerModel):
     """应急化肥储备任务: a quantity of one variety the assigned unit must hold over a period."""
@@ -550,6 +555,11 @@ class ShopSales(TrackedModel):
         super().clean()
         self.month = first_of_month(self.month)
 
+    def save(self, *args, **kwargs):
+        # Whatever door the row came through (form, import, API), a month is its 1st.
+        self.month = first_of_month(self.month)
+        super().save(*args, **kwargs)
+
 
 # --- community services ----------------------------------------------------------------------
 
@@ -600,6 +610,11 @@ class CanteenMeals(TrackedModel):
     def clean(self):
         super().clean()
         self.month = first_of_month(self.month)
+
+    def save(self, *args, **kwargs):
+        # Whatever door the row came through (form, import, API), a month is its 1st.
+        self.month = first_of_month(self.month)
+        super().save(*args, **kwargs)
 
 
 # --- projects --------------------------------------------------------------------------------

@@ -57,6 +57,18 @@ def record_stock_check(*, check: StockCheck, user, source: str = "web") -> Stock
     return check
 
 
+@transaction.atomic
+def revise_stock_check(*, check: StockCheck, user, expected_version: int, source: str = "web"):
+    """An edit of a count that had raised nothing; if the count is now short, it raises its
+    rectification item as a new count would."""
+    check = kit.update_row(obj=check, expected_version=expected_version, user=user, source=source)
+    if check.shortfall > 0 and not check.item_id:
+        item = create_item_from(record=check, user=user)
+        StockCheck.objects.filter(pk=check.pk).update(item=item)
+        check.item = item
+    return check
+
+
 def task_met(task) -> bool | None:
     """Whether the reserve was held: every check counted the full quantity (None before any
     check)."""

@@ -572,3 +572,30 @@ def test_a_project_is_applied_for_granted_and_completed(web, officer, federation
     assert compute("agri.projects.subsidy", officer, a, YEAR).value == 90
     assert compute("agri.projects.completed", officer, a, YEAR).value == 1
     assert compute("agri.projects.planned", officer, a, parse_period("2022")).value == 0
+
+
+def test_a_count_edited_to_a_shortfall_raises_its_item(web, officer, federation):
+    task = f.make_task(federation.a1, quantity=Decimal("500"))
+    check = f.make_check(federation.a1, task=task, counted=Decimal("500"))
+    ledger = get_ledger("agri", "stock-checks")
+    resp = web.post(
+        ledger_url(ledger, "edit", pk=check.pk),
+        {
+            "task": task.pk,
+            "date": "2023-06-15",
+            "counted": "480",
+            "checked_by": "县社业务科",
+            "version": check.version,
+        },
+    )
+    assert resp.status_code == 302
+    check.refresh_from_db()
+    assert check.item is not None and check.item.source_record == check
+    # Neither the count nor its task may change any more.
+    assert ledger.lock_reason(check)
+    assert get_ledger("agri", "reserve-tasks").lock_reason(task)
+
+
+def test_a_month_is_its_first_day_whatever_the_door(federation):
+    sale = f.make_sale(federation.a1, month=D(2023, 8, 19))
+    assert sale.month == D(2023, 8, 1)
