@@ -7,7 +7,7 @@ from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import obtain_auth_token
 
-from gongxiao.core.api import build_router
+from gongxiao.core.api import build_router, job_detail
 from gongxiao.org.accounts import PasswordChangeView
 from gongxiao.org.api import UnitViewSet
 
@@ -37,6 +37,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
     path("api/token/", obtain_auth_token, name="api-token"),
+    path("api/jobs/<uuid:pk>/", job_detail, name="api-job"),
     path("api/", include(api_router.urls)),
     path("rectification/", include("gongxiao.rectification.urls")),
     path("decisions/", include("gongxiao.decisions.urls")),

@@ -63,6 +63,15 @@ class InputInvalid(ValidationError):
         super().__init__({k: [str(m) for m in ms] for k, ms in form.errors.items()})
 
 
+@dataclass
+class Output:
+    """What a background action leaves its job: a file to download and a message."""
+
+    filename: str
+    data: bytes
+    message: str
+
+
 class ActionForm(forms.Form):
     """The base of an action's input form: it knows the row and the user, to scope its choices
     (the measures of this item, the people in reach)."""
@@ -108,11 +117,22 @@ class Action:
     # Shown in the detail page's actions block; False when the app's template places it
     # itself (a state select on each measure's line), still posting to the kit's route.
     in_block: bool = True
+    # The action adds to the row without changing it (an amendment to sealed minutes, a
+    # follow-up of a decision): its version is still required and checked, never raised, as
+    # the row itself may be sealed.
+    appends: bool = False
+    # The service runs in the task worker (定稿 writes a Word file and every row of the working
+    # papers): the request checks everything and gets a job to follow; the job takes the
+    # action through the same runner, the service called with `progress=` and free to return
+    # an `Output` (a file to download).
+    background: bool = False
     ledger: object = field(default=None, repr=False)
 
     def __post_init__(self):
         if self.style not in STYLES:
             raise ValueError(f"Action {self.name}: unknown style {self.style!r}")
+        if self.background and self.bulk:
+            raise ValueError(f"Action {self.name}: a background action applies to one row")
 
     @cached_property
     def form_class(self) -> type[ActionForm]:
@@ -162,6 +182,17 @@ class Action:
                 raise PermissionDenied(_("Your roles do not allow this action on this record."))
             if self.check is not None:
                 self.check(obj, user)
+        except (ActionRefused, PermissionDenied, RecordLocked) as exc:
+            return str(exc) or _("Your roles do not allow this.")
+        return None
+
+    def refusal_by_rules(self, obj, user) -> str | None:
+        """Why the rules refuse this action on `obj` now, the user's right aside (a page that
+        checked the right once for many rows asks this for each)."""
+        if self.check is None:
+            return None
+        try:
+            self.check(obj, user)
         except (ActionRefused, PermissionDenied, RecordLocked) as exc:
             return str(exc) or _("Your roles do not allow this.")
         return None
@@ -221,12 +252,16 @@ def perform(
     *,
     files=None,
     source: str = "web",
+    progress=None,
+    validate_only: bool = False,
 ):
     """Take `action` on `obj` for `user` with the input `data` (a form's or a request's), based
     on version `expected_version`. Refused, with nothing written, by: a row out of the user's
     scope (Http404), a missing right (PermissionDenied), a missing or stale version
     (VersionMissing, StaleEdit), input its form refuses (InputInvalid), and the rules of the
-    domain (ActionRefused and its kin). Returns the row as it stands after."""
+    domain (ActionRefused and its kin). Returns the row as it stands after (or the `Output` of
+    a background action). `validate_only` runs every check and returns the cleaned input,
+    writing nothing: what a request does before it queues a background action."""
     from gongxiao.core import services
     from gongxiao.core.models import ActionRecord
 
@@ -256,11 +291,14 @@ def perform(
             inputs["on"] = services.business_date(inputs.get("on"))
         if action.check is not None:
             action.check(current, user)
+        if validate_only:
+            return inputs
         before = services.snapshot(current)
         with services.collect_changes() as written:
-            result = action.service(current, user, **inputs)
+            extra = {"progress": progress} if action.background else {}
+            result = action.service(current, user, **inputs, **extra)
         current = model.objects.get(pk=pk)
-        if current.version == expected_version:
+        if current.version == expected_version and not action.appends:
             # The row's version marks every action taken on it, so a page read before the
             # action cannot take it (or another) again unknowingly.
             model.objects.filter(pk=pk).update(
@@ -287,7 +325,12 @@ def perform(
             data={k: _json(v) for k, v in inputs.items()},
         )
     obj.__dict__.update(current.__dict__)
-    return result if isinstance(result, model) else current
+    return result if isinstance(result, (model, Output)) else current
+
+
+def plain_inputs(inputs: dict) -> dict:
+    """An action's cleaned input as JSON (rows by id, dates in ISO form), to hand to a job."""
+    return {k: _json(v) for k, v in inputs.items()}
 
 
 @dataclass

@@ -3,17 +3,19 @@ filters and the same scoping."""
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.decorators import action as drf_action
+from rest_framework.decorators import api_view
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from gongxiao.core import scoping, services
+from gongxiao.core import jobs, scoping, services
 from gongxiao.core.ledgers import all_ledgers
-from gongxiao.core.models import RecordLocked
+from gongxiao.core.models import Job, RecordLocked
 from gongxiao.core.rest import Conflict
 from gongxiao.core.serializers import (  # noqa: F401 - where they were first
     LedgerSerializer,
@@ -61,6 +63,35 @@ def _visible_row(ledger, user, pk):
     return obj
 
 
+class JobSerializer(serializers.Serializer):
+    """A background job: follow it at `url` (GET) until its status is done or failed."""
+
+    id = serializers.UUIDField(source="pk")
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    done = serializers.IntegerField()
+    total = serializers.IntegerField()
+    message = serializers.CharField()
+    url = serializers.SerializerMethodField()
+    download = serializers.SerializerMethodField()
+
+    def get_url(self, job) -> str:
+        return reverse("api-job", args=[job.pk])
+
+    def get_download(self, job) -> str | None:
+        return reverse("job-download", args=[job.pk]) if job.result_file else None
+
+
+@extend_schema(responses=JobSerializer, tags=["jobs"], operation_id="job_read")
+@api_view(["GET"])
+def job_detail(request, pk):
+    """One of the user's own background jobs (a finalisation, an export)."""
+    job = Job.objects.filter(pk=pk, user=request.user).first()
+    if job is None:
+        raise exceptions.NotFound(_("No such job."))
+    return Response(JobSerializer(job, context={"request": request}).data)
+
+
 def _action_route(ledger, act):
     def run(self, request, pk=None):
         from gongxiao.core import actions
@@ -68,6 +99,19 @@ def _action_route(ledger, act):
         _require_object(request)
         obj = _visible_row(ledger, request.user, pk)
         try:
+            if act.background:
+                job = jobs.start_action(
+                    ledger,
+                    act,
+                    obj,
+                    request.user,
+                    request.data,
+                    request.data.get("version"),
+                    source="api",
+                    back_url=reverse("ledger-detail", args=[ledger.app_label, ledger.slug, obj.pk]),
+                    language=request.LANGUAGE_CODE,
+                )
+                return Response(JobSerializer(job, context={"request": request}).data, status=202)
             obj = actions.perform(
                 ledger,
                 act,
@@ -99,7 +143,7 @@ def _action_route(ledger, act):
             "application/json": act.serializer_class,
             "multipart/form-data": act.serializer_class,
         },
-        responses=ledger.serializer_class,
+        responses={202: JobSerializer} if act.background else ledger.serializer_class,
         tags=[ledger.app_label],
         operation_id=f"{ledger.app_label}_{ledger.slug}_action_{act.name}",
     )(run)

@@ -64,7 +64,77 @@ def register_runner(kind: str, fn) -> None:
 
 
 def registered_kinds() -> set[str]:
-    return {*_runners, Job.Kind.EXPORT, Job.Kind.IMPORT_CHECK, Job.Kind.IMPORT_COMMIT}
+    return {
+        *_runners,
+        Job.Kind.EXPORT,
+        Job.Kind.IMPORT_CHECK,
+        Job.Kind.IMPORT_COMMIT,
+        Job.Kind.ACTION,
+    }
+
+
+# --- actions that run in the background ---------------------------------------------------
+
+
+def start_action(ledger, action, obj, user, data, version, *, source, back_url, language):
+    """Check a background action now (scope, right, version, input, rules: a refusal raises
+    here, in the request, with nothing written) and queue it as a job that takes it through
+    the same runner."""
+    from gongxiao.core import actions
+
+    inputs = actions.perform(
+        ledger, action, obj, user, data, version, source=source, validate_only=True
+    )
+    job = Job.objects.create(
+        kind=Job.Kind.ACTION,
+        ledger=ledger.key,
+        user=user,
+        params={
+            "pk": obj.pk,
+            "action": action.name,
+            "data": actions.plain_inputs(inputs),
+            "version": int(version),
+            "source": source,
+            "language": language,
+            "back_url": back_url,
+        },
+    )
+    return start(job, sync=False)
+
+
+def _run_action(job: Job, ledger) -> None:
+    from gongxiao.core import actions
+
+    action = next((a for a in ledger.actions if a.name == job.params.get("action")), None)
+    obj = ledger.model.objects.filter(pk=job.params.get("pk")).first()
+    if action is None or obj is None:
+        fail(job, _("The record or its action is no longer there; nothing was done."))
+        return
+    try:
+        out = actions.perform(
+            ledger,
+            action,
+            obj,
+            job.user,
+            job.params.get("data") or {},
+            job.params.get("version"),
+            source=job.params.get("source", "web"),
+            progress=progress(job),
+        )
+    except Exception as exc:
+        _status, message = actions.refusal(exc)
+        if _status is None:
+            raise
+        fail(job, message)
+        return
+    if isinstance(out, actions.Output):
+        finish(job, filename=out.filename, data=out.data, message=out.message)
+    else:
+        Job.objects.filter(pk=job.pk).update(
+            status=Job.Status.DONE,
+            finished_at=timezone.now(),
+            message=_("Done: %(action)s.") % {"action": action.label},
+        )
 
 
 def progress(job: Job):
@@ -253,6 +323,8 @@ def run(job_id, *, heartbeat: bool = False) -> None:
                 _run_import(job, ledger, commit=False)
             elif job.kind == Job.Kind.IMPORT_COMMIT:
                 _run_import(job, ledger, commit=True)
+            elif job.kind == Job.Kind.ACTION:
+                _run_action(job, ledger)
     except Exception:
         log.exception("job %s failed", job.pk)
         Job.objects.filter(pk=job.pk, worker=token).update(

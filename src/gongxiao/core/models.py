@@ -196,6 +196,7 @@ class Job(models.Model):
         EXPORT = "export", _("export")
         REPORT = "report", _("report export")
         STATISTICS = "statistics", _("statistical table")
+        ACTION = "action", _("action")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")

@@ -116,7 +116,14 @@ def build_serializer(ledger):
         {
             "model": ledger.model,
             "fields": ["id", *ledger.api_field_names, "version", "created_at", "updated_at"],
-            "read_only_fields": ["id", "created_at", "updated_at"],
+            # What the API shows beyond the form is the actions' or the rules' to write (a
+            # matter's decision text, a status): read here, refused as input.
+            "read_only_fields": [
+                "id",
+                "created_at",
+                "updated_at",
+                *(f for f in ledger.api_field_names if f not in ledger.form_fields),
+            ],
         },
     )
     return type(

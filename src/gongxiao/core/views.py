@@ -170,6 +170,19 @@ class LedgerActionView(LedgerView):
         obj = self.get_row(pk)
         detail = self.ledger.saved_url(obj) or self.url("detail", pk=obj.pk)
         try:
+            if act.background:
+                job = jobs.start_action(
+                    self.ledger,
+                    act,
+                    obj,
+                    request.user,
+                    request.POST,
+                    request.POST.get("version"),
+                    source="web",
+                    back_url=detail,
+                    language=request.LANGUAGE_CODE,
+                )
+                return redirect("job-detail", pk=job.pk)
             actions.perform(
                 self.ledger,
                 act,
@@ -184,7 +197,7 @@ class LedgerActionView(LedgerView):
         except ValidationError as exc:
             if not act.has_inputs:
                 messages.error(request, actions.refusal(exc)[1])
-                return redirect(self.url("detail", pk=obj.pk))
+                return redirect(detail)
             form = act.form(obj, request.user, data=request.POST, files=request.FILES)
             form.is_valid()
             for key, msgs in getattr(exc, "message_dict", {None: exc.messages}).items():
@@ -197,7 +210,7 @@ class LedgerActionView(LedgerView):
             if status == 404:
                 raise Http404(message) from exc
             messages.error(request, message)
-            return redirect(self.url("detail", pk=obj.pk))
+            return redirect(detail)
         messages.success(request, _("Done: %(action)s.") % {"action": act.label})
         return redirect(detail)
 

@@ -429,6 +429,9 @@ class Seal(models.Model):
 class Amendment(models.Model):
     """更正: a correction appended to a sealed meeting, itself sealed."""
 
+    module = "decisions"
+    scope_field = "meeting__unit"  # its change record is kept with the meeting's unit
+
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="amendments")
     text = models.TextField(_("correction"))
     created_by = models.ForeignKey(

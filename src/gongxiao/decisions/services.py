@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongxiao.core import services as kit
+from gongxiao.core.actions import ActionRefused
 from gongxiao.org.models import Unit
 
 from . import anchors
@@ -36,8 +37,8 @@ from .models import (
 )
 
 
-class ProcedureRefused(Exception):
-    """A step the procedure does not allow; the message says why."""
+class ProcedureRefused(ActionRefused):
+    """A step the procedure does not allow; the message says why (409 in the API)."""
 
 
 def _require(user, meeting: Meeting, action: str = "change") -> None:
@@ -50,13 +51,124 @@ def _open(meeting: Meeting) -> None:
         raise SealedRecordError(_("The meeting is sealed; append an amendment instead."))
 
 
-def rule_for(body: str, category: str) -> DecisionRule:
-    """The most specific rule: body and category, body, category, then the default."""
-    for b, c in ((body, category), (body, ""), ("", category), ("", "")):
-        rule = DecisionRule.objects.filter(body=b, category=c).first()
-        if rule:
-            return rule
+def rule_for(body: str, category: str, rules: dict | None = None) -> DecisionRule:
+    """The most specific rule: body and category, body, category, then the default. `rules`
+    (all rules by (body, category), read once) spares a page one query per matter."""
+    if rules is None:
+        rules = {
+            (r.body, r.category): r
+            for r in DecisionRule.objects.filter(body__in=[body, ""], category__in=[category, ""])
+        }
+    for key in ((body, category), (body, ""), ("", category), ("", "")):
+        if key in rules:
+            return rules[key]
     return DecisionRule(body="", category="")  # more than half, more than half
+
+
+def all_rules() -> dict:
+    return {(r.body, r.category): r for r in DecisionRule.objects.all()}
+
+
+# --- dry runs: the same checks decide the buttons and refuse the step ----------------------
+
+
+def check_open(meeting: Meeting, user=None) -> None:
+    """Refused once the meeting is sealed (read from the row given: the runner's is current)."""
+    if meeting.sealed_at:
+        raise SealedRecordError(_("The meeting is sealed; append an amendment instead."))
+
+
+def check_attendance_open(meeting: Meeting, user=None) -> None:
+    check_open(meeting)
+    if Statement.objects.filter(matter__meeting=meeting).exists():
+        # Attendance decides quorum, order and outcome: fixed once voting began.
+        raise ProcedureRefused(
+            _("Positions have been stated at this meeting; its attendance is fixed.")
+        )
+
+
+def check_sealable(meeting: Meeting, user=None) -> None:
+    check_open(meeting)
+    if not meeting.attendances.filter(role=Attendance.Role.MEMBER).exists():
+        raise ProcedureRefused(_("Record the members due before sealing."))
+    if not meeting.minutes.strip():
+        raise ProcedureRefused(_("The minutes are missing; write them before sealing."))
+    titles = list(
+        meeting.matters.filter(outcome=Outcome.PENDING).values_list("title", flat=True)[:20]
+    )
+    if titles:
+        raise ProcedureRefused(
+            _("These matters have no outcome yet: %(m)s.") % {"m": "、".join(titles)}
+        )
+    if not meeting.matters.exists():
+        raise ProcedureRefused(_("A meeting without matters cannot be sealed."))
+
+
+def check_sealed(meeting: Meeting, user=None) -> None:
+    if not meeting.sealed_at:
+        raise ProcedureRefused(_("Only a sealed meeting takes amendments; edit it directly."))
+
+
+def _pending(matter: Matter) -> None:
+    if matter.outcome != Outcome.PENDING:
+        raise ProcedureRefused(
+            _("This matter is already decided (%(o)s).") % {"o": matter.get_outcome_display()}
+        )
+
+
+def check_statable(matter: Matter, user=None) -> None:
+    """A position may be stated: the meeting open, the matter pending, a quorum present and a
+    present voting member still to state."""
+    check_open(matter.meeting)
+    _pending(matter)
+    t = tally(matter)
+    if not t.quorum:
+        raise ProcedureRefused(
+            _("No quorum for this matter: %(present)s of %(due)s members present (%(rule)s).")
+            % {"present": t.present, "due": t.due, "rule": t.rule.describe()}
+        )
+    if t.stated >= t.present:
+        raise ProcedureRefused(_("Every present member has stated a position."))
+
+
+def attendances(meeting: Meeting) -> list[Attendance]:
+    """The meeting's attendances with their people: the page's prefetched ones, else one query."""
+    cache = getattr(meeting, "_prefetched_objects_cache", {})
+    if "attendances" in cache:
+        return list(cache["attendances"])
+    return list(meeting.attendances.select_related("person"))
+
+
+def waiting(matter: Matter) -> list[Attendance]:
+    """The present voting members who have not stated on `matter`, the principal leader last
+    (主要负责同志最后表态)."""
+    stated = {s.person_id for s in matter.statements.all()}
+    return sorted(
+        (
+            a
+            for a in attendances(matter.meeting)
+            if a.role == Attendance.Role.MEMBER and a.present and a.person_id not in stated
+        ),
+        key=lambda a: (a.is_principal, a.person.name, a.person_id),
+    )
+
+
+def check_deferrable(matter: Matter, user=None) -> None:
+    check_open(matter.meeting)
+    if matter.outcome != Outcome.PENDING or matter.statements.all():
+        raise ProcedureRefused(_("Only a matter on which nobody has stated yet can be deferred."))
+
+
+def check_decided(matter: Matter, user=None) -> None:
+    """The decision text (决定事项) is written once the outcome is known, before sealing."""
+    check_open(matter.meeting)
+    if matter.outcome == Outcome.PENDING:
+        raise ProcedureRefused(_("Record the decision once the matter is decided."))
+
+
+def check_passed(matter: Matter, user=None) -> None:
+    if matter.outcome != Outcome.PASSED:
+        raise ProcedureRefused(_("Only a passed decision is carried out."))
 
 
 # --- attendance ----------------------------------------------------------------------------
@@ -79,11 +191,7 @@ def set_attendance(
         raise ValidationError({"role": _("Choose member or attendee.")})
     if len(absence_reason) > 200:
         raise ValidationError({"absence_reason": _("Keep the reason under 200 characters.")})
-    if Statement.objects.filter(matter__meeting=meeting).exists():
-        # Attendance decides quorum, order and outcome: fixed once voting began.
-        raise ProcedureRefused(
-            _("Positions have been stated at this meeting; its attendance is fixed.")
-        )
+    check_attendance_open(meeting)
     if not present and not absence_reason.strip():
         raise ValidationError({"absence_reason": _("Give the reason for the absence.")})
     if is_principal and role != Attendance.Role.MEMBER:
@@ -92,7 +200,9 @@ def set_attendance(
         Attendance.objects.filter(meeting=meeting, is_principal=True).exclude(person=person).update(
             is_principal=False
         )
-    att, _created = Attendance.objects.update_or_create(
+    old = Attendance.objects.filter(meeting=meeting, person=person).first()
+    before = kit.snapshot(old) if old else None
+    att, created = Attendance.objects.update_or_create(
         meeting=meeting,
         person=person,
         defaults={
@@ -102,6 +212,14 @@ def set_attendance(
             "is_principal": is_principal,
             "updated_by": user,
         },
+    )
+    kit.record_change(
+        obj=att,
+        kind="create" if created else "update",
+        user=user,
+        before=before,
+        after=kit.snapshot(att),
+        source="procedure",
     )
     return att
 
@@ -124,17 +242,21 @@ class Tally:
         return self.due > 0 and self.rule.quorum_met(self.present, self.due)
 
 
-def tally(matter: Matter) -> Tally:
-    members = matter.meeting.attendances.filter(role=Attendance.Role.MEMBER)
-    positions = list(matter.statements.values_list("position", flat=True))
+def tally(matter: Matter, rules: dict | None = None) -> Tally:
+    """The count of a matter; reads the attendances and statements prefetched on a page (one
+    query for all matters, not three per matter) and the rules given."""
+    members = [a for a in matter.meeting.attendances.all() if a.role == Attendance.Role.MEMBER]
+    positions = [s.position for s in matter.statements.all()]
     return Tally(
-        due=members.count(),
-        present=members.filter(present=True).count(),
+        due=len(members),
+        present=sum(1 for a in members if a.present),
         agree=positions.count(Statement.Position.AGREE),
         disagree=positions.count(Statement.Position.DISAGREE),
         defer=positions.count(Statement.Position.DEFER),
         stated=len(positions),
-        rule=rule_for(matter.meeting.body, matter.category),
+        rule=rule_for(
+            matter.meeting.body, matter.category, rules or getattr(matter.meeting, "rules", None)
+        ),
     )
 
 
@@ -151,10 +273,7 @@ def record_statement(
     _open(meeting)
     if position not in Statement.Position.values:
         raise ValidationError({"position": _("Choose agree, disagree or defer.")})
-    if matter.outcome != Outcome.PENDING:
-        raise ProcedureRefused(
-            _("This matter is already decided (%(o)s).") % {"o": matter.get_outcome_display()}
-        )
+    _pending(matter)
     att = Attendance.objects.filter(meeting=meeting, person=person).first()
     if att is None or att.role != Attendance.Role.MEMBER:
         raise ProcedureRefused(_("%(p)s is not a voting member of this meeting.") % {"p": person})
@@ -190,6 +309,9 @@ def record_statement(
         remarks=remarks.strip(),
         sequence=seq,
         recorded_by=user,
+    )
+    kit.record_change(
+        obj=statement, kind="create", user=user, after=kit.snapshot(statement), source="procedure"
     )
     _settle(matter, user)
     return statement
@@ -251,16 +373,18 @@ def defer_matter(*, matter: Matter, user, reason: str) -> Matter:
 
 
 @transaction.atomic
-def set_decision_text(*, matter: Matter, user, text: str, expected_version: int) -> Matter:
-    """决定事项: written once the outcome is known, before the meeting is sealed."""
+def set_decision_text(
+    *, matter: Matter, user, text: str, expected_version: int | None = None
+) -> Matter:
+    """决定事项: written once the outcome is known, before the meeting is sealed (the action
+    runner checks the version; a direct caller may pass the one it read)."""
     meeting = matter.meeting
     _require(user, meeting)
     _open(meeting)
-    current = Matter.objects.select_for_update().get(pk=matter.pk)
-    if current.version != expected_version:
+    current = Matter.objects.select_for_update().select_related("meeting").get(pk=matter.pk)
+    if expected_version is not None and current.version != expected_version:
         raise kit.StaleEdit(Matter.objects.select_related("updated_by__person").get(pk=matter.pk))
-    if current.outcome == Outcome.PENDING:
-        raise ProcedureRefused(_("Record the decision once the matter is decided."))
+    check_decided(current)
     _write_outcome(current, user, decision_text=text.strip())
     return current
 
@@ -269,8 +393,7 @@ def set_decision_text(*, matter: Matter, user, text: str, expected_version: int)
 def add_follow_up(*, matter: Matter, user, text: str, date, completed: bool = False) -> FollowUp:
     if not Meeting.objects.permitted(user, "change").filter(pk=matter.meeting_id).exists():
         raise PermissionDenied(_("You may not record this meeting."))
-    if Matter.objects.get(pk=matter.pk).outcome != Outcome.PASSED:
-        raise ProcedureRefused(_("Only a passed decision is carried out."))
+    check_passed(Matter.objects.get(pk=matter.pk))
     if not text.strip():
         raise ValidationError({"text": _("Describe how the decision is being carried out.")})
     date = kit.business_date(
@@ -418,18 +541,7 @@ def seal_meeting(*, meeting: Meeting, user, at=None, on=None) -> Seal:
             )
         ],
     )
-    if not meeting.attendances.filter(role=Attendance.Role.MEMBER).exists():
-        raise ProcedureRefused(_("Record the members due before sealing."))
-    if not meeting.minutes.strip():
-        raise ProcedureRefused(_("The minutes are missing; write them before sealing."))
-    pending = meeting.matters.filter(outcome=Outcome.PENDING)
-    if pending.exists():
-        raise ProcedureRefused(
-            _("These matters have no outcome yet: %(m)s.")
-            % {"m": "、".join(pending.values_list("title", flat=True))}
-        )
-    if not meeting.matters.exists():
-        raise ProcedureRefused(_("A meeting without matters cannot be sealed."))
+    check_sealable(meeting)
     seal = _chain(
         meeting.unit,
         kind=Seal.Kind.MEETING,
@@ -439,8 +551,10 @@ def seal_meeting(*, meeting: Meeting, user, at=None, on=None) -> Seal:
         at=at,
     )
     before = kit.snapshot(meeting)
+    # The version with it, in the one write before the guard closes: the seal is the row's
+    # last change, and a page read before it is out of date.
     Meeting.objects.filter(pk=meeting.pk).update(
-        sealed_at=seal.sealed_at, sealed_on=on, sealed_by=user
+        sealed_at=seal.sealed_at, sealed_on=on, sealed_by=user, version=F("version") + 1
     )
     meeting.refresh_from_db()
     kit.record_change(
@@ -458,8 +572,7 @@ def seal_meeting(*, meeting: Meeting, user, at=None, on=None) -> Seal:
 def amend(*, meeting: Meeting, user, text: str) -> Amendment:
     """更正: append a sealed correction to a sealed meeting."""
     _require(user, meeting)
-    if not Meeting.objects.filter(pk=meeting.pk, sealed_at__isnull=False).exists():
-        raise ProcedureRefused(_("Only a sealed meeting takes amendments; edit it directly."))
+    check_sealed(Meeting.objects.get(pk=meeting.pk))
     if not text.strip():
         raise ValidationError({"text": _("Write the correction.")})
     amendment = Amendment.objects.create(
@@ -473,6 +586,13 @@ def amend(*, meeting: Meeting, user, text: str) -> Amendment:
         content=canonical_amendment(amendment),
         amendment=amendment,
         at=amendment.created_at,
+    )
+    kit.record_change(
+        obj=amendment,
+        kind="create",
+        user=user,
+        after=kit.snapshot(amendment),
+        source="amendment",
     )
     return amendment
 

@@ -11,7 +11,7 @@ from gongxiao.core.metrics import display, rate
 from gongxiao.core.navigation import NavLink, register_link
 
 from . import forms, services
-from .models import Campaign, RectificationItem, Status
+from .models import Campaign, Measure, RectificationItem, Status, Transition
 
 
 @register
@@ -308,9 +308,21 @@ class ItemLedger(Ledger):
         return then
 
     def detail_extra(self, request, obj):
-        from .views import item_context
-
         return item_context(request, obj)
 
 
 register_link(NavLink("rectification", _("Rectification dashboard"), "rectification:dashboard"))
+
+
+def item_context(request, item) -> dict:
+    return {
+        "item": item,
+        "timeline": Transition.objects.filter(item=item).select_related("user__person"),
+        "today": timezone.localdate(),
+        "measures": item.measures.select_related("owner"),
+        "progress": item.progress.prefetch_related("evidence"),
+        "measure_states": Measure.State.choices,
+        "source_record": item.source_record if item.source_type_id else None,
+        "next_checkin": item.next_checkin_due(),
+        "has_evidence": services.has_evidence(item),
+    }

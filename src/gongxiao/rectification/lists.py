@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from gongxiao.core import jobs, scoping, xlsx
 from gongxiao.core import services as kit
-from gongxiao.core.excel import ImportCheck, read_rows
+from gongxiao.core.excel import ImportCheck, _same, read_sheet
 from gongxiao.core.filters import filtered
 from gongxiao.core.ledgers import get_ledger
 from gongxiao.core.models import Job
@@ -283,6 +283,23 @@ def split_measures(text: str) -> list[str]:
     return [_NUMBERING.sub("", ln).strip() for ln in lines if _NUMBERING.sub("", ln).strip()]
 
 
+_REF = re.compile(r"^[A-Z]+(\d+)(?::[A-Z]+(\d+))?$")
+
+
+def _merged_below(sheet, header_at: int) -> list[str]:
+    """The merged ranges that reach the header row or below (0-based `header_at`); all of them
+    when the reader kept only examples and cannot tell."""
+    if sheet.merged_count > len(sheet.merged):
+        return sheet.merged + ["…"]
+    out = []
+    for ref in sheet.merged:
+        m = _REF.match(ref)
+        last = int(m.group(2) or m.group(1)) if m else header_at + 1
+        if last >= header_at + 1:
+            out.append(ref)
+    return out
+
+
 class RectificationListImporter:
     """Checks and imports a 整改清单 kept in Excel: one item per row, measures as numbered
     lines, people by name within the responsible unit's reach."""
@@ -295,10 +312,11 @@ class RectificationListImporter:
     def check(self, data: bytes, user, *, progress=None) -> ImportCheck:
         result = ImportCheck()
         try:
-            rows = read_rows(data)
+            sheet = read_sheet(data)
         except ValueError as exc:
             result.file_errors.append(str(exc))
             return result
+        rows = sheet.rows
         header_at = next(
             (
                 i
@@ -313,6 +331,17 @@ class RectificationListImporter:
                     "No header row with “问题描述” in the first ten rows; use the 整改清单 layout "
                     "(download the template)."
                 )
+            )
+            return result
+        if merged := _merged_below(sheet, header_at):
+            # A title merged across the columns above the header is the usual layout; a merged
+            # cell among the rows would import blank in all but its first cell.
+            result.file_errors.append(
+                _(
+                    "The sheet has %(n)s merged cells (%(ranges)s); unmerge them and fill in "
+                    "every cell, as in the template."
+                )
+                % {"n": len(merged), "ranges": "、".join(merged)}
             )
             return result
         headers = [str(c or "").strip() for c in rows[header_at]]
@@ -331,10 +360,25 @@ class RectificationListImporter:
                     self.units.setdefault(key, u)
         self.people = list(Person.objects.visible_to(user).select_related("unit"))
         self.today = timezone.localdate()
+        seen: dict[tuple, int] = {}
         for index, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
             if not any(str(c or "").strip() for c in row):
                 continue
             result.total += 1
+            # Compared on the columns read (a serial number 序号 differs on every row).
+            key = tuple(_same(self._cell(row, c)) for c in sorted(self.columns))
+            if key in seen:
+                # The same problem twice would become two items to drive to close-out.
+                result.errors.append(
+                    {
+                        "row": index,
+                        "column": "",
+                        "message": _("the row is the same as row %(row)s of this file")
+                        % {"row": seen[key]},
+                    }
+                )
+                continue
+            seen[key] = index
             errs, obj = self._check_row(row, index)
             result.errors.extend(errs)
             if obj is not None:

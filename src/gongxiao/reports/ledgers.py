@@ -3,13 +3,33 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from gongxiao.core.actions import Action, Output
 from gongxiao.core.ledgers import Ledger, register
 from gongxiao.core.navigation import NavLink, register_link
 
 from . import models as m
 from . import services
+from .models import ReportDraft
+from .placeholders import Table
 
 FINAL = _("The report is finalised; its text and figures no longer change.")
+FINALISED = _("The report is finalised; its figures are kept as they are.")
+
+
+def _finalise(draft, user, *, progress=None):
+    """定稿 in the background: the figures frozen, the Word file and the working papers kept,
+    and both handed to the user in one archive."""
+    services.finalise(draft=draft, user=user, expected_version=draft.version, progress=progress)
+    draft.refresh_from_db()
+    name, data = services.export_zip(draft=draft, user=user)
+    return Output(name, data, str(FINALISED))
+
+
+def _move(up):
+    def run(section, user):
+        services.move_section(section=section, user=user, up=up)
+
+    return run
 
 
 @register
@@ -37,6 +57,18 @@ class DraftLedger(Ledger):
     detail_template = "reports/draft_detail.html"
     # The frozen figures are shown in the preview and kept in the history record, not as JSON.
     detail_exclude = ("snapshot", "title", "final_docx", "final_workpapers")
+    actions = [
+        Action(
+            "finalise",
+            _("Finalise"),
+            service=_finalise,
+            check=services.check_open,
+            background=True,
+            in_block=False,  # beside the export button, disabled while a placeholder is wrong
+            style="success",
+            example={},
+        ),
+    ]
 
     def create(self, obj, user, *, source="web", m2m=None):
         return services.create_draft(draft=obj, user=user, source=source)
@@ -58,8 +90,6 @@ class DraftLedger(Ledger):
         return True
 
     def detail_extra(self, request, obj):
-        from .views import draft_context
-
         return draft_context(request, obj)
 
 
@@ -73,6 +103,26 @@ class SectionLedger(Ledger):
     filter_fields = {"draft": ["exact"], "level": ["exact"]}
     search_fields = ["heading", "body"]
     sort_fields = ["order"]
+    actions = [
+        Action(
+            "move_up",
+            _("Move up"),
+            service=_move(True),
+            check=lambda s, user: services.check_movable(s, up=True),
+            in_block=False,  # arrows on each line of the draft's page
+            style="outline-secondary",
+            example={},
+        ),
+        Action(
+            "move_down",
+            _("Move down"),
+            service=_move(False),
+            check=lambda s, user: services.check_movable(s, up=False),
+            in_block=False,
+            style="outline-secondary",
+            example={},
+        ),
+    ]
 
     def create(self, obj, user, *, source="web", m2m=None):
         return services.add_section(section=obj, user=user, source=source)
@@ -101,3 +151,26 @@ class TemplateLedger(Ledger):
 register_link(NavLink("reports", _("Dashboard"), "reports:dashboard", icon="bar-chart"))
 register_link(NavLink("reports", _("Metric catalogue"), "reports:catalogue", icon="journal-text"))
 register_link(NavLink("reports", _("Statistical tables"), "reports:statistics", icon="table"))
+
+
+def draft_context(request, draft):
+    document = services.document_for(draft, request.user)
+    can_change = (
+        not draft.is_final
+        and ReportDraft.objects.permitted(request.user, "change").filter(pk=draft.pk).exists()
+    )
+    return {
+        "draft": draft,
+        "document": document,
+        "sections": list(draft.sections.all()),
+        "can_change_draft": can_change,
+        "can_export": ReportDraft.objects.permitted(request.user, "export")
+        .filter(pk=draft.pk)
+        .exists(),
+        "table_class": Table,
+        "sees_final": draft.is_final and services.may_see_final(draft, request.user),
+        "has_final_files": draft.is_final and services.may_see_final(draft, request.user, "export"),
+        "can_verify": draft.is_final
+        and services.may_see_final(draft, request.user)
+        and ReportDraft.objects.permitted(request.user, "change").filter(pk=draft.pk).exists(),
+    }

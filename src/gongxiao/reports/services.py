@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from gongxiao.core import scoping
 from gongxiao.core import services as kit
+from gongxiao.core.actions import ActionRefused
 from gongxiao.core.models import RecordLocked
 
 from . import placeholders, templating, word, workpapers
@@ -23,12 +24,28 @@ from .models import ReportDraft, ReportSection
 from .skeletons import skeleton
 
 
-class ReportError(Exception):
+class ReportError(ActionRefused):
     """The draft cannot be exported as it stands; `messages` say what to correct."""
 
     def __init__(self, messages: list[str]):
-        super().__init__("; ".join(messages))
+        super().__init__(_("Correct the draft first: %(errors)s") % {"errors": "；".join(messages)})
         self.messages = messages
+
+
+def check_open(draft: ReportDraft, user=None) -> None:
+    _require_open(draft)
+
+
+def check_movable(section: ReportSection, up: bool) -> None:
+    """A section moves up unless it is the first, down unless it is the last."""
+    _require_open(section.draft)
+    siblings = list(section.draft.sections.values_list("pk", flat=True))
+    if siblings and siblings[0 if up else -1] == section.pk:
+        raise ActionRefused(
+            _("This section is already the first.")
+            if up
+            else _("This section is already the last.")
+        )
 
 
 @transaction.atomic
@@ -62,12 +79,10 @@ def add_section(*, section: ReportSection, user, source: str = "web") -> ReportS
 @transaction.atomic
 def move_section(*, section: ReportSection, user, up: bool) -> None:
     """Swap a section with its neighbour above or below."""
-    _require_open(section.draft)
+    check_movable(section, up)
     siblings = list(section.draft.sections.all())
     i = next(n for n, s in enumerate(siblings) if s.pk == section.pk)
     j = i - 1 if up else i + 1
-    if not 0 <= j < len(siblings):
-        return
     # Renumber so equal orders cannot make the swap a no-op.
     for n, s in enumerate(siblings):
         s._new_order = (n + 1) * 10

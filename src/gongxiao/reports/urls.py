@@ -10,7 +10,5 @@ urlpatterns = [
     path("metrics/<str:key>/", views.metric_detail, name="metric"),
     path("statistics/", views.statistics, name="statistics"),
     path("drafts/<int:pk>/export/", views.export_draft, name="draft-export"),
-    path("drafts/<int:pk>/finalise/", views.finalise_draft, name="draft-finalise"),
     path("drafts/<int:pk>/verify/", views.verify_draft, name="draft-verify"),
-    path("sections/<int:pk>/move/", views.move_section, name="section-move"),
 ]

@@ -3,11 +3,9 @@ statistical tables, and the draft's preview, export and finalisation."""
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,16 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongxiao.core import jobs, metrics, scoping
-from gongxiao.core import services as kit
-from gongxiao.core.models import Job, RecordLocked
+from gongxiao.core.models import Job
 from gongxiao.core.periods import Period, parse_period
 from gongxiao.org.roles import MODULES
 
 from . import dashboard as dash
 from . import services
 from .labels import choice_label, field_label
-from .models import ReportDraft, ReportSection
-from .placeholders import Table
+from .models import ReportDraft
 
 
 def _require(user, action="view"):
@@ -240,62 +236,7 @@ def statistics(request):
     )
 
 
-def run_statistics(job):
-    from . import stats
-
-    unit = scoping.units_for(job.user).filter(pk=job.params["unit"]).first()
-    if unit is None:
-        jobs.fail(job, _("The unit is no longer within your scope."))
-        return
-    period = parse_period(job.params["period"])
-    Job.objects.filter(pk=job.pk).update(total=len(job.params["keys"]))
-    buf = io.BytesIO()
-    n = stats.write(
-        user=job.user,
-        unit=unit,
-        period=period,
-        keys=job.params["keys"],
-        compare=job.params.get("compare", False),
-        target=buf,
-        progress=jobs.progress(job),
-    )
-    name = "{}-{}-{}.xlsx".format(unit.name, period.code, _("statistics"))
-    jobs.finish(
-        job,
-        filename=name,
-        data=buf.getvalue(),
-        message=_("Statistical table of %(n)s units ready.") % {"n": n},
-        result={"units": n},
-    )
-
-
-jobs.register_runner(Job.Kind.STATISTICS, run_statistics)
-
-
 # --- drafts -------------------------------------------------------------------------------
-
-
-def draft_context(request, draft):
-    document = services.document_for(draft, request.user)
-    can_change = (
-        not draft.is_final
-        and ReportDraft.objects.permitted(request.user, "change").filter(pk=draft.pk).exists()
-    )
-    return {
-        "draft": draft,
-        "document": document,
-        "sections": list(draft.sections.all()),
-        "can_change_draft": can_change,
-        "can_export": ReportDraft.objects.permitted(request.user, "export")
-        .filter(pk=draft.pk)
-        .exists(),
-        "table_class": Table,
-        "sees_final": draft.is_final and services.may_see_final(draft, request.user),
-        "has_final_files": draft.is_final and services.may_see_final(draft, request.user, "export"),
-        "can_verify": draft.is_final
-        and services.may_see_final(draft, request.user)
-        and ReportDraft.objects.permitted(request.user, "change").filter(pk=draft.pk).exists(),
-    }
 
 
 def _draft(request, pk, action="view"):
@@ -319,91 +260,6 @@ def export_draft(request, pk):
     )
 
 
-def run_export(job):
-    action = "change" if job.params.get("finalise") else "export"
-    draft = ReportDraft.objects.permitted(job.user, action).filter(pk=job.params["draft"]).first()
-    if draft is None:
-        jobs.fail(job, _("The report is no longer within your scope."))
-        return
-    if job.params.get("finalise"):
-        _finalise(job, draft)
-        return
-    try:
-        name, data = services.export_zip(draft=draft, user=job.user, progress=jobs.progress(job))
-    except services.ReportError as exc:
-        jobs.fail(
-            job, _("Correct the draft first: %(errors)s") % {"errors": "；".join(exc.messages)}
-        )
-        return
-    except ValueError as exc:  # a Word template that cannot be filled
-        jobs.fail(job, str(exc))
-        return
-    jobs.finish(
-        job,
-        filename=name,
-        data=data,
-        message=_("The report and its working papers are ready."),
-    )
-
-
-jobs.register_runner(Job.Kind.REPORT, run_export)
-
-
-@login_required
-@require_POST
-def finalise_draft(request, pk):
-    """定稿 runs in the background: it writes the Word file and every row of the working papers."""
-    draft = _draft(request, pk, "change")
-    if draft.is_final:
-        messages.error(
-            request, _("The report is finalised; its text and figures no longer change.")
-        )
-        return redirect(_draft_url(draft.pk))
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        messages.error(request, _("The form is missing its version; reload the page."))
-        return redirect(_draft_url(draft.pk))
-    return _start_job(
-        request,
-        Job.Kind.REPORT,
-        _draft_url(draft.pk),
-        draft=draft.pk,
-        finalise=True,
-        version=version,
-        filename=services.file_stem(draft),
-    )
-
-
-def _finalise(job, draft):
-    try:
-        services.finalise(
-            draft=draft,
-            user=job.user,
-            expected_version=job.params["version"],
-            progress=jobs.progress(job),
-        )
-    except services.ReportError as exc:
-        jobs.fail(
-            job, _("Correct the draft first: %(errors)s") % {"errors": "；".join(exc.messages)}
-        )
-        return
-    except kit.StaleEdit:
-        jobs.fail(job, _("Someone changed the draft meanwhile; check it and try again."))
-        return
-    except (RecordLocked, PermissionDenied, ValidationError, ValueError) as exc:
-        jobs.fail(job, str(exc))
-        return
-    draft.refresh_from_db()
-    name, data = services.export_zip(draft=draft, user=job.user)
-    jobs.finish(
-        job,
-        filename=name,
-        data=data,
-        message=_("The report is finalised; its figures are kept as they are."),
-    )
-
-
 @login_required
 def verify_draft(request, pk):
     """For the report's owners (who may change it and see every figure it holds): the figures
@@ -420,16 +276,3 @@ def verify_draft(request, pk):
         )
     result = verify.check(draft, request.user)
     return render(request, "reports/verify.html", {"draft": draft, "result": result})
-
-
-@login_required
-@require_POST
-def move_section(request, pk):
-    section = get_object_or_404(ReportSection.objects.permitted(request.user, "change"), pk=pk)
-    try:
-        services.move_section(
-            section=section, user=request.user, up=request.POST.get("direction") == "up"
-        )
-    except (RecordLocked, PermissionDenied) as exc:
-        messages.error(request, str(exc))
-    return redirect(f"{_draft_url(section.draft_id)}#section-{section.pk}")

@@ -2,7 +2,8 @@
 tomorrow is covered the day it is declared (its example input and a maker of a row ready for
 it, core.testing.prepares, are all it needs; a meta-test demands both).
 
-For each action: allowed → done, version + 1, one action record and a change record; without
+For each action: allowed → done, version + 1 (unchanged for an action that only appends to
+the row), one action record and a change record; without
 the right → 403 and nothing changed; a row out of scope → 404 and nothing changed; a stale or
 missing version → 409; for bulk actions, a bulk request mixing own and foreign rows changes
 none of the foreign ones; each action's route is in the OpenAPI schema."""
@@ -79,6 +80,10 @@ def page_url(ledger, action, obj):
     )
 
 
+def outsider(federation):
+    return user_with(Role.SYSADMIN, federation.county_b)
+
+
 def api(user):
     c = APIClient()
     c.force_authenticate(user)
@@ -111,18 +116,31 @@ def ready(ledger, action, unit):
 
 @pytest.mark.parametrize(("ledger", "action"), CASES, ids=IDS)
 def test_an_allowed_action_is_done_once_with_its_records(
-    federation, ledger, action, django_assert_max_num_queries
+    federation, ledger, action, django_assert_max_num_queries, django_capture_on_commit_callbacks
 ):
     obj = ready(ledger, action, federation.a1)
     user = actor(ledger, action, federation.a1)
     assert action.allowed(obj, user), action.refusal(obj, user)
     version, changes = obj.version, ChangeRecord.objects.count()
-    # A pin on the work one action takes: it must not grow with the rows around it.
-    with django_assert_max_num_queries(40):
-        resp = api(user).post(url(ledger, action, obj), body(action, obj), format="json")
-    assert resp.status_code == 200, resp.content
+    # An action that appends to the row (an amendment to sealed minutes) leaves its version.
+    expected = version if action.appends else version + 1
+    if action.background:
+        # Checked in the request (202 and a job to follow), taken by the job through the same
+        # runner; the job's work is the benchmarks' to measure, not a pin's.
+        with django_capture_on_commit_callbacks(execute=True):
+            resp = api(user).post(url(ledger, action, obj), body(action, obj), format="json")
+        assert resp.status_code == 202, resp.content
+        job = api(user).get(resp.json()["url"]).json()
+        assert job["status"] == "done", job
+        assert api(outsider(federation)).get(resp.json()["url"]).status_code == 404
+    else:
+        # A pin on the work one action takes: it must not grow with the rows around it.
+        with django_assert_max_num_queries(40):
+            resp = api(user).post(url(ledger, action, obj), body(action, obj), format="json")
+        assert resp.status_code == 200, resp.content
+        assert resp.json()["version"] == expected
     after = ledger.model.objects.get(pk=obj.pk)
-    assert after.version == version + 1 and resp.json()["version"] == version + 1
+    assert after.version == expected
     records = ActionRecord.objects.filter(ledger=ledger.key, object_pk=str(obj.pk))
     assert [(r.action, r.user_id, r.source) for r in records] == [(action.name, user.pk, "api")]
     if action.business_date:
@@ -131,16 +149,22 @@ def test_an_allowed_action_is_done_once_with_its_records(
 
 
 @pytest.mark.parametrize(("ledger", "action"), CASES, ids=IDS)
-def test_the_page_door_takes_the_same_action(federation, ledger, action):
+def test_the_page_door_takes_the_same_action(
+    federation, ledger, action, django_capture_on_commit_callbacks
+):
     obj = ready(ledger, action, federation.a1)
     user = actor(ledger, action, federation.a1)
     c = Client()
     c.force_login(user)
     page = page_url(ledger, action, obj)
     assert c.get(page).status_code == 200
-    resp = c.post(page, body(action, obj))
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = c.post(page, body(action, obj))
     assert resp.status_code == 302, resp.content.decode()[:2000]
-    assert ledger.model.objects.get(pk=obj.pk).version == obj.version + 1
+    if action.background:  # the page follows its job
+        assert resp.url.startswith("/jobs/")
+    expected = obj.version if action.appends else obj.version + 1
+    assert ledger.model.objects.get(pk=obj.pk).version == expected
     assert ActionRecord.objects.filter(object_pk=str(obj.pk), action=action.name).count() == 1
 
 

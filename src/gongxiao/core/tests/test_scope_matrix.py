@@ -64,6 +64,8 @@ def test_every_url_is_known_to_the_matrix():
         "api-docs",
         "api-token",
         "api-root",
+        # a user's own background jobs, tested in test_actions.py (another's job is 404)
+        "api-job",
         # a user's own notifications, tested in test_notifications.py
         "notifications",
         "notification-open",
@@ -74,14 +76,8 @@ def test_every_url_is_known_to_the_matrix():
         "rectification:list-export",
         "rectification:list-import",
         "rectification:list-template",
-        # collective-decision procedure and filing, tested in decisions/tests/test_scope.py
-        "decisions:attendance",
-        "decisions:seal",
-        "decisions:amendment",
-        "decisions:statement",
-        "decisions:defer",
-        "decisions:decision",
-        "decisions:follow-up",
+        # collective-decision filing and minutes, tested in decisions/tests/test_scope.py (the
+        # procedure's steps are actions: test_actions.py)
         "decisions:filing",
         "decisions:filing-xlsx",
         "decisions:filing-docx",
@@ -96,8 +92,6 @@ def test_every_url_is_known_to_the_matrix():
         "reports:metric",
         "reports:statistics",
         "reports:draft-export",
-        "reports:draft-finalise",
-        "reports:section-move",
         # the check of a finalised report: reports/tests/test_verify.py (other county → 404)
         "reports:draft-verify",
     }

@@ -122,8 +122,8 @@ def test_a_sealed_meeting_cannot_change_through_pages_api_or_admin(board):
     c.post(url + "delete/")
     c.post(f"/ledgers/decisions/matters/{board.matter.pk}/edit/", {"title": "改", "version": 1})
     c.post(
-        f"/decisions/matters/{board.matter.pk}/statements/",
-        {"person": board.members[0].pk, "position": "agree"},
+        f"/ledgers/decisions/matters/{board.matter.pk}/actions/state/",
+        {"person": board.members[0].pk, "position": "agree", "version": board.matter.version},
     )
     api = APIClient()
     api.force_authenticate(board.secretary)

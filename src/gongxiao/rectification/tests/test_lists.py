@@ -261,3 +261,36 @@ def test_the_import_template_downloads(cast):
         response_bytes(_client(cast.discipline_a).get("/rectification/lists/import/template.xlsx"))
     )
     assert rows[0][:3] == ["序号", "问题描述", "整改措施"]
+
+
+def test_import_refuses_the_same_problem_twice(cast):
+    f = cast.f
+    row = ["仓库消防通道堆放杂物", "清理杂物", "", f.a1.name, "", "2023年6月底", "", ""]
+    check = _import(_client(cast.discipline_a), _ledger_file([row, ["另一问题", *row[1:]], row]))
+    assert check.result["ok"] is False
+    [error] = check.result["errors"]
+    assert error["row"] == 5 and "3" in error["message"]  # row 5 repeats row 3 (after a title)
+
+
+def test_import_refuses_merged_cells_among_the_rows_but_not_a_merged_title(cast):
+    f = cast.f
+    row = ["仓库消防通道堆放杂物", "清理杂物", "", f.a1.name, "", "2023年6月底", "", ""]
+
+    def file(merge):
+        buf = io.BytesIO()
+        wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+        ws = wb.add_worksheet()
+        ws.merge_range(0, 0, 0, 9, "甲县社整改清单")  # the usual title across the columns
+        ws.write_row(1, 0, ["序号", "问题描述", "整改措施", "责任领导", "责任单位", "责任人"])
+        ws.write_row(1, 6, ["整改时限", "整改进展", "完成情况", "销号时间"])
+        ws.write_row(2, 0, [1, *row])
+        ws.write_row(3, 0, [2, "另一问题", *row[1:]])
+        if merge:  # one unit for both rows, merged: the second row's would import blank
+            ws.merge_range(2, 4, 3, 4, f.a1.name)
+        wb.close()
+        return buf.getvalue()
+
+    c = _client(cast.discipline_a)
+    assert _import(c, file(merge=False)).result["ok"] is True
+    refused = _import(c, file(merge=True)).result
+    assert refused["ok"] is False and "E3:E4" in refused["file_errors"][0]

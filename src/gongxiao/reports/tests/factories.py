@@ -4,7 +4,7 @@ import factory
 from django.core.files.base import ContentFile
 from factory.django import DjangoModelFactory
 
-from gongxiao.core.testing import factory_for
+from gongxiao.core.testing import factory_for, prepares
 from gongxiao.reports.demo import template_docx
 from gongxiao.reports.models import Kind, ReportDraft, ReportSection, ReportTemplate
 
@@ -50,3 +50,28 @@ def make_section(unit, **overrides):
 @factory_for(ReportTemplate)
 def make_template(unit, **overrides):
     return TemplateFactory(unit=unit, **overrides)
+
+
+# --- rows ready for each action (core/tests/test_actions.py) ------------------------------
+
+
+@prepares("reports.drafts", "finalise")
+def draft_to_finalise(unit):
+    draft = DraftFactory(unit=unit)
+    SectionFactory(draft=draft)
+    return draft
+
+
+@prepares("reports.sections", "move_up")
+def second_section(unit):
+    draft = DraftFactory(unit=unit)
+    SectionFactory(draft=draft)
+    return SectionFactory(draft=draft)
+
+
+@prepares("reports.sections", "move_down")
+def first_section(unit):
+    draft = DraftFactory(unit=unit)
+    first = SectionFactory(draft=draft)
+    SectionFactory(draft=draft)
+    return first

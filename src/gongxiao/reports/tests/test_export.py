@@ -288,3 +288,24 @@ def test_working_paper_sheet_names_are_valid():
 
     name = sheet_name(U)
     assert len(name) <= 31 and not re.search(r"[\[\]:*?/\\]", name)
+
+
+def test_an_export_of_a_finalised_report_beyond_the_users_reach_says_why(
+    ledgers, django_capture_on_commit_callbacks
+):
+    """The job of a user whose roles do not reach the finalised figures fails with that reason,
+    not with the message of an unexpected failure."""
+    from django.test import Client
+
+    from gongxiao.core.models import Job
+
+    draft = _governance(ledgers)
+    SectionFactory(draft=draft, body="处理{{ discipline.actions.count }}人次")
+    services.finalise(draft=draft, user=ledgers.city_discipline, expected_version=draft.version)
+    c = Client()
+    c.force_login(ledgers.city_leader)
+    with django_capture_on_commit_callbacks(execute=True):
+        c.post(f"/reports/drafts/{draft.pk}/export/")
+    job = Job.objects.get(kind=Job.Kind.REPORT)
+    assert job.status == Job.Status.FAILED
+    assert "不能导出" in job.message or "cannot be exported" in job.message, job.message

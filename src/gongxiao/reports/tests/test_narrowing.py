@@ -172,8 +172,8 @@ def test_a_zero_figure_is_marked_not_blocked(ledgers):
     html = client_for(ledgers.city_leader).get(f"/ledgers/reports/drafts/{draft.pk}/").content
     html = html.decode()
     assert 'id="draft-warnings"' in html and 'data-warning="F01"' in html
-    assert 'id="btn-finalise"' in html and "disabled" not in re.search(
-        r'<button[^>]*id="btn-finalise"[^>]*>', html
+    assert 'id="step-finalise"' in html and "disabled" not in re.search(
+        r'<button[^>]*id="step-finalise"[^>]*>', html
     ).group(0)
 
 

@@ -169,21 +169,23 @@ def test_finalise_through_the_page_then_the_draft_is_locked(
     draft = DraftFactory(unit=ledgers.f.county_a, period=str(YEAR))
     section = SectionFactory(draft=draft)
     c = client_for(ledgers.leader_a)
-    resp = c.post(f"/reports/drafts/{draft.pk}/finalise/", {"version": "abc"})
-    assert resp.status_code == 302 and not Job.objects.exists()
-    with django_capture_on_commit_callbacks(execute=True):
-        c.post(f"/reports/drafts/{draft.pk}/finalise/", {"version": draft.version + 5})
-    job = Job.objects.get()
-    assert job.status == Job.Status.FAILED and job.message  # a stale version is refused
+    finalise = f"/ledgers/reports/drafts/{draft.pk}/actions/finalise/"
+    for version in ("abc", draft.version + 5):  # missing or stale: refused in the request
+        resp = c.post(finalise, {"version": version}, follow=True)
+        assert any(m.level_tag == "error" for m in resp.context["messages"])
+    assert not Job.objects.exists()
     draft.refresh_from_db()
     assert not draft.is_final and not draft.final_docx
     with django_capture_on_commit_callbacks(execute=True):
-        c.post(f"/reports/drafts/{draft.pk}/finalise/", {"version": draft.version})
+        resp = c.post(finalise, {"version": draft.version})
+    assert resp.status_code == 302 and resp.url.startswith("/jobs/")
     draft.refresh_from_db()
     assert draft.is_final
-    assert Job.objects.filter(status=Job.Status.DONE).count() == 1
+    job = Job.objects.get(status=Job.Status.DONE, kind=Job.Kind.ACTION)
+    z = zipfile.ZipFile(io.BytesIO(response_bytes(c.get(f"/jobs/{job.pk}/download/"))))
+    assert sorted(n.rsplit(".", 1)[1] for n in z.namelist()) == ["docx", "xlsx"]
     html = c.get(f"/ledgers/reports/drafts/{draft.pk}/").content.decode()
-    assert 'id="final-docx"' in html and 'id="btn-finalise"' not in html
+    assert 'id="final-docx"' in html and 'id="step-finalise"' not in html
     resp = c.get(f"/ledgers/reports/sections/{section.pk}/edit/")
     assert resp.status_code == 302  # back to the row, with the reason
     resp = c.post(
@@ -199,8 +201,10 @@ def test_draft_actions_refuse_another_countys_draft(ledgers):
     section = SectionFactory(draft=theirs)
     c = client_for(ledgers.leader_a)
     assert c.post(f"/reports/drafts/{theirs.pk}/export/").status_code == 404
-    assert c.post(f"/reports/drafts/{theirs.pk}/finalise/", {"version": 1}).status_code == 404
-    assert c.post(f"/reports/sections/{section.pk}/move/", {"direction": "up"}).status_code == 404
+    finalise = f"/ledgers/reports/drafts/{theirs.pk}/actions/finalise/"
+    assert c.post(finalise, {"version": 1}).status_code == 404
+    move = f"/ledgers/reports/sections/{section.pk}/actions/move_up/"
+    assert c.post(move, {"version": section.version}).status_code == 404
     assert not Job.objects.exists()
     theirs.refresh_from_db()
     assert not theirs.is_final
@@ -210,15 +214,26 @@ def test_draft_actions_refuse_another_countys_draft(ledgers):
 
     reader = client_for(user_with(Role.READ_ONLY, ledgers.f.county_b))
     assert reader.get(f"/ledgers/reports/drafts/{theirs.pk}/").status_code == 200
-    assert reader.post(f"/reports/drafts/{theirs.pk}/finalise/", {"version": 1}).status_code == 404
+    resp = reader.post(finalise, {"version": 1}, follow=True)
+    assert any("不允许" in str(m) or m.level_tag == "error" for m in resp.context["messages"])
+    assert not Job.objects.exists()
+    theirs.refresh_from_db()
+    assert not theirs.is_final
 
 
 def test_section_moves_on_the_page(ledgers):
     draft = DraftFactory(unit=ledgers.f.county_a, period=str(YEAR))
     a, b = SectionFactory(draft=draft), SectionFactory(draft=draft)
     c = client_for(ledgers.leader_a)
-    resp = c.post(f"/reports/sections/{b.pk}/move/", {"direction": "up"})
-    assert resp.status_code == 302
+    resp = c.post(f"/ledgers/reports/sections/{b.pk}/actions/move_up/", {"version": b.version})
+    assert resp.status_code == 302 and resp.url.endswith(f"#section-{b.pk}")
+    assert list(draft.sections.all()) == [b, a]
+    # The first one goes no higher: refused with a message, nothing renumbered.
+    b.refresh_from_db()
+    resp = c.post(
+        f"/ledgers/reports/sections/{b.pk}/actions/move_up/", {"version": b.version}, follow=True
+    )
+    assert any("第一" in str(m) for m in resp.context["messages"])
     assert list(draft.sections.all()) == [b, a]
 
 
