@@ -14,8 +14,11 @@ from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from gongxiao.core import scoping
+from gongxiao.core import quantities, scoping
 from gongxiao.core.periods import Period
+from gongxiao.core.quantities import MeasureMismatch, Quantity
+
+__all__ = ["MeasureMismatch", "Quantity"]
 
 _metrics: dict[str, Metric] = {}
 
@@ -53,6 +56,13 @@ class Figure:
     rows: QuerySet
     url: str
 
+    @property
+    def quantity(self) -> Quantity:
+        """The figure as a quantity in its metric's measure, to add to others only where the
+        measures agree (core.quantities)."""
+        value = self.value if self.value is not None else 0
+        return Quantity(Decimal(str(value)), self.metric.measure)
+
 
 def register_metric(metric: Metric) -> Metric:
     if metric.key in _metrics:
@@ -86,6 +96,29 @@ def compute(key: str, user, unit, period: Period, filters: dict | None = None) -
         rows=rows,
         url=link(metric, unit, period, filters),
     )
+
+
+def check_addable(keys: list[str], measure: str | None = None) -> str:
+    """The measure a sum of the figures of `keys` is in (`measure`, or the first one's), or a
+    MeasureMismatch naming two that do not add: 亩 and 亩次, 吨 and 件, any rate."""
+    if not keys:
+        raise ValueError("A total of no figures.")
+    target = measure or _metrics[keys[0]].measure
+    for key in keys:
+        quantities.check_addable(target, _metrics[key].measure)
+    return target
+
+
+def total(
+    keys: list[str], user, unit, period: Period, measure: str | None = None
+) -> tuple[Quantity, list[Figure]]:
+    """The sum of several figures, each converted to one measure (kg and t add as t), and the
+    figures it adds; refused before anything is computed when their measures differ in kind.
+    This is the one place figures of several metrics are added, so no report, table or later
+    module can sum 亩 with 亩次."""
+    target = check_addable(keys, measure)
+    figures = [compute(k, user, unit, period) for k in keys]
+    return quantities.total([f.quantity for f in figures], target), figures
 
 
 def _value(metric: Metric, rows, user, unit, period):

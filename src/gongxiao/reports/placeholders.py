@@ -24,7 +24,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongxiao.core import metrics, scoping
+from gongxiao.core import metrics, quantities, scoping
 from gongxiao.core.periods import Period
 
 MODIFIERS = {
@@ -37,6 +37,9 @@ MODIFIERS = {
     "campaign": "campaign",
 }
 TABLE_PREFIXES = ("表:", "表：", "table:")
+# {{ 合计: key1, key2 }}: figures of several metrics added, only where their measures add
+# (core.metrics.total: t and kg after conversion; never 亩 with 亩次, nor 吨 with 件).
+TOTAL_PREFIXES = ("合计:", "合计：", "total:")
 SPECIALS = {
     "单位": "unit",
     "unit": "unit",
@@ -62,6 +65,12 @@ class FigureRef:
 class TableRef:
     keys: tuple
     modifiers: frozenset = frozenset()
+
+
+@dataclass(frozen=True)
+class TotalRef:
+    keys: tuple
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -161,6 +170,19 @@ def _parse_token(inner: str, source: str):
                 _("“%(mod)s” is not a modifier; use 上年, 同比, 本专项 or 维度=值.") % {"mod": mod},
             )
         narrow.append((name, value))
+    for prefix in TOTAL_PREFIXES:
+        if head.startswith(prefix):
+            keys = tuple(
+                k.strip() for k in re.split(r"[,，、+＋]", head[len(prefix) :]) if k.strip()
+            )
+            if len(keys) < 2:
+                return BadRef(source, _("A total needs at least two metric keys."))
+            unknown = [k for k in keys if k not in metrics._metrics]
+            if unknown:
+                return BadRef(source, _unknown(unknown[0]))
+            if resolved or narrow:
+                return BadRef(source, _("A total takes no modifier."))
+            return TotalRef(keys, source)
     for prefix in TABLE_PREFIXES:
         if head.startswith(prefix):
             keys = tuple(k.strip() for k in re.split(r"[,，、]", head[len(prefix) :]) if k.strip())
@@ -322,6 +344,8 @@ class Resolver:
                 out.append(self._error(part.source, part.message))
             elif isinstance(part, TableRef):
                 out.append(self.table(part))
+            elif isinstance(part, TotalRef):
+                out.append(self.total(part))
             elif isinstance(part, Conditional):
                 out += self.conditional(part)
             else:
@@ -404,6 +428,24 @@ class Resolver:
             ) % {"label": used.label}
             self.warnings.append(f"{used.id} {source}: {seg.warning}")
         return seg
+
+    def total(self, ref: TotalRef) -> Segment:
+        """The sum of several figures in the first one's measure, each recorded (so the working
+        papers list the rows of each); refused when their measures do not add."""
+        try:
+            target = metrics.check_addable(list(ref.keys))
+        except metrics.MeasureMismatch as exc:
+            return self._error(ref.source, str(exc))
+        try:
+            used = [self.figure(k) for k in ref.keys]
+        except PermissionDenied:
+            return self._error(
+                ref.source, _("Your roles do not allow one of the figures of this total.")
+            )
+        quantity = quantities.total(
+            [metrics.Quantity(Decimal(str(u.value or 0)), u.metric.measure) for u in used], target
+        )
+        return Segment(metrics.number(quantity.value))
 
     def table(self, ref: TableRef) -> Table | Segment:
         """Units × metrics: the unit's own rows, each child's subtree, and the total."""

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "gongxiao.decisions",
     "gongxiao.supervision",
     "gongxiao.assets",
+    "gongxiao.agri",
     "gongxiao.reports",
 ]
 
@@ -218,6 +219,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for a choice set several fields share (a "level" is also a report section's).
+    "ENUM_NAME_OVERRIDES": {"OutletLevelEnum": "gongxiao.agri.models.ServiceOutlet.DECLARABLE"},
 }
 
 # Lists count at most this many rows; beyond it the page says "N+" instead of scanning the table.
