@@ -38,6 +38,7 @@ urlpatterns = [
     path("api/docs/", api_docs, name="api-docs"),
     path("api/token/", obtain_auth_token, name="api-token"),
     path("api/", include(api_router.urls)),
+    path("org/", include("gongxiao.org.urls")),
     path("rectification/", include("gongxiao.rectification.urls")),
     path("decisions/", include("gongxiao.decisions.urls")),
     path("supervision/", include("gongxiao.supervision.urls")),

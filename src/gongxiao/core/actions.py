@@ -108,6 +108,8 @@ class Action:
     # Shown in the detail page's actions block; False when the app's template places it
     # itself (a state select on each measure's line), still posting to the kit's route.
     in_block: bool = True
+    # Inputs kept out of the action record (a password): recorded as "******".
+    secret: tuple[str, ...] = ()
     ledger: object = field(default=None, repr=False)
 
     def __post_init__(self):
@@ -284,7 +286,7 @@ def perform(
             user_repr=services._who(user),
             on=inputs.get("on") if action.business_date else None,
             source=source,
-            data={k: _json(v) for k, v in inputs.items()},
+            data={k: "******" if k in action.secret else _json(v) for k, v in inputs.items()},
         )
     obj.__dict__.update(current.__dict__)
     return result if isinstance(result, model) else current

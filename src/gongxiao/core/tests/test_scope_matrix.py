@@ -68,6 +68,12 @@ def test_every_url_is_known_to_the_matrix():
         "notifications",
         "notification-open",
         "notification-read-all",
+        # administration of one's own subtree, tested in org/tests/test_administration.py
+        # (another county's unit → 404, no administrator role → 403)
+        "org:units",
+        "org:unit-add",
+        "org:unit",
+        "org:unit-close",
         # rectification pages beyond the kit, tested in rectification/tests/test_scope.py
         "rectification:evidence",
         "rectification:dashboard",
