@@ -87,6 +87,23 @@ class ChangeRecordQuerySet(models.QuerySet):
         raise PermissionError("Change records cannot be deleted.")
 
 
+# The door a change came through, in the words a history shows (the stored tag stays English).
+SOURCE_LABELS = {
+    "web": _("on the page"),
+    "api": _("through the API"),
+    "bulk": _("bulk action"),
+    "import": _("import"),
+    "demo": _("demo data"),
+    "synth": _("synthetic data"),
+    "workflow": _("workflow"),
+    "seal": _("sealing"),
+    "procedure": _("meeting procedure"),
+    "decision": _("decision"),
+    "admin": _("administration"),
+    "system": _("system"),
+}
+
+
 class ChangeRecord(models.Model):
     """One change to one row: who, when, what it was before and after. Append-only."""
 
@@ -134,6 +151,10 @@ class ChangeRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Change records cannot be deleted.")
+
+    @property
+    def source_label(self) -> str:
+        return str(SOURCE_LABELS.get(self.source, self.source))
 
     def changed_fields(self) -> list[str]:
         before, after = self.before or {}, self.after or {}

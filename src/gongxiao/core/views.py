@@ -188,7 +188,13 @@ class LedgerActionView(LedgerView):
             form = act.form(obj, request.user, data=request.POST, files=request.FILES)
             form.is_valid()
             for key, msgs in getattr(exc, "message_dict", {None: exc.messages}).items():
-                form.add_error(key if key in form.fields else None, msgs)
+                if key in form.fields:
+                    form.add_error(key, msgs)
+                elif key in (None, "__all__"):
+                    form.add_error(None, msgs)
+                else:  # a field of the row, not of the form: named by its label
+                    label = services.field_label(key, self.ledger.model)
+                    form.add_error(None, [f"{label}：{m}" for m in msgs])
             return self._render(obj, act, form, status=400)
         except Exception as exc:
             status, message = actions.refusal(exc)
@@ -269,7 +275,7 @@ def _readable(field, raw, user):
     if isinstance(field, models.DateTimeField):
         try:
             return formats.date_format(
-                timezone.localtime(datetime.datetime.fromisoformat(raw)), "Y-m-d H:i"
+                timezone.localtime(datetime.datetime.fromisoformat(raw)), "DATETIME_FORMAT"
             )
         except (TypeError, ValueError):
             return raw

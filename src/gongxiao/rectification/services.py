@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -166,13 +167,13 @@ def check_business_date(item: RectificationItem, on: datetime.date | None) -> da
     if item.found_date and on < item.found_date:
         raise TransitionRefused(
             _("The date of a step cannot be before the problem was found (%(d)s).")
-            % {"d": item.found_date.isoformat()}
+            % {"d": date_format(item.found_date, "DATE_FORMAT")}
         )
     previous = last_step_date(item)
     if previous and on < previous:
         raise TransitionRefused(
             _("The date of a step cannot be before the previous step (%(d)s).")
-            % {"d": previous.isoformat()}
+            % {"d": date_format(previous, "DATE_FORMAT")}
         )
     return on
 
@@ -383,7 +384,7 @@ def add_progress(
         raise ValidationError(
             {
                 "date": _("Progress cannot be dated before the problem was found (%(d)s).")
-                % {"d": item.found_date.isoformat()}
+                % {"d": date_format(item.found_date, "DATE_FORMAT")}
             }
         )
     if is_checkin and item.kind != Kind.ONGOING:
@@ -513,7 +514,7 @@ def run_escalation(
             recipient=user,
             key=f"rect:{item.pk}:remind:{item.deadline}",
             title=_("Due in %(n)s days: %(item)s") % {"n": days, "item": item.title},
-            body=_("Deadline %(d)s.") % {"d": item.deadline},
+            body=_("Deadline %(d)s.") % {"d": date_format(item.deadline, "DATE_FORMAT")},
             url=_item_url(item),
         ):
             result.reminded += 1
@@ -521,7 +522,7 @@ def run_escalation(
         days = (today - item.deadline).days
         title = _("Overdue by %(n)s days: %(item)s") % {"n": days, "item": item.title}
         body = _("Deadline %(d)s; responsible unit %(u)s.") % {
-            "d": item.deadline,
+            "d": date_format(item.deadline, "DATE_FORMAT"),
             "u": item.unit.name,
         }
         for person in (item.responsible_person, item.responsible_leader):
@@ -556,7 +557,8 @@ def run_escalation(
                 recipient=user,
                 key=f"rect:{item.pk}:checkin:{due}",
                 title=_("Check-in due: %(item)s") % {"item": item.title},
-                body=_("Report progress on this ongoing item (due %(d)s).") % {"d": due},
+                body=_("Report progress on this ongoing item (due %(d)s).")
+                % {"d": date_format(due, "DATE_FORMAT")},
                 url=_item_url(item),
             ):
                 result.checkins += 1
