@@ -272,6 +272,10 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     key = models.CharField(max_length=200)
+    # What it is about (a close-out request, an overdue item…), for grouping and filtering, and
+    # the row it concerns ("rect:12"): a later notice of the same chain supersedes an earlier.
+    kind = models.CharField(_("kind"), max_length=30, blank=True, db_index=True)
+    subject = models.CharField(max_length=100, blank=True)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("content"), blank=True)
     url = models.CharField(max_length=300, blank=True)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from gongxiao.core import scoping
 from gongxiao.core import services as kit
 from gongxiao.core.actions import ActionRefused
-from gongxiao.core.notifications import notify
+from gongxiao.core.notifications import notify, register_kind
 from gongxiao.org.models import RoleAssignment, User
 from gongxiao.org.roles import Role
 
@@ -280,6 +280,16 @@ def take_over_state(
     return result
 
 
+# The kinds of rectification notices, grouped and filtered in the notification centre.
+LADDER_KINDS = ("reminder", "overdue", "escalation")
+register_kind("close_out_request", gettext_lazy("Close-out requests"))
+register_kind("review_result", gettext_lazy("Review decisions"))
+register_kind("reminder", gettext_lazy("Deadline reminders"))
+register_kind("overdue", gettext_lazy("Overdue items"))
+register_kind("escalation", gettext_lazy("Escalations"))
+register_kind("checkin", gettext_lazy("Check-ins due"))
+
+
 def _item_url(item) -> str:
     return reverse(
         "ledger-detail", kwargs={"app_label": "rectification", "slug": "items", "pk": item.pk}
@@ -295,18 +305,30 @@ def _notify_transition(item, step: Step, user, reason):
     }
     body = reason
     key = f"rect:{item.pk}:{step.name}:{item.version}"
+    about = {"subject": f"rect:{item.pk}", "url": _item_url(item)}
     if step.name == "request_close_out":
         for reviewer in reviewers_of(item):
             if reviewer != user:
-                notify(recipient=reviewer, key=key, title=title, body=body, url=_item_url(item))
+                notify(
+                    recipient=reviewer,
+                    key=key,
+                    title=title,
+                    body=body,
+                    kind="close_out_request",
+                    supersedes=("close_out_request",),
+                    **about,
+                )
     elif step.name in ("close_out", "reject_close_out", "reopen"):
         requester = User.objects.filter(
             pk__in=Transition.objects.filter(item=item, action__in=REQUEST_ACTIONS)
             .order_by("-at", "-id")
             .values("user_id")[:1]
         ).first()
+        # The decision on the item is the latest word on it: the ladder's notices of the item
+        # and the earlier decisions are superseded.
+        result = {"kind": "review_result", "supersedes": LADDER_KINDS + ("review_result",)}
         if requester and requester not in (user, _user_of(item.responsible_person)):
-            notify(recipient=requester, key=key, title=title, body=body, url=_item_url(item))
+            notify(recipient=requester, key=key, title=title, body=body, **result, **about)
         person_user = _user_of(item.responsible_person)
         if person_user and person_user != user:
             notify(
@@ -314,8 +336,9 @@ def _notify_transition(item, step: Step, user, reason):
                 key=key,
                 title=title,
                 body=body,
-                url=_item_url(item),
                 level="warning" if step.name != "close_out" else "info",
+                **result,
+                **about,
             )
 
 
@@ -513,6 +536,8 @@ def run_escalation(
         if user and notify(
             recipient=user,
             key=f"rect:{item.pk}:remind:{item.deadline}",
+            kind="reminder",
+            subject=f"rect:{item.pk}",
             title=_("Due in %(n)s days: %(item)s") % {"n": days, "item": item.title},
             body=_("Deadline %(d)s.") % {"d": date_format(item.deadline, "DATE_FORMAT")},
             url=_item_url(item),
@@ -530,6 +555,9 @@ def run_escalation(
             if user and notify(
                 recipient=user,
                 key=f"rect:{item.pk}:overdue:{item.deadline}",
+                kind="overdue",
+                subject=f"rect:{item.pk}",
+                supersedes=("reminder", "overdue"),
                 title=title,
                 body=body,
                 url=_item_url(item),
@@ -542,6 +570,9 @@ def run_escalation(
                 if notify(
                     recipient=user,
                     key=f"rect:{item.pk}:escalate:{item.deadline}",
+                    kind="escalation",
+                    subject=f"rect:{item.pk}",
+                    supersedes=LADDER_KINDS,
                     title=_("Escalated, overdue by %(n)s days: %(item)s")
                     % {"n": days, "item": item.title},
                     body=body,
@@ -556,6 +587,9 @@ def run_escalation(
             if user and notify(
                 recipient=user,
                 key=f"rect:{item.pk}:checkin:{due}",
+                kind="checkin",
+                subject=f"rect:{item.pk}",
+                supersedes=("checkin",),
                 title=_("Check-in due: %(item)s") % {"item": item.title},
                 body=_("Report progress on this ongoing item (due %(d)s).")
                 % {"d": date_format(due, "DATE_FORMAT")},
