@@ -9,6 +9,7 @@ urlpatterns = [
     path("meetings/<int:pk>/seal/", views.seal, name="seal"),
     path("meetings/<int:pk>/amendments/", views.amendment, name="amendment"),
     path("meetings/<int:pk>/minutes.docx", minutes.minutes_docx, name="minutes-docx"),
+    path("meetings/<int:pk>/minutes/", minutes.minutes_print, name="minutes-print"),
     path("matters/<int:pk>/statements/", views.statement, name="statement"),
     path("matters/<int:pk>/defer/", views.defer, name="defer"),
     path("matters/<int:pk>/decision/", views.decision, name="decision"),

@@ -80,6 +80,9 @@ def test_every_url_is_known_to_the_matrix():
         "rectification:list-export",
         "rectification:list-import",
         "rectification:list-template",
+        # the item's 问题销号审批表 (print and Word), tested in rectification/tests/test_printing.py
+        "rectification:item-record",
+        "rectification:item-record-docx",
         # collective-decision procedure and filing, tested in decisions/tests/test_scope.py
         "decisions:attendance",
         "decisions:seal",
@@ -92,6 +95,7 @@ def test_every_url_is_known_to_the_matrix():
         "decisions:filing-xlsx",
         "decisions:filing-docx",
         "decisions:minutes-docx",
+        "decisions:minutes-print",
         # supervision pages beyond the kit, tested in supervision/tests/test_scope.py
         "supervision:coverage",
         "supervision:talk-summary",
