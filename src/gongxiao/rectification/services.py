@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -167,13 +168,13 @@ def check_business_date(item: RectificationItem, on: datetime.date | None) -> da
     if item.found_date and on < item.found_date:
         raise TransitionRefused(
             _("The date of a step cannot be before the problem was found (%(d)s).")
-            % {"d": date_format(item.found_date, "DATE_FORMAT")}
+            % {"d": _day(item.found_date)}
         )
     previous = last_step_date(item)
     if previous and on < previous:
         raise TransitionRefused(
             _("The date of a step cannot be before the previous step (%(d)s).")
-            % {"d": date_format(previous, "DATE_FORMAT")}
+            % {"d": _day(previous)}
         )
     return on
 
@@ -280,6 +281,11 @@ def take_over_state(
     return result
 
 
+def _day(d) -> str:
+    """A date in a message or notice, as pages write it (2026年12月1日)."""
+    return date_format(d, "DATE_FORMAT") if d else ""
+
+
 # The kinds of rectification notices, grouped and filtered in the notification centre.
 LADDER_KINDS = ("reminder", "overdue", "escalation")
 register_kind("close_out_request", gettext_lazy("Close-out requests"))
@@ -305,7 +311,7 @@ def _notify_transition(item, step: Step, user, reason):
     }
     body = reason
     key = f"rect:{item.pk}:{step.name}:{item.version}"
-    about = {"subject": f"rect:{item.pk}", "url": _item_url(item)}
+    about: dict[str, Any] = {"subject": f"rect:{item.pk}", "url": _item_url(item)}
     if step.name == "request_close_out":
         for reviewer in reviewers_of(item):
             if reviewer != user:
@@ -326,7 +332,10 @@ def _notify_transition(item, step: Step, user, reason):
         ).first()
         # The decision on the item is the latest word on it: the ladder's notices of the item
         # and the earlier decisions are superseded.
-        result = {"kind": "review_result", "supersedes": LADDER_KINDS + ("review_result",)}
+        result: dict[str, Any] = {
+            "kind": "review_result",
+            "supersedes": (*LADDER_KINDS, "review_result"),
+        }
         if requester and requester not in (user, _user_of(item.responsible_person)):
             notify(recipient=requester, key=key, title=title, body=body, **result, **about)
         person_user = _user_of(item.responsible_person)
@@ -407,7 +416,7 @@ def add_progress(
         raise ValidationError(
             {
                 "date": _("Progress cannot be dated before the problem was found (%(d)s).")
-                % {"d": date_format(item.found_date, "DATE_FORMAT")}
+                % {"d": _day(item.found_date)}
             }
         )
     if is_checkin and item.kind != Kind.ONGOING:
@@ -539,7 +548,7 @@ def run_escalation(
             kind="reminder",
             subject=f"rect:{item.pk}",
             title=_("Due in %(n)s days: %(item)s") % {"n": days, "item": item.title},
-            body=_("Deadline %(d)s.") % {"d": date_format(item.deadline, "DATE_FORMAT")},
+            body=_("Deadline %(d)s.") % {"d": _day(item.deadline)},
             url=_item_url(item),
         ):
             result.reminded += 1
@@ -547,7 +556,7 @@ def run_escalation(
         days = (today - item.deadline).days
         title = _("Overdue by %(n)s days: %(item)s") % {"n": days, "item": item.title}
         body = _("Deadline %(d)s; responsible unit %(u)s.") % {
-            "d": date_format(item.deadline, "DATE_FORMAT"),
+            "d": _day(item.deadline),
             "u": item.unit.name,
         }
         for person in (item.responsible_person, item.responsible_leader):
@@ -591,8 +600,7 @@ def run_escalation(
                 subject=f"rect:{item.pk}",
                 supersedes=("checkin",),
                 title=_("Check-in due: %(item)s") % {"item": item.title},
-                body=_("Report progress on this ongoing item (due %(d)s).")
-                % {"d": date_format(due, "DATE_FORMAT")},
+                body=_("Report progress on this ongoing item (due %(d)s).") % {"d": _day(due)},
                 url=_item_url(item),
             ):
                 result.checkins += 1

@@ -58,9 +58,12 @@ def test_a_refusal_names_the_field_by_its_label():
 
 
 def test_the_history_names_its_source_and_the_person_in_chinese(federation):
-    clerk = user_with(Role.DATA_ENTRY, federation.a1, username="wxm")
-    clerk.person = PersonFactory(unit=federation.a1, name="王小明")
-    clerk.save()
+    clerk = user_with(
+        Role.DATA_ENTRY,
+        federation.a1,
+        username="wxm",
+        person=PersonFactory(unit=federation.a1, name="王小明"),
+    )
     person = services.create_row(obj=PersonFactory.build(unit=federation.a1), user=clerk)
     services.record_change(obj=person, kind="update", user=clerk, source="import")
     record = ChangeRecord.objects.filter(object_pk=str(person.pk)).latest("pk")
