@@ -4,6 +4,7 @@ person's login: open it, grant and withdraw roles, deactivate it, reset its pass
 from typing import cast
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +19,10 @@ from .validators import mask_id_number
 
 
 def login_of(person) -> User | None:
-    return User.objects.filter(person=person).first()
+    # Asked by each button's dry run on the person's page: once per person object.
+    if "_gx_login" not in person.__dict__:
+        person.__dict__["_gx_login"] = User.objects.filter(person=person).first()
+    return person.__dict__["_gx_login"]
 
 
 def _login(person) -> User:
@@ -28,8 +32,18 @@ def _login(person) -> User:
     return login
 
 
+def _administers(user, unit_id) -> bool:
+    """services.administers, remembered on the user for the request (the dry runs of six
+    buttons ask it about one unit); the services check again, uncached, when they act."""
+    seen = user.__dict__.setdefault("_gx_administers", {})
+    if unit_id not in seen:
+        seen[unit_id] = services.administered_units(user).filter(pk=unit_id).exists()
+    return seen[unit_id]
+
+
 def _may_administer(person, user) -> None:
-    services._require_person_administered(user, person)
+    if not _administers(user, person.unit_id):
+        raise PermissionDenied(gettext("This person belongs to a unit you do not administer."))
 
 
 def may_open_login(person, user) -> None:
@@ -185,7 +199,7 @@ class PersonLedger(Ledger):
 
     def detail_extra(self, request, obj) -> dict:
         login = login_of(obj)
-        if login is None or not services.administers(request.user, obj.unit):
+        if login is None or not _administers(request.user, obj.unit_id):
             return {"login": None, "login_roles": []}
         return {
             "login": login,
