@@ -39,6 +39,7 @@ urlpatterns = [
     path("api/token/", obtain_auth_token, name="api-token"),
     path("api/jobs/<uuid:pk>/", job_detail, name="api-job"),
     path("api/", include(api_router.urls)),
+    path("org/", include("gongxiao.org.urls")),
     path("rectification/", include("gongxiao.rectification.urls")),
     path("decisions/", include("gongxiao.decisions.urls")),
     path("supervision/", include("gongxiao.supervision.urls")),

@@ -126,6 +126,8 @@ class Action:
     # action through the same runner, the service called with `progress=` and free to return
     # an `Output` (a file to download).
     background: bool = False
+    # Inputs kept out of the action record (a password): recorded as "******".
+    secret: tuple[str, ...] = ()
     ledger: object = field(default=None, repr=False)
 
     def __post_init__(self):
@@ -322,7 +324,7 @@ def perform(
             user_repr=services._who(user),
             on=inputs.get("on") if action.business_date else None,
             source=source,
-            data={k: _json(v) for k, v in inputs.items()},
+            data={k: "******" if k in action.secret else _json(v) for k, v in inputs.items()},
         )
     obj.__dict__.update(current.__dict__)
     return result if isinstance(result, (model, Output)) else current

@@ -9,6 +9,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("Ledger kit")
 
     def ready(self):
+        # Django's "- Select an option -" has no Chinese in Django's own catalogue: the empty
+        # choice of every select reads the project's words (its documented hook).
+        from django.db.models import fields
+
+        fields.BLANK_CHOICE_LABEL = _("— choose —")
         # Each app declares its ledgers in ledgers.py; importing them fills the registry.
         autodiscover_modules("ledgers")
         autodiscover_modules("metrics")

@@ -28,6 +28,30 @@ def _units_in_reach(request):
     return scoping.units_for(request.user)
 
 
+def _scope_choices(flt, user) -> None:
+    """Limit a related filter's options, and the values it accepts, to what `user` may see.
+
+    django-filter builds the form field from the filter's own `queryset` attribute (it copies
+    it over `extra["queryset"]` each time the field is made), so that attribute is what must be
+    scoped. With the scoped queryset an id out of reach is an invalid choice, refused with the
+    very message an unknown id gets: a filter cannot tell whether a foreign row exists."""
+    if not isinstance(flt, django_filters.filters.QuerySetRequestMixin):
+        return
+    source = flt.queryset
+    if source is None:
+        return
+    if callable(source) and not isinstance(source, QuerySet):
+
+        def scoped(request, source=source):
+            return scoping.scope_related(source(request), user)
+
+        flt.queryset = scoped
+    else:
+        flt.queryset = scoping.scope_related(source, user)
+    flt.extra.pop("queryset", None)
+    flt.__dict__.pop("_field", None)
+
+
 class LedgerFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
     unit = django_filters.ModelChoiceFilter(
@@ -53,9 +77,7 @@ class LedgerFilterSet(django_filters.FilterSet):
                 template = _LOOKUP_LABELS.get(flt.lookup_expr)
                 flt.label = template % {"field": verbose} if template else verbose
                 flt.__dict__.pop("_field", None)  # a form field built earlier kept the old label
-            qs = flt.extra.get("queryset")
-            if name != "unit" and isinstance(qs, QuerySet):
-                flt.extra["queryset"] = scoping.scope_related(qs, user)
+            _scope_choices(flt, user)
 
     @property
     def form(self):

@@ -256,12 +256,15 @@ class Ledger:
         if isinstance(field, models.BooleanField):
             return str(_("Yes") if value else _("No"))
         if field.is_relation:
-            return str(value) if scoping.can_see_related(user, value) else "—"
+            if not scoping.can_see_related(user, value):
+                return "—"
+            # A user is named by the person he is (王小明), not by his login name.
+            return str(value.display_name()) if hasattr(value, "display_name") else str(value)
         if isinstance(value, datetime.datetime) and timezone.is_aware(value):
             # Stored in UTC, read in Beijing time like every other time on the page.
             value = timezone.make_naive(value)
             if not for_export:
-                return formats.date_format(value, "Y-m-d H:i")
+                return formats.date_format(value, "DATETIME_FORMAT")
         if for_export:
             return value
         if isinstance(value, (datetime.date, datetime.datetime, decimal.Decimal)):

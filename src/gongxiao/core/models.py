@@ -87,6 +87,23 @@ class ChangeRecordQuerySet(models.QuerySet):
         raise PermissionError("Change records cannot be deleted.")
 
 
+# The door a change came through, in the words a history shows (the stored tag stays English).
+SOURCE_LABELS = {
+    "web": _("on the page"),
+    "api": _("through the API"),
+    "bulk": _("bulk action"),
+    "import": _("import"),
+    "demo": _("demo data"),
+    "synth": _("synthetic data"),
+    "workflow": _("workflow"),
+    "seal": _("sealing"),
+    "procedure": _("meeting procedure"),
+    "decision": _("decision"),
+    "admin": _("administration"),
+    "system": _("system"),
+}
+
+
 class ChangeRecord(models.Model):
     """One change to one row: who, when, what it was before and after. Append-only."""
 
@@ -134,6 +151,10 @@ class ChangeRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Change records cannot be deleted.")
+
+    @property
+    def source_label(self) -> str:
+        return str(SOURCE_LABELS.get(self.source, self.source))
 
     def changed_fields(self) -> list[str]:
         before, after = self.before or {}, self.after or {}
@@ -252,6 +273,10 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     key = models.CharField(max_length=200)
+    # What it is about (a close-out request, an overdue item…), for grouping and filtering, and
+    # the row it concerns ("rect:12"): a later notice of the same chain supersedes an earlier.
+    kind = models.CharField(_("kind"), max_length=30, blank=True, db_index=True)
+    subject = models.CharField(max_length=100, blank=True)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("content"), blank=True)
     url = models.CharField(max_length=300, blank=True)

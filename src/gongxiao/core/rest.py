@@ -4,6 +4,7 @@ the viewsets that read these settings."""
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination, status
 from rest_framework.response import Response
@@ -44,6 +45,10 @@ def exception_handler(exc, context):
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    if isinstance(exc, Http404):
+        # Django's "No Matter matches the given query." names the model in English; one
+        # Chinese answer for a row that does not exist and one out of reach alike.
+        exc = exceptions.NotFound(_("No such record."))
     if isinstance(exc, ProtectedError):
         exc = Conflict(_("This record is referenced by other records and cannot be deleted."))
     return drf_exception_handler(exc, context)

@@ -109,8 +109,8 @@ def _change_kwargs(obj, kind, user, before, after, source, unit_id):
 def _who(user) -> str:
     if not (user and user.is_authenticated):
         return "system"
-    name = user.display_name() if hasattr(user, "display_name") else user.get_username()
-    return name if name == user.get_username() else f"{name}（{user.get_username()}）"
+    # The history names the person (王小明); the login stays in the record's user id.
+    return user.display_name() if hasattr(user, "display_name") else user.get_username()
 
 
 def _require_unit(user, model, unit_id, action):
@@ -291,9 +291,31 @@ def business_date(
     return on
 
 
-def validation_messages(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "message_dict"):
+def field_label(name: str, model=None) -> str:
+    """The words for a field a refusal names: its verbose name on `model`, or else on the
+    first model of the project that has a field of that name; the name itself as a last
+    resort."""
+    from django.apps import apps
+    from django.core.exceptions import FieldDoesNotExist
+    from django.utils.text import capfirst
+
+    models_ = [model] if model is not None else []
+    models_ += [m for m in apps.get_models() if m.__module__.startswith("gongxiao.")]
+    for m in models_:
+        try:
+            return str(capfirst(m._meta.get_field(name).verbose_name))
+        except (FieldDoesNotExist, AttributeError):
+            continue
+    return name
+
+
+def validation_messages(exc: ValidationError, model=None) -> list[str]:
+    """The messages of a refusal, each prefixed with the label of the field it names (with a
+    full-width colon), never its name in the code."""
+    if hasattr(exc, "error_dict"):
         return [
-            f"{k}: {m}" if k != "__all__" else m for k, ms in exc.message_dict.items() for m in ms
+            f"{field_label(k, model)}：{m}" if k != "__all__" else m
+            for k, ms in exc.message_dict.items()
+            for m in ms
         ]
     return list(exc.messages)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime
 import io
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
@@ -53,9 +55,12 @@ class LedgerView(LoginRequiredMixin, View):
             kwargs={"app_label": self.ledger.app_label, "slug": self.ledger.slug, **extra},
         )
 
-    def get_row(self, pk, action=None):
+    def get_row(self, pk, action=None, select=()):
         return get_object_or_404(
-            self.ledger.queryset_for(self.request.user, action or self.action), pk=pk
+            self.ledger.queryset_for(self.request.user, action or self.action).select_related(
+                *select
+            ),
+            pk=pk,
         )
 
     def context(self, **extra):
@@ -120,8 +125,18 @@ class LedgerDetailView(LedgerView):
         return None
 
     def get(self, request, app_label, slug, pk):
-        obj = self.get_row(pk)
         ledger = self.ledger
+        # The users a row names (created by, closed by…) are shown by their person's name:
+        # fetched with the row, not one query each.
+        user_model = get_user_model()
+        model: Any = getattr(ledger, "model", None)
+        shown = set(getattr(ledger, "detail_field_names", []))
+        people = [
+            f"{f.name}__person"
+            for f in model._meta.concrete_fields
+            if f.is_relation and f.related_model is user_model and f.name in shown
+        ]
+        obj = self.get_row(pk, select=people)
         fields = [
             (ledger.label(f), ledger.display_value(obj, f, request.user), self._file_url(obj, f))
             for f in ledger.detail_field_names
@@ -201,7 +216,13 @@ class LedgerActionView(LedgerView):
             form = act.form(obj, request.user, data=request.POST, files=request.FILES)
             form.is_valid()
             for key, msgs in getattr(exc, "message_dict", {None: exc.messages}).items():
-                form.add_error(key if key in form.fields else None, msgs)
+                if key in form.fields:
+                    form.add_error(key, msgs)
+                elif key in (None, "__all__"):
+                    form.add_error(None, msgs)
+                else:  # a field of the row, not of the form: named by its label
+                    label = services.field_label(key, getattr(self.ledger, "model", None))
+                    form.add_error(None, [f"{label}：{m}" for m in msgs])
             return self._render(obj, act, form, status=400)
         except Exception as exc:
             status, message = actions.refusal(exc)
@@ -282,7 +303,7 @@ def _readable(field, raw, user):
     if isinstance(field, models.DateTimeField):
         try:
             return formats.date_format(
-                timezone.localtime(datetime.datetime.fromisoformat(raw)), "Y-m-d H:i"
+                timezone.localtime(datetime.datetime.fromisoformat(raw)), "DATETIME_FORMAT"
             )
         except (TypeError, ValueError):
             return raw

@@ -374,7 +374,7 @@ class Statement(SealGuard, models.Model):
         constraints = [models.UniqueConstraint(fields=["matter", "person"], name="statement_once")]
 
     def __str__(self):
-        return f"{self.person}: {self.get_position_display()}"
+        return f"{self.person}：{self.get_position_display()}"
 
     def _sealed(self) -> bool:
         return Meeting.objects.filter(matters=self.matter_id, sealed_at__isnull=False).exists()

@@ -614,7 +614,7 @@ class Broken:
         else:
             what = "?"
         where = f"#{self.seal.position} " if self.seal else ""
-        return f"{where}{what}: {self.reason}"
+        return f"{where}{what}：{self.reason}"
 
 
 @dataclass

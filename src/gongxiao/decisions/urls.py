@@ -9,6 +9,7 @@ app_name = "decisions"
 
 urlpatterns = [
     path("meetings/<int:pk>/minutes.docx", minutes.minutes_docx, name="minutes-docx"),
+    path("meetings/<int:pk>/minutes/", minutes.minutes_print, name="minutes-print"),
     path("filing/", filing.filing, name="filing"),
     path("filing.xlsx", filing.filing_xlsx, name="filing-xlsx"),
     path("filing.docx", filing.filing_docx, name="filing-docx"),

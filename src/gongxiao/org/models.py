@@ -76,8 +76,8 @@ class Unit(models.Model):
         related_name="children",
         verbose_name=_("parent unit"),
     )
-    path = models.CharField(max_length=255, unique=True, editable=False)
-    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    path = models.CharField(_("tree path"), max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(_("depth in the tree"), default=0, editable=False)
     division_code = models.CharField(
         _("division code"), max_length=12, blank=True, validators=[validate_division_code]
     )

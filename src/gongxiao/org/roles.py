@@ -32,6 +32,8 @@ class Action(models.TextChoices):
     PII = "pii", _("see personal data")
     # Approve or reject a close-out, reopen after a follow-up review (整改销号审核).
     REVIEW = "review", _("review")
+    # Administer units, logins and role assignments of a subtree (the system administrator's).
+    ADMINISTER = "administer", _("administer units and users")
 
 
 # Modules of SPEC §3. A ledger belongs to exactly one.

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -13,13 +14,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongxiao.core import scoping
 from gongxiao.core import services as kit
 from gongxiao.core.actions import ActionRefused
-from gongxiao.core.notifications import notify
+from gongxiao.core.notifications import notify, register_kind
 from gongxiao.org.models import RoleAssignment, User
 from gongxiao.org.roles import Role
 
@@ -166,13 +168,13 @@ def check_business_date(item: RectificationItem, on: datetime.date | None) -> da
     if item.found_date and on < item.found_date:
         raise TransitionRefused(
             _("The date of a step cannot be before the problem was found (%(d)s).")
-            % {"d": item.found_date.isoformat()}
+            % {"d": _day(item.found_date)}
         )
     previous = last_step_date(item)
     if previous and on < previous:
         raise TransitionRefused(
             _("The date of a step cannot be before the previous step (%(d)s).")
-            % {"d": previous.isoformat()}
+            % {"d": _day(previous)}
         )
     return on
 
@@ -279,6 +281,21 @@ def take_over_state(
     return result
 
 
+def _day(d) -> str:
+    """A date in a message or notice, as pages write it (2026年12月1日)."""
+    return date_format(d, "DATE_FORMAT") if d else ""
+
+
+# The kinds of rectification notices, grouped and filtered in the notification centre.
+LADDER_KINDS = ("reminder", "overdue", "escalation")
+register_kind("close_out_request", gettext_lazy("Close-out requests"))
+register_kind("review_result", gettext_lazy("Review decisions"))
+register_kind("reminder", gettext_lazy("Deadline reminders"))
+register_kind("overdue", gettext_lazy("Overdue items"))
+register_kind("escalation", gettext_lazy("Escalations"))
+register_kind("checkin", gettext_lazy("Check-ins due"))
+
+
 def _item_url(item) -> str:
     return reverse(
         "ledger-detail", kwargs={"app_label": "rectification", "slug": "items", "pk": item.pk}
@@ -294,18 +311,33 @@ def _notify_transition(item, step: Step, user, reason):
     }
     body = reason
     key = f"rect:{item.pk}:{step.name}:{item.version}"
+    about: dict[str, Any] = {"subject": f"rect:{item.pk}", "url": _item_url(item)}
     if step.name == "request_close_out":
         for reviewer in reviewers_of(item):
             if reviewer != user:
-                notify(recipient=reviewer, key=key, title=title, body=body, url=_item_url(item))
+                notify(
+                    recipient=reviewer,
+                    key=key,
+                    title=title,
+                    body=body,
+                    kind="close_out_request",
+                    supersedes=("close_out_request",),
+                    **about,
+                )
     elif step.name in ("close_out", "reject_close_out", "reopen"):
         requester = User.objects.filter(
             pk__in=Transition.objects.filter(item=item, action__in=REQUEST_ACTIONS)
             .order_by("-at", "-id")
             .values("user_id")[:1]
         ).first()
+        # The decision on the item is the latest word on it: the ladder's notices of the item
+        # and the earlier decisions are superseded.
+        result: dict[str, Any] = {
+            "kind": "review_result",
+            "supersedes": (*LADDER_KINDS, "review_result"),
+        }
         if requester and requester not in (user, _user_of(item.responsible_person)):
-            notify(recipient=requester, key=key, title=title, body=body, url=_item_url(item))
+            notify(recipient=requester, key=key, title=title, body=body, **result, **about)
         person_user = _user_of(item.responsible_person)
         if person_user and person_user != user:
             notify(
@@ -313,8 +345,9 @@ def _notify_transition(item, step: Step, user, reason):
                 key=key,
                 title=title,
                 body=body,
-                url=_item_url(item),
                 level="warning" if step.name != "close_out" else "info",
+                **result,
+                **about,
             )
 
 
@@ -383,7 +416,7 @@ def add_progress(
         raise ValidationError(
             {
                 "date": _("Progress cannot be dated before the problem was found (%(d)s).")
-                % {"d": item.found_date.isoformat()}
+                % {"d": _day(item.found_date)}
             }
         )
     if is_checkin and item.kind != Kind.ONGOING:
@@ -512,8 +545,10 @@ def run_escalation(
         if user and notify(
             recipient=user,
             key=f"rect:{item.pk}:remind:{item.deadline}",
+            kind="reminder",
+            subject=f"rect:{item.pk}",
             title=_("Due in %(n)s days: %(item)s") % {"n": days, "item": item.title},
-            body=_("Deadline %(d)s.") % {"d": item.deadline},
+            body=_("Deadline %(d)s.") % {"d": _day(item.deadline)},
             url=_item_url(item),
         ):
             result.reminded += 1
@@ -521,7 +556,7 @@ def run_escalation(
         days = (today - item.deadline).days
         title = _("Overdue by %(n)s days: %(item)s") % {"n": days, "item": item.title}
         body = _("Deadline %(d)s; responsible unit %(u)s.") % {
-            "d": item.deadline,
+            "d": _day(item.deadline),
             "u": item.unit.name,
         }
         for person in (item.responsible_person, item.responsible_leader):
@@ -529,6 +564,9 @@ def run_escalation(
             if user and notify(
                 recipient=user,
                 key=f"rect:{item.pk}:overdue:{item.deadline}",
+                kind="overdue",
+                subject=f"rect:{item.pk}",
+                supersedes=("reminder", "overdue"),
                 title=title,
                 body=body,
                 url=_item_url(item),
@@ -541,6 +579,9 @@ def run_escalation(
                 if notify(
                     recipient=user,
                     key=f"rect:{item.pk}:escalate:{item.deadline}",
+                    kind="escalation",
+                    subject=f"rect:{item.pk}",
+                    supersedes=LADDER_KINDS,
                     title=_("Escalated, overdue by %(n)s days: %(item)s")
                     % {"n": days, "item": item.title},
                     body=body,
@@ -555,8 +596,11 @@ def run_escalation(
             if user and notify(
                 recipient=user,
                 key=f"rect:{item.pk}:checkin:{due}",
+                kind="checkin",
+                subject=f"rect:{item.pk}",
+                supersedes=("checkin",),
                 title=_("Check-in due: %(item)s") % {"item": item.title},
-                body=_("Report progress on this ongoing item (due %(d)s).") % {"d": due},
+                body=_("Report progress on this ongoing item (due %(d)s).") % {"d": _day(due)},
                 url=_item_url(item),
             ):
                 result.checkins += 1

@@ -214,7 +214,7 @@ def test_times_are_shown_in_beijing_time(federation):
     item.refresh_from_db()
     ledger = get_ledger("rectification", "items")
     leader = user_with(Role.LEADER, federation.county_a)
-    assert ledger.display_value(item, "closed_at", leader) == "2023-06-01 09:30"
+    assert ledger.display_value(item, "closed_at", leader) == "2023年6月1日 09:30"
     assert ledger.display_value(item, "closed_at", leader, for_export=True) == datetime.datetime(
         2023, 6, 1, 9, 30
     )

@@ -72,18 +72,28 @@ def test_every_url_is_known_to_the_matrix():
         "notifications",
         "notification-open",
         "notification-read-all",
+        # administration of one's own subtree, tested in org/tests/test_administration.py
+        # (another county's unit → 404, no administrator role → 403)
+        "org:units",
+        "org:unit-add",
+        "org:unit",
+        "org:unit-close",
         # rectification pages beyond the kit, tested in rectification/tests/test_scope.py
         "rectification:evidence",
         "rectification:dashboard",
         "rectification:list-export",
         "rectification:list-import",
         "rectification:list-template",
+        # the item's 问题销号审批表 (print and Word), tested in rectification/tests/test_printing.py
+        "rectification:item-record",
+        "rectification:item-record-docx",
         # collective-decision filing and minutes, tested in decisions/tests/test_scope.py (the
         # procedure's steps are actions: test_actions.py)
         "decisions:filing",
         "decisions:filing-xlsx",
         "decisions:filing-docx",
         "decisions:minutes-docx",
+        "decisions:minutes-print",
         # supervision pages beyond the kit, tested in supervision/tests/test_scope.py
         "supervision:coverage",
         "supervision:talk-summary",

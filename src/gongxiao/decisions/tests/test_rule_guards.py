@@ -332,7 +332,7 @@ def test_a_broken_line_names_the_link_and_the_meeting(board):
     seal = _sealed(board)
     _raw("UPDATE decisions_meeting SET minutes = %s WHERE id = %s", ["改", board.meeting.pk])
     (problem,) = verify_seals()
-    assert str(problem).startswith(f"#{seal.position} {problem.meeting}: ")
+    assert str(problem).startswith(f"#{seal.position} {problem.meeting}：")
 
 
 def test_as_many_asking_to_defer_as_disagreeing_is_rejected_not_deferred(make_board):

@@ -3,7 +3,7 @@ import random
 import factory
 from factory.django import DjangoModelFactory
 
-from gongxiao.core.testing import factory_for
+from gongxiao.core.testing import factory_for, prepares
 from gongxiao.org.demo import make_credit_code, make_id_number
 from gongxiao.org.models import Person, RoleAssignment, Unit, User
 
@@ -62,3 +62,20 @@ def user_with(role: str, unit: Unit, **kwargs) -> User:
 @factory_for(Person)
 def make_person(unit, **overrides):
     return PersonFactory(unit=unit, **overrides)
+
+
+# --- rows ready for the administrator's actions on a person (core/tests/test_actions.py) ------
+
+
+def _person_with_login(unit, *, active=True):
+    person = PersonFactory(unit=unit)
+    login = UserFactory(person=person, is_active=active)
+    RoleAssignment.objects.create(user=login, unit=unit, role="read_only")
+    return person
+
+
+prepares("org.people", "open_login")(lambda unit: PersonFactory(unit=unit))
+prepares("org.people", "grant_role", "withdraw_role", "reset_password", "deactivate_login")(
+    _person_with_login
+)
+prepares("org.people", "activate_login")(lambda unit: _person_with_login(unit, active=False))

@@ -293,7 +293,7 @@ def test_the_step_form_takes_the_business_date_and_needs_the_version(cast):
         c.post(url, {"on": "2026-04-01", "version": item.version})
         assert item.transitions.get().on == D(2026, 4, 1)
         page = c.get(f"/ledgers/rectification/items/{item.pk}/").content.decode()
-        assert "2026-04-01" in page and "2026-06-15 10:00" in page  # business date and entry
+        assert "2026年4月1日" in page and "2026年6月15日 10:00" in page  # business date, entry
 
 
 @pytest.mark.django_db

@@ -111,7 +111,8 @@ def test_the_api_adopts_and_reads_the_link_and_dates_and_hears_the_close_out(fed
     web = Client()
     web.force_login(officer)
     page = web.get(f"/ledgers/supervision/recommendations/{rec.pk}/").content.decode()
-    assert "整改已销号" in page and item.closed_on.isoformat() in page
+    closed = f"{item.closed_on.year}年{item.closed_on.month}月{item.closed_on.day}日"
+    assert "整改已销号" in page and closed in page
 
 
 def test_the_opinion_and_finding_apis_read_their_links(federation, officer):
