@@ -52,6 +52,15 @@ def _snippet(text: str, words: str, width: int = 60) -> str:
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
+def _value(obj, path: str):
+    """A search field's value on a row, following a path through related rows."""
+    for part in path.split("__"):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return ""
+    return obj
+
+
 def search(user, words: str, *, per_ledger: int = PER_LEDGER) -> list[Group]:
     """The rows of each ledger `user` may see whose search fields hold `words`."""
     words = words.strip()
@@ -89,9 +98,10 @@ def search(user, words: str, *, per_ledger: int = PER_LEDGER) -> list[Group]:
                 ),
             )
             for name in names:
-                text = str(getattr(obj, name, "") or "")
+                text = str(_value(obj, name) or "")
                 if words.lower() in text.lower():
-                    hit.where, hit.snippet = ledger.label(name), _snippet(text, words)
+                    hit.where = ledger.label(name.split("__")[0])
+                    hit.snippet = _snippet(text, words)
                     break
             group.hits.append(hit)
         groups.append(group)

@@ -60,8 +60,9 @@ def material(ledger, federation) -> hostile.Material:
     return hostile.Material(headers, [good], [foreign], date_col, code_col, bad_code)
 
 
-# Ledgers whose rows an import file cannot carry (a template needs its Word file).
-NO_IMPORTABLE_ROW = {"reports.templates"}
+# Ledgers whose rows an import file cannot carry (a template needs its Word file; a rent
+# schedule is generated from its lease and refuses every imported row).
+NO_IMPORTABLE_ROW = {"reports.templates", "assets.contract-templates", "assets.rent-schedule"}
 
 
 def good_row(client, user, ledger, m: hostile.Material) -> bool:

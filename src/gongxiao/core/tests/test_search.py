@@ -31,10 +31,12 @@ def _viewer(ledger):
 
 
 def _text_field(ledger) -> str:
+    # A field of the row itself (a member is also found by its organisation's name, a path).
     return next(
         n
         for n in ledger.search_fields
-        if isinstance(ledger.field(n), (models.CharField, models.TextField))
+        if "__" not in n
+        and isinstance(ledger.field(n), (models.CharField, models.TextField))
         and not ledger.field(n).choices
     )
 
