@@ -41,6 +41,7 @@ urlpatterns = [
     path("rectification/", include("gongxiao.rectification.urls")),
     path("decisions/", include("gongxiao.decisions.urls")),
     path("supervision/", include("gongxiao.supervision.urls")),
+    path("accounting/", include("gongxiao.accounting.urls")),
     path("reports/", include("gongxiao.reports.urls")),
     path("", include("gongxiao.core.urls")),
 ]

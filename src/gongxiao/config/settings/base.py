@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "gongxiao.rectification",
     "gongxiao.decisions",
     "gongxiao.supervision",
+    "gongxiao.accounting",
     "gongxiao.reports",
 ]
 
