@@ -32,7 +32,7 @@ class BookLedger(Ledger):
 
 @register
 class AccountLedger(Ledger):
-    model = m.Account
+    model = m.SubAccount
     slug = "accounts"
     icon = "list-ol"
     list_fields = ["code", "name", "book", "category", "direction", "level", "is_leaf"]
@@ -70,20 +70,23 @@ class DimensionLedger(Ledger):
     sort_fields = ["code", "kind"]
 
 
+# The action wrappers return nothing: the runner answers with the row as it stands after.
+
+
 class ReasonForm(ActionForm):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 def _close(period, user, *, on):
-    return services.close_period(period, user, on=on)
+    services.close_period(period, user, on=on)
 
 
 def _reopen(period, user, *, reason):
-    return services.reopen_period(period, user, reason=reason)
+    services.reopen_period(period, user, reason=reason)
 
 
 def _carry_forward(period, user, *, on):
-    return services.carry_forward(period, user, on=on)
+    services.carry_forward(period, user, on=on)
 
 
 @register
@@ -139,19 +142,19 @@ class PeriodLedger(Ledger):
 
 
 def _submit(voucher, user):
-    return services.submit(voucher, user)
+    services.submit(voucher, user)
 
 
 def _review(voucher, user, *, on):
-    return services.review(voucher, user, on=on)
+    services.review(voucher, user, on=on)
 
 
 def _return(voucher, user, *, reason):
-    return services.return_to_maker(voucher, user, reason=reason)
+    services.return_to_maker(voucher, user, reason=reason)
 
 
 def _post(voucher, user, *, on):
-    return services.post(voucher, user, on=on)
+    services.post(voucher, user, on=on)
 
 
 class ReversalForm(ActionForm):
@@ -164,7 +167,7 @@ class ReversalForm(ActionForm):
 
 
 def _reverse(voucher, user, *, on, summary=""):
-    return services.reverse(voucher, user, on=on, summary=summary)
+    services.reverse(voucher, user, on=on, summary=summary)
 
 
 @register
@@ -348,5 +351,10 @@ register_link(
     NavLink("accounting", _("Trial balance"), "accounting:trial-balance", icon="calculator")
 )
 register_link(
-    NavLink("accounting", _("Financial statements"), "accounting:statements", icon="file-earmark-bar-graph")
+    NavLink(
+        "accounting",
+        _("Financial statements"),
+        "accounting:statements",
+        icon="file-earmark-bar-graph",
+    )
 )

@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gongxiao.core.models import LedgerModel, RecordLocked, TrackedModel
+from gongxiao.core.models import LedgerModel, LedgerQuerySet, RecordLocked, TrackedModel
 
 ZERO = Decimal("0.00")
 
@@ -24,8 +24,9 @@ ZERO = Decimal("0.00")
 class Standard(models.TextChoices):
     COOPERATIVE = "cooperative", _("Accounting system for farmers' cooperatives")
     SMALL_ENTERPRISE = "small_enterprise", _("Accounting standard for small enterprises")
-    VILLAGE_COLLECTIVE = "village_collective", _(
-        "Accounting system for rural collective economic organisations"
+    VILLAGE_COLLECTIVE = (
+        "village_collective",
+        _("Accounting system for rural collective economic organisations"),
     )
 
 
@@ -128,6 +129,24 @@ class Account(TrackedModel):
         return f"{self.code} {self.name}"
 
 
+class SubAccountManager(models.Manager.from_queryset(LedgerQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(from_chart=False)
+
+
+class SubAccount(Account):
+    """The accounts a book adds under its standard's chart (明细科目): the ledger users keep.
+    The level-1 accounts come with the book and are read in the trial balance."""
+
+    objects = SubAccountManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("sub-account")
+        verbose_name_plural = _("sub-accounts")
+        ordering = ["book", "code"]
+
+
 class Dimension(TrackedModel):
     """辅助核算项: a counterparty (往来单位), a department (部门) or a project (项目) of a book."""
 
@@ -195,7 +214,9 @@ class Period(TrackedModel):
         verbose_name_plural = _("accounting periods")
         ordering = ["book", "-year", "-month"]
         constraints = [
-            models.UniqueConstraint(fields=["book", "year", "month"], name="accounting_period_once"),
+            models.UniqueConstraint(
+                fields=["book", "year", "month"], name="accounting_period_once"
+            ),
             models.CheckConstraint(
                 condition=Q(month__gte=1, month__lte=12), name="accounting_period_month"
             ),
@@ -342,9 +363,7 @@ class VoucherLine(TrackedModel):
         Account, on_delete=models.PROTECT, related_name="lines", verbose_name=_("account")
     )
     debit = models.DecimalField(_("debit amount"), max_digits=16, decimal_places=2, default=ZERO)
-    credit = models.DecimalField(
-        _("credit amount"), max_digits=16, decimal_places=2, default=ZERO
-    )
+    credit = models.DecimalField(_("credit amount"), max_digits=16, decimal_places=2, default=ZERO)
     partner = models.ForeignKey(
         Dimension,
         on_delete=models.PROTECT,
@@ -403,6 +422,7 @@ __all__ = [
     "Period",
     "RecordLocked",
     "Standard",
+    "SubAccount",
     "Voucher",
     "VoucherCounter",
     "VoucherLine",

@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
@@ -138,20 +138,24 @@ def period_for(book: Book, day: datetime.date, *, lock: bool = False) -> Period:
     start and in a closed period."""
     if day < book.start_date:
         raise ValidationError(
-            {"date": _("The books start on %(d)s; no voucher can be dated before.") % {
-                "d": book.start_date
-            }}
+            {
+                "date": _("The books start on %(d)s; no voucher can be dated before.")
+                % {"d": book.start_date}
+            }
         )
-    Period.objects.bulk_create(
-        [Period(book=book, year=day.year, month=day.month)], ignore_conflicts=True
-    )
     qs = Period.objects.filter(book=book, year=day.year, month=day.month)
-    period = (qs.select_for_update() if lock else qs).get()
+    period = (qs.select_for_update() if lock else qs).first()
+    if period is None:
+        Period.objects.bulk_create(
+            [Period(book=book, year=day.year, month=day.month)], ignore_conflicts=True
+        )
+        period = (qs.select_for_update() if lock else qs).get()
     if period.closed:
         raise ValidationError(
-            {"date": _("The period %(p)s is closed; date the voucher in an open period.") % {
-                "p": period
-            }}
+            {
+                "date": _("The period %(p)s is closed; date the voucher in an open period.")
+                % {"p": period}
+            }
         )
     return period
 
@@ -173,16 +177,10 @@ def next_number(book: Book, year: int, month: int, word: str) -> int:
     return counter.last
 
 
-def _check_book_in_reach(user, book: Book, action: str = "add") -> None:
-    if not Book.objects.permitted(user, action).filter(pk=book.pk).exists():
-        raise PermissionDenied(_("You may not record data for this unit."))
-
-
 @transaction.atomic
 def create_voucher(*, voucher: Voucher, user, source: str = "web") -> Voucher:
     """Enter a voucher (制单) as a draft, numbered next in its book, month and word."""
-    book = voucher.book
-    _check_book_in_reach(user, book)
+    book = voucher.book  # in the user's reach: create_row checks it before and after
     period = period_for(book, voucher.date)
     voucher.period = period
     voucher.year, voucher.month = voucher.date.year, voucher.date.month
@@ -329,47 +327,52 @@ def check_submit(voucher: Voucher, user=None) -> None:
         raise AccountingRefused(_("The period %(p)s is closed.") % {"p": voucher.period})
 
 
+def _set(obj, **fields) -> None:
+    """Write `fields` to the row and to the object in hand."""
+    type(obj).objects.filter(pk=obj.pk).update(**fields)
+    for k, v in fields.items():
+        setattr(obj, k, v)
+
+
 def submit(voucher: Voucher, user, *, on=None) -> Voucher:
     check_submit(voucher, user)
-    Voucher.objects.filter(pk=voucher.pk).update(
-        status=Voucher.Status.SUBMITTED, returned_reason=""
-    )
+    _set(voucher, status=Voucher.Status.SUBMITTED, returned_reason="")
     return voucher
 
 
-def _not_maker(voucher: Voucher, user, what: str) -> None:
+def _not_maker(voucher: Voucher, user, message: str) -> None:
     if voucher.created_by_id == user.pk:
-        raise AccountingRefused(
-            _("The maker of a voucher cannot %(what)s it: another person must.") % {"what": what}
-        )
+        raise AccountingRefused(message)
 
 
 def check_review(voucher: Voucher, user) -> None:
     if voucher.status != Voucher.Status.SUBMITTED:
         raise AccountingRefused(_("Only a submitted voucher can be reviewed."))
-    _not_maker(voucher, user, _("review"))
+    _not_maker(voucher, user, _("The maker of a voucher cannot review it: another person must."))
 
 
 def review(voucher: Voucher, user, *, on) -> Voucher:
     check_review(voucher, user)
     if on < voucher.created_at.date() and on < voucher.date:
         raise ValidationError({"on": _("The review cannot be dated before the voucher.")})
-    Voucher.objects.filter(pk=voucher.pk).update(
-        status=Voucher.Status.REVIEWED, reviewed_by=user, reviewed_on=on
-    )
+    _set(voucher, status=Voucher.Status.REVIEWED, reviewed_by=user, reviewed_on=on)
     return voucher
 
 
 def check_return(voucher: Voucher, user) -> None:
     if voucher.status not in (Voucher.Status.SUBMITTED, Voucher.Status.REVIEWED):
         raise AccountingRefused(_("Only a voucher under review can be returned."))
-    _not_maker(voucher, user, _("return"))
+    _not_maker(voucher, user, _("The maker of a voucher cannot return it: another person must."))
 
 
 def return_to_maker(voucher: Voucher, user, *, reason: str) -> Voucher:
     check_return(voucher, user)
-    Voucher.objects.filter(pk=voucher.pk).update(
-        status=Voucher.Status.DRAFT, reviewed_by=None, reviewed_on=None, returned_reason=reason
+    _set(
+        voucher,
+        status=Voucher.Status.DRAFT,
+        reviewed_by=None,
+        reviewed_on=None,
+        returned_reason=reason,
     )
     return voucher
 
@@ -377,7 +380,7 @@ def return_to_maker(voucher: Voucher, user, *, reason: str) -> Voucher:
 def check_post(voucher: Voucher, user) -> None:
     if voucher.status != Voucher.Status.REVIEWED:
         raise AccountingRefused(_("Only a reviewed voucher can be posted."))
-    _not_maker(voucher, user, _("post"))
+    _not_maker(voucher, user, _("The maker of a voucher cannot post it: another person must."))
     if voucher.period.closed:
         raise AccountingRefused(_("The period %(p)s is closed.") % {"p": voucher.period})
     debit, credit, n = totals(voucher)
@@ -390,9 +393,7 @@ def post(voucher: Voucher, user, *, on) -> Voucher:
     check_post(voucher, user)
     try:
         with transaction.atomic():
-            Voucher.objects.filter(pk=voucher.pk).update(
-                status=Voucher.Status.POSTED, posted_by=user, posted_on=on
-            )
+            _set(voucher, status=Voucher.Status.POSTED, posted_by=user, posted_on=on)
     except IntegrityError as exc:  # the database's own check (guards.py)
         raise AccountingRefused(_("The voucher is not balanced and cannot be posted.")) from exc
     return voucher
@@ -492,9 +493,7 @@ def check_close(period: Period, user=None) -> None:
 def close_period(period: Period, user, *, on) -> Period:
     """结账: the month takes no more vouchers; its figures stand."""
     check_close(period, user)
-    Period.objects.filter(pk=period.pk).update(
-        status=Period.Status.CLOSED, closed_on=on, closed_by=user
-    )
+    _set(period, status=Period.Status.CLOSED, closed_on=on, closed_by=user)
     return period
 
 
@@ -517,20 +516,28 @@ def reopen_period(period: Period, user, *, reason: str) -> Period:
     """反结账: by the finance role, with a reason, logged (the action record keeps who, when and
     why; the period keeps the last reason)."""
     check_reopen(period, user)
-    Period.objects.filter(pk=period.pk).update(
-        status=Period.Status.OPEN, closed_on=None, closed_by=None, reopen_reason=reason
-    )
+    _set(period, status=Period.Status.OPEN, closed_on=None, closed_by=None, reopen_reason=reason)
     return period
 
 
-def check_carry_forward(period: Period, user=None) -> None:
+def _carry_forward_basis(period: Period):
+    """The income and expense leaves with a balance at the period's end, and the account they
+    go to; refused when there is nothing to carry or nowhere to carry it."""
     if period.closed:
         raise AccountingRefused(_("The period is closed."))
-    rows = trial_balance([period.book], period.book.start_date, _month_end(period.year, period.month))
-    if not [r for r in rows.leaves if r.account.category == Category.PROFIT and r.closing]:
+    book = period.book
+    rows = trial_balance([book], book.start_date, _month_end(period.year, period.month))
+    open_pl = [r for r in rows.leaves if r.account.category == Category.PROFIT and r.closing]
+    if not open_pl:
         raise AccountingRefused(_("No income or expense balance to carry forward."))
-    if _profit_account(period.book) is None:
+    target = _profit_account(book)
+    if target is None:
         raise AccountingRefused(_("The chart has no current-year profit account."))
+    return open_pl, target
+
+
+def check_carry_forward(period: Period, user=None) -> None:
+    _carry_forward_basis(period)
 
 
 PROFIT_ACCOUNT = {
@@ -550,20 +557,17 @@ def _profit_account(book: Book) -> Account | None:
 def carry_forward(period: Period, user, *, on=None) -> Period:
     """结转损益: a draft voucher on the period's last day moving every income and expense
     balance to the current-year profit account (本年利润 / 本年盈余 / 本年收益)."""
-    check_carry_forward(period, user)
+    open_pl, target = _carry_forward_basis(period)
     book = period.book
     end = _month_end(period.year, period.month)
-    rows = trial_balance([book], book.start_date, end)
-    target = _profit_account(book)
     voucher = create_voucher(
-        voucher=Voucher(book=book, word=Voucher.Word.TRANSFER, date=end), user=user,
+        voucher=Voucher(book=book, word=Voucher.Word.TRANSFER, date=end),
+        user=user,
         source="carry_forward",
     )
-    Voucher.objects.filter(pk=voucher.pk).update(carry_forward=True)
+    _set(voucher, carry_forward=True)
     lines, net = [], ZERO  # net: debit minus credit put on the profit account
-    for r in rows.leaves:
-        if r.account.category != Category.PROFIT or not r.closing_signed:
-            continue
+    for r in open_pl:
         bal = r.closing_signed  # debit minus credit
         if bal > 0:
             lines.append(VoucherLine(account=r.account, credit=bal))
@@ -721,9 +725,11 @@ def detail_ledger(account: Account, start: datetime.date, end: datetime.date):
     with the running balance on the account's side."""
     codes = Account.objects.filter(book=account.book, code__startswith=account.code)
     sign = 1 if account.direction == "debit" else -1
-    before = posted_lines([account.book], end=start - datetime.timedelta(days=1)).filter(
-        account__in=codes
-    ).aggregate(d=Sum("debit", default=ZERO), c=Sum("credit", default=ZERO))
+    before = (
+        posted_lines([account.book], end=start - datetime.timedelta(days=1))
+        .filter(account__in=codes)
+        .aggregate(d=Sum("debit", default=ZERO), c=Sum("credit", default=ZERO))
+    )
     balance = (before["d"] - before["c"]) * sign
     opening = balance
     rows = []
@@ -815,4 +821,3 @@ def units_in_centre(user, unit, day: datetime.date):
         .values("unit")
         .distinct()
     )
-

@@ -87,11 +87,15 @@ def _trial_balance_xlsx(sections, period):
     ]
     r = 0
     for label, books, tb in sections:
-        xlsx.write_cell(ws, r, 0, f"{label} {period.label} {'、'.join(b.name for b in books)}", bold)
+        xlsx.write_cell(
+            ws, r, 0, f"{label} {period.label} {'、'.join(b.name for b in books)}", bold
+        )
         xlsx.write_row(ws, r + 1, 0, headers, bold)
         r += 2
         for row in tb.rows:
-            xlsx.write_row(ws, r, 0, ["　" * (row.account.level - 1) + row.account.code, row.account.name])
+            xlsx.write_row(
+                ws, r, 0, ["　" * (row.account.level - 1) + row.account.code, row.account.name]
+            )
             xlsx.write_row(
                 ws,
                 r,

@@ -6,7 +6,15 @@ import datetime
 from decimal import Decimal
 
 from gongxiao.accounting import services
-from gongxiao.accounting.models import Account, Book, Dimension, Period, Voucher, VoucherLine
+from gongxiao.accounting.models import (
+    Account,
+    Book,
+    Dimension,
+    Period,
+    SubAccount,
+    Voucher,
+    VoucherLine,
+)
 from gongxiao.core.testing import factory_for, prepares
 
 START = datetime.date(2024, 1, 1)
@@ -89,14 +97,15 @@ def make_book(unit, **overrides):
     return make_book_in(unit, **overrides)
 
 
-@factory_for(Account)
+@factory_for(SubAccount)
 def make_account(unit, **overrides):
     book = book_of(unit)
     parent = account(book, "1002")
     n = Account.objects.filter(book=book, parent=parent).count() + 1
     fields = {"book": book, "parent": parent, "code": f"1002{n:02d}", "name": f"开户行{n}"}
     fields.update(overrides)
-    return services.add_account(account=Account(**fields), user=_someone(unit))
+    made = services.add_account(account=SubAccount(**fields), user=_someone(unit))
+    return SubAccount.objects.get(pk=made.pk)
 
 
 @factory_for(Dimension)
@@ -122,7 +131,7 @@ def make_voucher_row(unit, **overrides):
 
 @factory_for(VoucherLine)
 def make_line(unit, **overrides):
-    return make_voucher(book_of(unit), SALE).lines.first()
+    return make_voucher(book_of(unit), SALE[:1]).lines.get()
 
 
 # --- rows ready for each declared action (core/tests/test_actions.py) ------------------------

@@ -210,7 +210,9 @@ def test_a_posted_voucher_is_immutable_through_every_door(federation, clerk, fin
     )
     assert resp.status_code == 409
     resp = c.patch(
-        f"/api/accounting/lines/{line.pk}/", {"summary": "改", "version": line.version}, format="json"
+        f"/api/accounting/lines/{line.pk}/",
+        {"summary": "改", "version": line.version},
+        format="json",
     )
     assert resp.status_code == 409
     assert c.delete(f"/api/accounting/vouchers/{v.pk}/").status_code == 409
@@ -220,7 +222,13 @@ def test_a_posted_voucher_is_immutable_through_every_door(federation, clerk, fin
     web.force_login(finance)
     page = web.post(
         f"/ledgers/accounting/vouchers/{v.pk}/edit/",
-        {"book": v.book_id, "word": "记", "date": "2024-03-01", "attachments": 1, "version": v.version},
+        {
+            "book": v.book_id,
+            "word": "记",
+            "date": "2024-03-01",
+            "attachments": 1,
+            "version": v.version,
+        },
     )
     assert page.status_code in (200, 302, 409)
     after = Voucher.objects.get(pk=v.pk)

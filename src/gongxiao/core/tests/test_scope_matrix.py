@@ -89,6 +89,10 @@ def test_every_url_is_known_to_the_matrix():
         # supervision pages beyond the kit, tested in supervision/tests/test_scope.py
         "supervision:coverage",
         "supervision:talk-summary",
+        # the books of the accounting centre, tested in accounting/tests/test_scope.py
+        "accounting:trial-balance",
+        "accounting:statements",
+        "accounting:account-ledger",
         # reports pages, tested in reports/tests/test_pages.py (unit outside scope → 404, other
         # county's drafts → 404, no reports right → 403)
         "reports:dashboard",
