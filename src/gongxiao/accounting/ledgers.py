@@ -20,7 +20,11 @@ class BookLedger(Ledger):
     icon = "journal-bookmark"
     list_fields = ["name", "unit", "standard", "start_date", "centre_from", "centre_until"]
     form_fields = ["unit", "name", "standard", "start_date", "centre_from", "centre_until", "note"]
-    filter_fields = {"standard": ["exact"], "centre_from": ["gte", "lte"]}
+    filter_fields = {
+        "standard": ["exact"],
+        "centre_from": ["gte", "lte"],
+        "centre_until": ["gte", "lte", "isnull"],
+    }
     search_fields = ["name", "note"]
     sort_fields = ["unit", "start_date", "centre_from"]
     date_field = "centre_from"
@@ -325,6 +329,8 @@ class VoucherLineLedger(Ledger):
         "account": ["exact"],
         "voucher__status": ["exact"],
         "voucher__date": ["gte", "lte"],
+        "account__category": ["exact"],
+        "account__direction": ["exact"],
     }
     search_fields = ["summary"]
     sort_fields = ["voucher__date"]
