@@ -53,7 +53,7 @@ def test_units_in_the_centre_as_of_the_periods_end(centre):
     )
     assert (
         compute("accounting.units.in_centre", user, centre.county_a, parse_period("2024Q1")).value
-        == 2
+        == 1
     )
     assert (
         compute("accounting.units.in_centre", user, centre.county_a, parse_period("2024")).value
