@@ -82,4 +82,5 @@ def test_the_data_is_the_data_it_always_was(db):
     assert [m.__name__ for m in synth.synth_modules()] == [
         "gongxiao.rectification.synth",
         "gongxiao.supervision.synth",
+        "gongxiao.accounting.synth",
     ]
