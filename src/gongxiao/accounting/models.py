@@ -31,7 +31,7 @@ class Standard(models.TextChoices):
 
 
 class Category(models.TextChoices):
-    ASSET = "asset", _("Assets")
+    ASSET = "asset", _("Asset accounts")
     LIABILITY = "liability", _("Liabilities")
     EQUITY = "equity", _("Owners' equity")
     COST = "cost", _("Costs")
@@ -39,8 +39,8 @@ class Category(models.TextChoices):
 
 
 class Direction(models.TextChoices):
-    DEBIT = "debit", _("Debit")
-    CREDIT = "credit", _("Credit")
+    DEBIT = "debit", _("debit side")
+    CREDIT = "credit", _("credit side")
 
 
 class Book(LedgerModel):
@@ -186,7 +186,7 @@ class Period(TrackedModel):
     scope_field = "book__unit"
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", _("Not closed")
         CLOSED = "closed", _("Closed")
 
     book = models.ForeignKey(

@@ -69,7 +69,7 @@ def test_a_sub_account_extends_the_chart_and_its_parent_is_no_longer_a_leaf(book
     assert (sub.level, sub.category, sub.direction) == (2, "asset", "debit")
     bank.refresh_from_db()
     assert not bank.is_leaf
-    with pytest.raises(Exception, match="two or more digits"):
+    with pytest.raises(Exception, match="两位或以上数字"):
         services.add_account(
             account=Account(book=book, parent=bank, code="2001x", name="错"), user=clerk
         )
@@ -86,7 +86,7 @@ def test_numbers_run_per_book_month_and_word_and_a_delete_leaves_no_gap(book, cl
         ("收", 3, 1),
         ("记", 4, 1),
     ]
-    with pytest.raises(RecordLocked, match="last voucher"):
+    with pytest.raises(RecordLocked, match="最后一号凭证"):
         a.delete()
     b.delete()
     assert make_voucher(book, SALE, user=clerk).number == 2
@@ -99,11 +99,11 @@ def test_a_line_goes_only_to_a_leaf_account_of_the_same_book(book, clerk, federa
     )
     v = make_voucher(book, [], user=clerk)
     line = VoucherLine(voucher=v, account=account(book, "1002"), debit=Decimal("5"), summary="x")
-    with pytest.raises(Exception, match="leaf accounts only"):
+    with pytest.raises(Exception, match="末级科目"):
         services.add_line(line=line, user=clerk)
     other = make_book_in(federation.a2)
     line = VoucherLine(voucher=v, account=account(other, "1001"), debit=Decimal("5"), summary="x")
-    with pytest.raises(Exception, match="another set of books"):
+    with pytest.raises(Exception, match="其他账套"):
         services.add_line(line=line, user=clerk)
     assert not v.lines.exists()
 
@@ -118,11 +118,11 @@ def test_an_unbalanced_voucher_is_not_submitted(book, clerk):
 def test_the_maker_neither_reviews_nor_posts(federation, finance):
     maker = user_with(Role.FINANCE, federation.a1)
     v = submitted_voucher(federation.a1, user=maker)
-    with pytest.raises(services.AccountingRefused, match="another person"):
+    with pytest.raises(services.AccountingRefused, match="须由他人"):
         services.check_review(v, maker)
     services.review(v, finance, on=v.date)
     v.refresh_from_db()
-    with pytest.raises(services.AccountingRefused, match="another person"):
+    with pytest.raises(services.AccountingRefused, match="须由他人"):
         services.check_post(v, maker)
     services.post(v, finance, on=v.date)
     v.refresh_from_db()
@@ -247,7 +247,7 @@ def test_a_reversal_is_red_ink_in_an_open_period_and_once_only(federation, finan
     assert sorted((x.debit, x.credit) for x in red.lines.all()) == sorted(
         (-x.debit, -x.credit) for x in v.lines.all()
     )
-    with pytest.raises(services.AccountingRefused, match="already been reversed"):
+    with pytest.raises(services.AccountingRefused, match="已被冲销"):
         services.check_reverse(v, finance)
     # the original is untouched
     assert Voucher.objects.get(pk=v.pk).status == "posted"
@@ -257,6 +257,6 @@ def test_a_reversal_into_a_closed_period_is_refused(federation, finance):
     book = make_book_in(federation.a1)
     v = posted_voucher(federation.a1, book=book, date=datetime.date(2024, 1, 10))
     services.close_period(v.period, finance, on=datetime.date(2024, 2, 1))
-    with pytest.raises(Exception, match="closed"):
+    with pytest.raises(Exception, match="已结账"):
         services.reverse(v, finance, on=datetime.date(2024, 1, 31))
     assert not Voucher.objects.filter(reverses=v).exists()

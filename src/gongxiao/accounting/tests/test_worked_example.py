@@ -63,7 +63,7 @@ def test_the_worked_example_gives_its_known_figures(books):
     _close(feb, finance, datetime.date(2024, 3, 1))
     # The mistaken office expense of February is reversed in March (February is closed).
     mistake = vouchers[-1]
-    with pytest.raises(Exception, match="closed"):
+    with pytest.raises(Exception, match="已结账"):
         services.reverse(mistake, finance, on=datetime.date(2024, 2, 28))
     services.reverse(mistake, maker, on=MAR)
     red = Voucher.objects.get(reverses=mistake)
@@ -127,15 +127,15 @@ def test_a_period_closes_only_in_order_and_with_every_voucher_posted(books, fede
     book, maker, finance, _v = books
     jan = Period.objects.get(book=book, year=2024, month=1)
     feb = Period.objects.get(book=book, year=2024, month=2)
-    with pytest.raises(services.AccountingRefused, match="in order"):
+    with pytest.raises(services.AccountingRefused, match="按顺序"):
         services.check_close(feb, finance)
     make_voucher(book, [("1001", "10", "0"), ("5001", "0", "10")], user=maker, date=JAN)
-    with pytest.raises(services.AccountingRefused, match="not posted"):
+    with pytest.raises(services.AccountingRefused, match="未记账"):
         services.check_close(jan, finance)
     Voucher.objects.filter(book=book, status="draft").get().delete()
     services.close_period(jan, finance, on=datetime.date(2024, 2, 1))
     # Entering into the closed month is refused.
-    with pytest.raises(Exception, match="closed"):
+    with pytest.raises(Exception, match="已结账"):
         make_voucher(book, [], user=maker, date=JAN)
 
 
@@ -196,7 +196,7 @@ def test_december_closes_only_after_profit_and_loss_is_carried_forward(federatio
     assert (cf.date, cf.word, cf.status) == (datetime.date(2024, 12, 31), "转", "draft")
     other = user_with(Role.FINANCE, federation.a1)
     services.submit(cf, finance)
-    with pytest.raises(services.AccountingRefused, match="another person"):
+    with pytest.raises(services.AccountingRefused, match="须由他人"):
         services.check_review(cf, finance)
     services.review(cf, other, on=cf.date)
     services.post(cf, other, on=cf.date)
