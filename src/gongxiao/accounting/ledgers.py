@@ -353,14 +353,10 @@ class VoucherLineLedger(Ledger):
         )
 
 
-register_link(
-    NavLink("accounting", _("Trial balance"), "accounting:trial-balance", icon="calculator")
-)
-register_link(
-    NavLink(
-        "accounting",
-        _("Financial statements"),
-        "accounting:statements",
-        icon="file-earmark-bar-graph",
-    )
-)
+def _link(label, url_name, icon):
+    # Untyped on purpose: the label is a lazy translation, read when the menu is drawn.
+    register_link(NavLink("accounting", label, url_name, icon=icon))
+
+
+_link(_("Trial balance"), "accounting:trial-balance", "calculator")
+_link(_("Financial statements"), "accounting:statements", "file-earmark-bar-graph")

@@ -25,22 +25,25 @@ def _books_in_centre(user, unit, period):
     return _under(qs, "unit", unit)
 
 
+def _metric(**fields):
+    # Untyped on purpose: the labels are lazy translations, read when shown.
+    register_metric(Metric(**fields))
+
+
 def _units(rows, *args):
     return rows.order_by().values("unit").distinct().count()
 
 
-register_metric(
-    Metric(
-        key="accounting.units.in_centre",
-        label=_("Units in centralised accounting"),
-        measure="家",
-        module="accounting",
-        rows=_books_in_centre,
-        value=_units,
-        ledger="accounting.books",
-        link=lambda unit, period: {"centre_from__lte": period.end.isoformat()},
-        description=_("Units whose books are kept by the accounting centre at the period's end."),
-    )
+_metric(
+    key="accounting.units.in_centre",
+    label=_("Units in centralised accounting"),
+    measure="家",
+    module="accounting",
+    rows=_books_in_centre,
+    value=_units,
+    ledger="accounting.books",
+    link=lambda unit, period: {"centre_from__lte": period.end.isoformat()},
+    description=_("Units whose books are kept by the accounting centre at the period's end."),
 )
 
 
@@ -51,22 +54,20 @@ def _vouchers_posted(user, unit, period):
     return _under(qs, "book__unit", unit)
 
 
-register_metric(
-    Metric(
-        key="accounting.vouchers.posted",
-        label=_("Vouchers posted"),
-        measure="张",
-        module="accounting",
-        rows=_vouchers_posted,
-        ledger="accounting.vouchers",
-        link=lambda unit, period: {
-            "status": "posted",
-            "date__gte": period.start.isoformat(),
-            "date__lte": period.end.isoformat(),
-        },
-        unit_field="book__unit",
-        dimensions={"unit": "book__unit"},
-    )
+_metric(
+    key="accounting.vouchers.posted",
+    label=_("Vouchers posted"),
+    measure="张",
+    module="accounting",
+    rows=_vouchers_posted,
+    ledger="accounting.vouchers",
+    link=lambda unit, period: {
+        "status": "posted",
+        "date__gte": period.start.isoformat(),
+        "date__lte": period.end.isoformat(),
+    },
+    unit_field="book__unit",
+    dimensions={"unit": "book__unit"},
 )
 
 
@@ -132,17 +133,15 @@ for key, label, spec, expr in (
         CREDIT_MINUS_DEBIT,
     ),
 ):
-    register_metric(
-        Metric(
-            key=key,
-            label=label,
-            measure="元",
-            module="accounting",
-            rows=_lines(**spec),
-            aggregate=Sum(expr),
-            ledger="accounting.lines",
-            link=_link(**spec),
-            unit_field="voucher__book__unit",
-            dimensions={"unit": "voucher__book__unit"},
-        )
+    _metric(
+        key=key,
+        label=label,
+        measure="元",
+        module="accounting",
+        rows=_lines(**spec),
+        aggregate=Sum(expr),
+        ledger="accounting.lines",
+        link=_link(**spec),
+        unit_field="voucher__book__unit",
+        dimensions={"unit": "voucher__book__unit"},
     )

@@ -10,6 +10,7 @@ credit, two lines at least) into an open period, and a posted voucher never chan
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -129,16 +130,27 @@ class Account(TrackedModel):
         return f"{self.code} {self.name}"
 
 
-class SubAccountManager(models.Manager.from_queryset(LedgerQuerySet)):
+class SubAccountManager(models.Manager):
+    """The sub-accounts only, with the scoping entry points of every ledger's rows."""
+
     def get_queryset(self):
-        return super().get_queryset().filter(from_chart=False)
+        return LedgerQuerySet(self.model, using=self._db).filter(from_chart=False)
+
+    def visible_to(self, user):
+        return self.get_queryset().visible_to(user)
+
+    def editable_by(self, user):
+        return self.get_queryset().editable_by(user)
+
+    def permitted(self, user, action: str):
+        return self.get_queryset().permitted(user, action)
 
 
 class SubAccount(Account):
     """The accounts a book adds under its standard's chart (明细科目): the ledger users keep.
     The level-1 accounts come with the book and are read in the trial balance."""
 
-    objects = SubAccountManager()
+    objects: ClassVar[SubAccountManager] = SubAccountManager()  # type: ignore[assignment]
 
     class Meta:
         proxy = True

@@ -705,7 +705,7 @@ def trial_balance(books, start: datetime.date, end: datetime.date) -> TrialBalan
             row.debit += Decimal(f["debit"])
             row.credit += Decimal(f["credit"])
     code_of = {a.pk: a.code for a in accounts}
-    parent_code = {a.code: code_of.get(a.parent_id) for a in accounts}
+    parent_code = {a.code: code_of.get(a.parent_id) if a.parent_id else None for a in accounts}
     leaves = [r for r in by_code.values() if r.account.is_leaf]
     # Roll the leaves' figures up to every ancestor.
     for row in sorted(by_code.values(), key=lambda r: -r.account.level):

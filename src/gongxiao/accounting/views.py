@@ -38,7 +38,7 @@ def _books(request):
 
 def _groups(books):
     """Books by standard: a consolidation adds accounts of the same code within one standard."""
-    out = {}
+    out: dict[str, list] = {}
     for b in books:
         out.setdefault(b.standard, []).append(b)
     return [(Standard(s).label, bs) for s, bs in sorted(out.items())]
