@@ -260,3 +260,59 @@ def test_a_reversal_into_a_closed_period_is_refused(federation, finance):
     with pytest.raises(Exception, match="已结账"):
         services.reverse(v, finance, on=datetime.date(2024, 1, 31))
     assert not Voucher.objects.filter(reverses=v).exists()
+
+
+def test_the_admin_shows_a_posted_voucher_and_changes_nothing(federation):
+    from django.test import Client
+
+    from gongxiao.org.tests.factories import UserFactory
+
+    v = posted_voucher(federation.a1, book=make_book_in(federation.a1))
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    c = Client()
+    c.force_login(admin)
+    url = f"/admin/accounting/voucher/{v.pk}/change/"
+    assert c.get(url).status_code == 200
+    c.post(url, {"date": "2024-01-01", "attachments": 9})
+    assert c.post(f"/admin/accounting/voucher/{v.pk}/delete/", {"post": "yes"}).status_code == 403
+    after = Voucher.objects.get(pk=v.pk)
+    assert (after.date, after.attachments, after.status) == (v.date, v.attachments, "posted")
+
+
+def test_an_import_of_lines_into_a_posted_voucher_is_refused_row_by_row(federation, finance):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from gongxiao.core.ledgers import get_ledger
+    from gongxiao.core.models import Job
+    from gongxiao.core.tests.helpers import xlsx_for
+
+    book = make_book_in(federation.a1)
+    v = posted_voucher(federation.a1, book=book)
+    ledger = get_ledger("accounting", "lines")
+    extra = VoucherLine(voucher=v, account=account(book, "1001"), debit=Decimal("5"), summary="补")
+    c = Client()
+    c.force_login(finance)
+    upload = SimpleUploadedFile("lines.xlsx", xlsx_for(ledger, [extra]))
+    c.post("/ledgers/accounting/lines/import/", {"file": upload})
+    job = Job.objects.filter(user=finance).latest("created_at")
+    c.post(f"/jobs/{job.pk}/confirm/")
+    job.refresh_from_db()
+    assert job.result["ok"] is False
+    assert [e["message"] for e in job.result["errors"]] == [
+        "已记账的凭证不能修改，请用红字冲销或补充凭证更正。"
+    ]
+    assert v.lines.count() == 2
+    # A voucher header imported is a draft with the next number.
+    vouchers = get_ledger("accounting", "vouchers")
+    head = Voucher(book=book, word="记", date=datetime.date(2024, 3, 20), attachments=1)
+    upload = SimpleUploadedFile("vouchers.xlsx", xlsx_for(vouchers, [head]))
+    c.post("/ledgers/accounting/vouchers/import/", {"file": upload})
+    job = Job.objects.filter(user=finance).latest("created_at")
+    c.post(f"/jobs/{job.pk}/confirm/")
+    imported = Voucher.objects.filter(book=book).order_by("-number").first()
+    assert (imported.status, imported.number, imported.date) == (
+        "draft",
+        2,
+        datetime.date(2024, 3, 20),
+    )
