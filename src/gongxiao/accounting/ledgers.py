@@ -137,6 +137,9 @@ class PeriodLedger(Ledger):
         ),
     ]
 
+    def create(self, obj, user, *, source="web", m2m=None):
+        return services.open_period(period=obj, user=user, source=source)
+
     def lock_reason(self, obj):
         if obj.closed:
             return str(_("The period is closed."))

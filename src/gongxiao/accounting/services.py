@@ -160,6 +160,20 @@ def period_for(book: Book, day: datetime.date, *, lock: bool = False) -> Period:
     return period
 
 
+@transaction.atomic
+def open_period(*, period: Period, user, source: str = "web") -> Period:
+    """Open a month of a book ahead of its vouchers (they open it themselves otherwise)."""
+    book = period.book
+    if not (1 <= (period.month or 0) <= 12 and 1949 <= (period.year or 0) <= 2100):
+        raise ValidationError({"month": _("A period is a month (1–12) of a year.")})
+    if datetime.date(period.year, period.month, 1) < book.start_date.replace(day=1):
+        raise ValidationError(
+            {"month": _("The books start on %(d)s; no period before.") % {"d": book.start_date}}
+        )
+    period.status = Period.Status.OPEN
+    return kit.create_row(obj=period, user=user, source=source)
+
+
 # --- vouchers --------------------------------------------------------------------------------
 
 
@@ -353,7 +367,7 @@ def check_review(voucher: Voucher, user) -> None:
 
 def review(voucher: Voucher, user, *, on) -> Voucher:
     check_review(voucher, user)
-    if on < voucher.created_at.date() and on < voucher.date:
+    if on < voucher.date:
         raise ValidationError({"on": _("The review cannot be dated before the voucher.")})
     _set(voucher, status=Voucher.Status.REVIEWED, reviewed_by=user, reviewed_on=on)
     return voucher
@@ -391,6 +405,8 @@ def check_post(voucher: Voucher, user) -> None:
 def post(voucher: Voucher, user, *, on) -> Voucher:
     """记账: the voucher enters the books; from now on it never changes (the database refuses)."""
     check_post(voucher, user)
+    if on < voucher.date:
+        raise ValidationError({"on": _("The posting cannot be dated before the voucher.")})
     try:
         with transaction.atomic():
             _set(voucher, status=Voucher.Status.POSTED, posted_by=user, posted_on=on)
@@ -415,6 +431,10 @@ def reverse(voucher: Voucher, user, *, on, summary: str = "") -> Voucher:
     like any other; the original stays as it was."""
     check_reverse(voucher, user)
     original = voucher
+    if on < original.date:
+        raise ValidationError(
+            {"on": _("A reversal cannot be dated before the voucher it reverses.")}
+        )
     head = summary or _("Reversal of voucher %(v)s") % {"v": original}
     red = Voucher(book=original.book, word=original.word, date=on, attachments=0)
     red = create_voucher(voucher=red, user=user, source="reversal")

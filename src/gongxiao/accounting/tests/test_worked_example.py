@@ -208,3 +208,19 @@ def test_december_closes_only_after_profit_and_loss_is_carried_forward(federatio
     assert (st.total_income, st.total_expenses, st.surplus) == (D("300"), D("100"), D("200"))
     assert st.in_balance
     services.close_period(v.period, finance, on=datetime.date(2025, 1, 2))
+
+
+def test_steps_are_not_dated_before_the_voucher_and_periods_not_before_the_books(federation):
+    from django.core.exceptions import ValidationError
+
+    book = make_book_in(federation.a1)
+    finance = user_with(Role.FINANCE, federation.county_a)
+    v = posted_voucher(federation.a1, book=book, date=datetime.date(2024, 3, 15))
+    with pytest.raises(ValidationError, match="不能早于"):
+        services.reverse(v, finance, on=datetime.date(2024, 3, 1))
+    with pytest.raises(ValidationError):
+        services.open_period(period=Period(book=book, year=2023, month=12), user=finance)
+    with pytest.raises(ValidationError):
+        services.open_period(period=Period(book=book, year=2024, month=13), user=finance)
+    opened = services.open_period(period=Period(book=book, year=2024, month=7), user=finance)
+    assert opened.status == "open"
