@@ -141,6 +141,8 @@ class PeriodLedger(Ledger):
         return services.open_period(period=obj, user=user, source=source)
 
     def lock_reason(self, obj):
+        if obj.pk is None:  # a row about to be imported
+            return None
         if obj.closed:
             return str(_("The period is closed."))
         if obj.vouchers.exists():

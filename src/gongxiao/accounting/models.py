@@ -351,7 +351,9 @@ class Voucher(TrackedModel):
         indexes = [models.Index(fields=["book", "status", "date"])]
 
     def __str__(self):
-        return f"{self.year}-{self.month:02d} {self.word}-{self.number:04d}"
+        # The record id keeps the name unique across books (each book has its 记-0001), so an
+        # import naming a voucher never lands on another unit's voucher of the same number.
+        return f"{self.year}-{self.month:02d} {self.word}-{self.number:04d} #{self.pk}"
 
     def delete(self, *args, **kwargs):
         from . import services

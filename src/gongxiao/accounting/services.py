@@ -121,6 +121,8 @@ def add_account(*, account: Account, user, source: str = "web") -> Account:
 
 
 def account_lock_reason(account: Account) -> str | None:
+    if account.pk is None:  # a row about to be imported
+        return None
     if account.from_chart:
         return _("Level-1 accounts are set by the accounting standard and cannot be changed.")
     if not account.is_leaf:
