@@ -44,6 +44,7 @@ urlpatterns = [
     path("decisions/", include("gongxiao.decisions.urls")),
     path("supervision/", include("gongxiao.supervision.urls")),
     path("assets/", include("gongxiao.assets.urls")),
+    path("accounting/", include("gongxiao.accounting.urls")),
     path("reports/", include("gongxiao.reports.urls")),
     path("", include("gongxiao.core.urls")),
 ]

@@ -106,7 +106,8 @@ RIGHTS: dict[str, dict[str, frozenset]] = {
     },
     Role.FINANCE: {
         "org": READ,
-        "accounting": WRITE,
+        # Reviews and posts vouchers (审核, 记账), closes and reopens periods (结账, 反结账).
+        "accounting": WRITE | REVIEW,
         "assets": READ,
         "credit": READ,
         "reports": READ,

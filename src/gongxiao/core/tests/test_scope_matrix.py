@@ -101,6 +101,10 @@ def test_every_url_is_known_to_the_matrix():
         "assets:contract-docx",
         # quarterly safety coverage: assets/tests/test_checks.py (other county's units unseen)
         "assets:safety-coverage",
+        # the books of the accounting centre, tested in accounting/tests/test_scope.py
+        "accounting:trial-balance",
+        "accounting:statements",
+        "accounting:account-ledger",
         # reports pages, tested in reports/tests/test_pages.py (unit outside scope → 404, other
         # county's drafts → 404, no reports right → 403)
         "reports:dashboard",

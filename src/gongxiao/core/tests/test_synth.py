@@ -88,4 +88,5 @@ def test_the_data_is_the_data_it_always_was(db):
         "gongxiao.supervision.synth",
         "gongxiao.assets.synth",
         "gongxiao.agri.synth",
+        "gongxiao.accounting.synth",
     ]
