@@ -1,0 +1,222 @@
+"""Party-building rules: a member's placements follow his admission and transfers, his
+probation ends no earlier than its minimum, attendance is one record per member and activity and
+only of the organisation's members on the day. Each change is dated by its business date."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gongxiao.core import services as kit
+from gongxiao.core.actions import ActionRefused
+
+from .models import Activity, Attendance, PartyMember, PartyOrganisation, Placement, add_months
+
+# The minimum probation (预备期) before a member may become a full member, in months.
+PROBATION_MONTHS = 12
+
+
+def election_notice_months() -> int:
+    """How many months ahead an election falls due (按期换届提醒): a setting."""
+    return int(getattr(settings, "GONGXIAO_PARTY_ELECTION_NOTICE_MONTHS", 3))
+
+
+def elections_due(qs, on: datetime.date, months: int | None = None):
+    months = election_notice_months() if months is None else months
+    return qs.election_due_on(on, months).order_by("term_ends_on", "name")
+
+
+def elections_overdue(qs, on: datetime.date):
+    return qs.election_overdue_on(on).order_by("term_ends_on", "name")
+
+
+# --- members -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def admit_member(*, member: PartyMember, user, source: str = "web") -> PartyMember:
+    """Enter a member (admitted here or transferred in) and open his placement in the
+    organisation from `since`."""
+    member = kit.create_row(obj=member, user=user, source=source)
+    kit.create_row(
+        obj=Placement(member=member, organisation=member.organisation, start=member.since),
+        user=user,
+        source=source,
+    )
+    return member
+
+
+FIXED = ("organisation", "since")
+
+
+def check_unplaced_fields_unchanged(member: PartyMember) -> None:
+    """An edit may correct the record but not move the member: a move is a transfer."""
+    before = PartyMember.objects.get(pk=member.pk)
+    for name in FIXED:
+        if getattr(before, name) != getattr(member, name):
+            raise ValidationError(
+                {name: _("A member moves only by a transfer (the transfer action), with its date.")}
+            )
+
+
+def check_in_party(member: PartyMember, user=None) -> None:
+    if member.left_on:
+        raise ActionRefused(_("This member was transferred out on %(d)s.") % {"d": member.left_on})
+
+
+def _current_placement(member: PartyMember) -> Placement:
+    return Placement.objects.select_for_update().get(member=member, end__isnull=True)
+
+
+def _move_date(member: PartyMember, on) -> datetime.date:
+    return kit.business_date(
+        on,
+        not_before=[
+            (
+                member.since,
+                _("The member has been in this organisation only since %(d)s.")
+                % {"d": member.since},
+            )
+        ],
+    )
+
+
+@transaction.atomic
+def transfer(*, member: PartyMember, organisation: PartyOrganisation, user, on=None) -> PartyMember:
+    """转接组织关系 within the system: close the placement on `on` and open one in the new
+    organisation from that day."""
+    member = PartyMember.objects.select_for_update().get(pk=member.pk)
+    check_in_party(member)
+    if organisation.pk == member.organisation_id:
+        raise ActionRefused(_("The member already belongs to this organisation."))
+    on = _move_date(member, on)
+    if on < organisation.founded_on or (
+        organisation.dissolved_on and organisation.dissolved_on <= on
+    ):
+        raise ValidationError(
+            {"organisation": _("That organisation did not exist on %(d)s.") % {"d": on}}
+        )
+    placement = _current_placement(member)
+    placement.end = on
+    kit.update_row(obj=placement, expected_version=placement.version, user=user, source="transfer")
+    kit.create_row(
+        obj=Placement(member=member, organisation=organisation, start=on),
+        user=user,
+        source="transfer",
+    )
+    member.organisation, member.since, member.origin = organisation, on, ""
+    kit.update_row(obj=member, expected_version=member.version, user=user, source="transfer")
+    return member
+
+
+@transaction.atomic
+def transfer_out(*, member: PartyMember, destination: str, user, on=None) -> PartyMember:
+    """转出: the member leaves the system's organisations on `on` for `destination`."""
+    member = PartyMember.objects.select_for_update().get(pk=member.pk)
+    check_in_party(member)
+    on = _move_date(member, on)
+    placement = _current_placement(member)
+    placement.end = on
+    kit.update_row(obj=placement, expected_version=placement.version, user=user, source="transfer")
+    member.left_on, member.destination = on, destination
+    kit.update_row(obj=member, expected_version=member.version, user=user, source="transfer")
+    return member
+
+
+def full_membership_possible_on(member: PartyMember) -> datetime.date:
+    return add_months(member.joined_on, PROBATION_MONTHS)
+
+
+def check_probationary(member: PartyMember, user=None) -> None:
+    check_in_party(member)
+    if member.full_on:
+        raise ActionRefused(
+            _("This member has been a full member since %(d)s.") % {"d": member.full_on}
+        )
+
+
+@transaction.atomic
+def make_full(*, member: PartyMember, user, on=None) -> PartyMember:
+    """预备党员转正 on `on`: no sooner than the minimum probation after admission."""
+    member = PartyMember.objects.select_for_update().get(pk=member.pk)
+    check_probationary(member)
+    on = kit.business_date(on)
+    possible = full_membership_possible_on(member)
+    if on < possible:
+        raise ValidationError(
+            {
+                "on": _(
+                    "The probation lasts at least %(months)s months: full membership is "
+                    "possible from %(d)s."
+                )
+                % {"months": PROBATION_MONTHS, "d": possible}
+            }
+        )
+    member.full_on = on
+    kit.update_row(obj=member, expected_version=member.version, user=user, source="full")
+    return member
+
+
+# --- activities --------------------------------------------------------------------------------
+
+
+def members_on(organisation: PartyOrganisation, day: datetime.date):
+    """The persons who belonged to `organisation` at the end of `day`."""
+    from gongxiao.org.models import Person
+
+    return Person.objects.filter(
+        party_membership__placements__in=Placement.objects.on(day).filter(organisation=organisation)
+    ).distinct()
+
+
+@transaction.atomic
+def record_attendance(
+    *, activity: Activity, user, present=(), absent=(), reason: str = ""
+) -> Activity:
+    """Record who of the organisation's members attended an activity and who was absent (with
+    the reason): one record per member and activity, corrected in place when given again."""
+    present, absent = list(present), list(absent)
+    if not present and not absent:
+        raise ValidationError(_("Name at least one member present or absent."))
+    both = {p.pk for p in present} & {p.pk for p in absent}
+    if both:
+        names = "、".join(p.name for p in present if p.pk in both)
+        raise ValidationError(
+            {"absent": _("Present and absent at once: %(names)s.") % {"names": names}}
+        )
+    if absent and not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the absence.")})
+    allowed = set(members_on(activity.organisation, activity.date).values_list("pk", flat=True))
+    strangers = [p for p in [*present, *absent] if p.pk not in allowed]
+    if strangers:
+        raise ValidationError(
+            _(
+                "Not members of %(org)s on %(d)s: %(names)s. Count other participants in the "
+                "headcount."
+            )
+            % {
+                "org": activity.organisation,
+                "d": activity.date,
+                "names": "、".join(p.name for p in strangers),
+            }
+        )
+    existing = {a.person_id: a for a in Attendance.objects.filter(activity=activity)}
+    for person, is_present in [*((p, True) for p in present), *((p, False) for p in absent)]:
+        why = "" if is_present else reason.strip()
+        row = existing.get(person.pk)
+        if row is None:
+            kit.create_row(
+                obj=Attendance(
+                    activity=activity, person=person, present=is_present, absence_reason=why
+                ),
+                user=user,
+                source="attendance",
+            )
+        elif (row.present, row.absence_reason) != (is_present, why):
+            row.present, row.absence_reason = is_present, why
+            kit.update_row(obj=row, expected_version=row.version, user=user, source="attendance")
+    return activity
