@@ -252,9 +252,17 @@ class AttendanceForm(ActionForm):
             self.fields["present"].initial = [k for k, v in marked.items() if v]
             self.fields["absent"].initial = [k for k, v in marked.items() if not v]
 
+    # Lists, not querysets: the action record keeps the input as JSON.
+    def clean_present(self):
+        return list(self.cleaned_data["present"])
+
+    def clean_absent(self):
+        return list(self.cleaned_data["absent"])
+
 
 def _attendance(activity, user, *, on=None, present=(), absent=(), reason=""):
-    return services.record_attendance(
+    # Only sub-rows change: the runner then raises the activity's version and answers with it.
+    services.record_attendance(
         activity=activity, user=user, present=present, absent=absent, reason=reason
     )
 

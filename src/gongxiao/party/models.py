@@ -260,7 +260,7 @@ class Placement(TrackedModel):
     scope_field = "organisation__unit"
 
     member = models.ForeignKey(
-        PartyMember, on_delete=models.PROTECT, related_name="placements", verbose_name=_("member")
+        PartyMember, on_delete=models.CASCADE, related_name="placements", verbose_name=_("member")
     )
     organisation = models.ForeignKey(
         PartyOrganisation,

@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from gongxiao.core import services as kit
@@ -42,10 +43,13 @@ def admit_member(*, member: PartyMember, user, source: str = "web") -> PartyMemb
     """Enter a member (admitted here or transferred in) and open his placement in the
     organisation from `since`."""
     member = kit.create_row(obj=member, user=user, source=source)
-    kit.create_row(
-        obj=Placement(member=member, organisation=member.organisation, start=member.since),
-        user=user,
-        source=source,
+    # The placement is the member's own history (written with him, shown on his page).
+    Placement.objects.create(
+        member=member,
+        organisation=member.organisation,
+        start=member.since,
+        created_by=user,
+        updated_by=user,
     )
     return member
 
@@ -68,8 +72,12 @@ def check_in_party(member: PartyMember, user=None) -> None:
         raise ActionRefused(_("This member was transferred out on %(d)s.") % {"d": member.left_on})
 
 
-def _current_placement(member: PartyMember) -> Placement:
-    return Placement.objects.select_for_update().get(member=member, end__isnull=True)
+def _end_placement(member: PartyMember, on: datetime.date, user) -> None:
+    """Close the member's open placement on `on` (the member's row is locked by the caller;
+    his change record names the move)."""
+    Placement.objects.filter(member=member, end__isnull=True).update(
+        end=on, updated_by=user, version=F("version") + 1
+    )
 
 
 def _move_date(member: PartyMember, on) -> datetime.date:
@@ -100,13 +108,11 @@ def transfer(*, member: PartyMember, organisation: PartyOrganisation, user, on=N
         raise ValidationError(
             {"organisation": _("That organisation did not exist on %(d)s.") % {"d": on}}
         )
-    placement = _current_placement(member)
-    placement.end = on
-    kit.update_row(obj=placement, expected_version=placement.version, user=user, source="transfer")
-    kit.create_row(
-        obj=Placement(member=member, organisation=organisation, start=on),
-        user=user,
-        source="transfer",
+    if not PartyOrganisation.objects.permitted(user, "add").filter(pk=organisation.pk).exists():
+        raise PermissionDenied(_("You may not add members to that organisation."))
+    _end_placement(member, on, user)
+    Placement.objects.create(
+        member=member, organisation=organisation, start=on, created_by=user, updated_by=user
     )
     member.organisation, member.since, member.origin = organisation, on, ""
     kit.update_row(obj=member, expected_version=member.version, user=user, source="transfer")
@@ -119,9 +125,7 @@ def transfer_out(*, member: PartyMember, destination: str, user, on=None) -> Par
     member = PartyMember.objects.select_for_update().get(pk=member.pk)
     check_in_party(member)
     on = _move_date(member, on)
-    placement = _current_placement(member)
-    placement.end = on
-    kit.update_row(obj=placement, expected_version=placement.version, user=user, source="transfer")
+    _end_placement(member, on, user)
     member.left_on, member.destination = on, destination
     kit.update_row(obj=member, expected_version=member.version, user=user, source="transfer")
     return member
