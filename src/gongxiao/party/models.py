@@ -260,7 +260,7 @@ class Placement(TrackedModel):
     scope_field = "organisation__unit"
 
     member = models.ForeignKey(
-        PartyMember, on_delete=models.CASCADE, related_name="placements", verbose_name=_("member")
+        PartyMember, on_delete=models.CASCADE, related_name="placements", verbose_name=_("party member")
     )
     organisation = models.ForeignKey(
         PartyOrganisation,
@@ -268,7 +268,7 @@ class Placement(TrackedModel):
         related_name="placements",
         verbose_name=_("party organisation"),
     )
-    start = models.DateField(_("from"))
+    start = models.DateField(_("in the organisation from"))
     end = models.DateField(_("until"), null=True, blank=True)
 
     objects = PlacementQuerySet.as_manager()
@@ -361,7 +361,7 @@ class Attendance(TrackedModel):
         Activity, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("activity")
     )
     person = models.ForeignKey(
-        "org.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("member")
+        "org.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("party member")
     )
     present = models.BooleanField(_("present"), default=True)
     absence_reason = models.CharField(_("reason for absence"), max_length=200, blank=True)
