@@ -260,7 +260,10 @@ class Placement(TrackedModel):
     scope_field = "organisation__unit"
 
     member = models.ForeignKey(
-        PartyMember, on_delete=models.CASCADE, related_name="placements", verbose_name=_("party member")
+        PartyMember,
+        on_delete=models.CASCADE,
+        related_name="placements",
+        verbose_name=_("party member"),
     )
     organisation = models.ForeignKey(
         PartyOrganisation,
