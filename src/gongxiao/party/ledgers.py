@@ -336,3 +336,75 @@ class ActivityLedger(Ledger):
             },
         ),
     ]
+
+
+class AdvanceForm(ActionForm):
+    stage = forms.ChoiceField(label=_("stage"), choices=m.Development.Stage.choices)
+    sponsors = forms.ModelMultipleChoiceField(
+        label=_("sponsors"),
+        queryset=Person.objects.none(),
+        required=False,
+        help_text=_("Two full members, on admission."),
+    )
+    meeting = forms.ModelChoiceField(
+        label=_("branch meeting that decided"),
+        queryset=m.Activity.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.obj is not None:
+            org = self.obj.organisation
+            nxt = services._next_stage(self.obj.stage)
+            if nxt:
+                self.fields["stage"].initial = nxt
+            self.fields["sponsors"].queryset = scoping.scope_queryset(
+                Person.objects.filter(party_membership__full_on__isnull=False), self.user
+            )
+            self.fields["meeting"].queryset = m.Activity.objects.filter(
+                organisation=org, kind=m.Activity.Kind.BRANCH_MEETING
+            )
+
+    def clean_sponsors(self):
+        return list(self.cleaned_data["sponsors"])
+
+
+def _advance(dev, user, *, on, stage, sponsors=(), meeting=None):
+    return services.advance(
+        development=dev, stage=stage, user=user, on=on, sponsors=sponsors, meeting=meeting
+    )
+
+
+@register
+class DevelopmentLedger(Ledger):
+    model = m.Development
+    slug = "development"
+    icon = "person-up"
+    list_fields = ["person", "organisation", "stage", "applied_on", "activist_on", "candidate_on"]
+    form_fields = ["organisation", "person", "applied_on"]
+    export_fields = [
+        *form_fields,
+        "stage",
+        "activist_on",
+        "candidate_on",
+        "admitted_on",
+        "full_on",
+        "sponsors",
+        "meeting",
+    ]
+    api_fields = export_fields
+    filter_fields = {"organisation": ["exact"], "stage": ["exact"], "applied_on": ["gte", "lte"]}
+    search_fields = ["person__name"]
+    sort_fields = ["applied_on"]
+    actions = [
+        Action(
+            "advance",
+            _("Next stage of development"),
+            service=_advance,
+            input=AdvanceForm,
+            check=services.check_not_done,
+            business_date=True,
+            example={"stage": lambda dev: services._next_stage(dev.stage)},
+        ),
+    ]

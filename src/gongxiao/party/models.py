@@ -300,6 +300,7 @@ class Activity(TrackedModel):
         RED_EDUCATION = "red_education", _("Red education (红色教育)")
         VOLUNTEER = "volunteer", _("Volunteer activity (志愿活动)")
         LIFE_MEETING = "life_meeting", _("Organisational life meeting (组织生活会)")
+        BRANCH_MEETING = "branch_meeting", _("Branch general meeting (支部党员大会)")
 
     organisation = models.ForeignKey(
         PartyOrganisation,
@@ -379,3 +380,82 @@ class Attendance(TrackedModel):
 
     def __str__(self):
         return f"{self.activity} · {self.person}"
+
+
+# 发展党员: the stages in order, and the minimum time since the previous stage (months) before a
+# stage may be reached (at least a year as activist before becoming a development candidate,
+# a year of probation before full membership). Schemes are data: change the table, not code.
+STAGES = [
+    ("applicant", 0),
+    ("activist", 0),
+    ("candidate", 12),
+    ("probationary", 0),
+    ("full", 12),
+]
+
+
+class Development(TrackedModel):
+    """发展党员: one person's way from application to full membership in one branch, each stage
+    with its business date; the candidate's admission names his two sponsors (入党介绍人) and
+    the branch meeting that decided, and makes him a probationary member."""
+
+    module = "party"
+    scope_field = "organisation__unit"
+
+    class Stage(models.TextChoices):
+        APPLICANT = "applicant", _("Applicant (入党申请人)")
+        ACTIVIST = "activist", _("Activist (入党积极分子)")
+        CANDIDATE = "candidate", _("Development candidate (发展对象)")
+        PROBATIONARY = "probationary", _("Probationary member (预备党员)")
+        FULL = "full", _("Full member (正式党员)")
+
+    person = models.OneToOneField(
+        "org.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
+    )
+    organisation = models.ForeignKey(
+        PartyOrganisation,
+        on_delete=models.PROTECT,
+        related_name="developments",
+        verbose_name=_("party organisation"),
+    )
+    applied_on = models.DateField(_("applied on"))
+    stage = models.CharField(
+        _("stage"), max_length=15, choices=Stage.choices, default=Stage.APPLICANT, editable=False
+    )
+    activist_on = models.DateField(_("activist since"), null=True, blank=True, editable=False)
+    candidate_on = models.DateField(
+        _("development candidate since"), null=True, blank=True, editable=False
+    )
+    admitted_on = models.DateField(_("admitted on"), null=True, blank=True, editable=False)
+    full_on = models.DateField(_("full member since"), null=True, blank=True, editable=False)
+    sponsors = models.ManyToManyField(
+        "org.Person", related_name="+", blank=True, editable=False, verbose_name=_("sponsors")
+    )
+    meeting = models.ForeignKey(
+        Activity,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("branch meeting that decided"),
+    )
+
+    class Meta:
+        verbose_name = _("member development")
+        verbose_name_plural = _("member development")
+        ordering = ["organisation", "applied_on", "id"]
+
+    def __str__(self):
+        return str(self.person)
+
+    DATE_FIELDS = {
+        "applicant": "applied_on",
+        "activist": "activist_on",
+        "candidate": "candidate_on",
+        "probationary": "admitted_on",
+        "full": "full_on",
+    }
+
+    def stage_date(self, stage: str):
+        return getattr(self, self.DATE_FIELDS[stage])

@@ -15,10 +15,19 @@ from django.utils.translation import gettext as _
 from gongxiao.core import services as kit
 from gongxiao.core.actions import ActionRefused
 
-from .models import Activity, Attendance, PartyMember, PartyOrganisation, Placement, add_months
+from .models import (
+    STAGES,
+    Activity,
+    Attendance,
+    Development,
+    PartyMember,
+    PartyOrganisation,
+    Placement,
+    add_months,
+)
 
 # The minimum probation (预备期) before a member may become a full member, in months.
-PROBATION_MONTHS = 12
+PROBATION_MONTHS = dict(STAGES)["full"]
 
 
 def election_notice_months() -> int:
@@ -224,3 +233,92 @@ def record_attendance(
             row.present, row.absence_reason = is_present, why
             kit.update_row(obj=row, expected_version=row.version, user=user, source="attendance")
     return activity
+
+
+# --- development (发展党员) --------------------------------------------------------------------
+
+
+def _next_stage(stage: str) -> str | None:
+    order = [s for s, _months in STAGES]
+    i = order.index(stage)
+    return order[i + 1] if i + 1 < len(order) else None
+
+
+def check_not_done(development: Development, user=None) -> None:
+    if _next_stage(development.stage) is None:
+        raise ActionRefused(_("This person is already a full member."))
+
+
+def stage_possible_on(development: Development, stage: str) -> datetime.date:
+    """The first day `stage` may be reached: the previous stage's date plus its minimum."""
+    order = [s for s, _months in STAGES]
+    previous = order[order.index(stage) - 1]
+    months = dict(STAGES)[stage]
+    return add_months(development.stage_date(previous), months)
+
+
+@transaction.atomic
+def advance(
+    *, development: Development, stage: str, user, on=None, sponsors=(), meeting=None
+) -> Development:
+    """Take the next stage of development on `on`. A stage skipped, or reached before the
+    minimum time since the previous one, is refused with the stage due or the date it becomes
+    possible. Admission names two sponsors who are full members and the branch meeting that
+    decided, and makes the person a probationary member of the branch; full membership follows
+    the member's own rule."""
+    dev = Development.objects.select_for_update().get(pk=development.pk)
+    check_not_done(dev)
+    expected = _next_stage(dev.stage)
+    labels = dict(Development.Stage.choices)
+    if stage != expected:
+        raise ValidationError(
+            {
+                "stage": _("A stage cannot be skipped: the next stage is %(stage)s.")
+                % {"stage": labels[expected]}
+            }
+        )
+    on = kit.business_date(on)
+    possible = stage_possible_on(dev, stage)
+    if on < possible:
+        raise ValidationError(
+            {
+                "on": _(
+                    "%(stage)s is possible from %(d)s, %(months)s months after the previous stage."
+                )
+                % {"stage": labels[stage], "d": possible, "months": dict(STAGES)[stage]}
+            }
+        )
+    sponsors = list(sponsors)
+    if stage == "probationary":
+        full_members = PartyMember.objects.filter(
+            person__in=sponsors, full_on__lte=on, left_on__isnull=True
+        ).count()
+        if len(sponsors) != 2 or full_members != 2:
+            raise ValidationError(
+                {"sponsors": _("Admission needs two sponsors who are full members.")}
+            )
+        if (
+            meeting is None
+            or meeting.organisation_id != dev.organisation_id
+            or meeting.kind != Activity.Kind.BRANCH_MEETING
+        ):
+            raise ValidationError({"meeting": _("Name the branch general meeting that decided.")})
+        if meeting.date > on:
+            raise ValidationError({"meeting": _("The meeting cannot be after the admission.")})
+        dev.meeting = meeting
+        admit_member(
+            member=PartyMember(
+                person=dev.person, organisation=dev.organisation, joined_on=on, since=on
+            ),
+            user=user,
+            source="development",
+        )
+    if stage == "full":
+        member = PartyMember.objects.get(person=dev.person)
+        make_full(member=member, user=user, on=on)
+    setattr(dev, Development.DATE_FIELDS[stage], on)
+    dev.stage = stage
+    kit.update_row(obj=dev, expected_version=dev.version, user=user, source="development")
+    if sponsors:
+        kit.set_m2m(obj=dev, values={"sponsors": sponsors}, user=user, source="development")
+    return dev

@@ -82,3 +82,18 @@ def activity_with_a_member(unit):
     organisation = make_organisation(unit)
     make_member(unit, organisation=organisation)
     return make_activity(unit, organisation=organisation)
+
+
+@factory_for(m.Development)
+def make_development(unit, **kw):
+    return m.Development.objects.create(
+        organisation=kw.pop("organisation", None) or make_organisation(unit),
+        person=kw.pop("person", None) or PersonFactory(unit=unit),
+        applied_on=kw.pop("applied_on", datetime.date(2022, 3, 1)),
+        **kw,
+    )
+
+
+@prepares("party.development", "advance")
+def an_applicant(unit):
+    return make_development(unit)
