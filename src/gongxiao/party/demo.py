@@ -97,7 +97,7 @@ def build(ctx) -> None:
     # Elections: each organisation's last one so that its term ends between four months ago
     # and two years ahead, so some are overdue and some due within the notice months.
     for org, members in orgs:
-        years = m.PartyOrganisation.TERM_YEARS[org.kind]
+        years = m.PartyOrganisation.TERM_YEARS[K(org.kind)]
         ends = today + datetime.timedelta(days=rng.randint(-120, 730))
         held = max(add_months(ends, -12 * years), org.founded_on)
         pool = members or city_people
@@ -151,12 +151,12 @@ def build(ctx) -> None:
     # the city committee's central group studies each month.
     start = today - datetime.timedelta(days=360)
     for org, _ms in orgs:
-        secretary = org.elections.order_by("-date").first().secretary
+        secretary = org.elections.order_by("-date")[0].secretary
         for month in range(12):
             day = start + datetime.timedelta(days=30 * month + rng.randint(0, 20))
             if day >= today:
                 continue
-            plan = []
+            plan: list[tuple[str, str, Person | None]] = []
             if org.kind == K.COMMITTEE:
                 plan.append((A.CENTRAL_GROUP, rng.choice(STUDIES), secretary))
             else:

@@ -103,6 +103,12 @@ class ElectionLedger(Ledger):
     date_field = "date"
 
 
+def _choices(form, name) -> forms.ModelChoiceField:
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
+
+
 def _other_organisation(member):
     """For the generated action tests: another organisation of the member's unit."""
     org = member.organisation
@@ -124,7 +130,7 @@ class TransferForm(ActionForm):
         qs = m.PartyOrganisation.objects.filter(unit__in=units, dissolved_on__isnull=True)
         if self.obj is not None:
             qs = qs.exclude(pk=self.obj.organisation_id)
-        self.fields["organisation"].queryset = qs
+        _choices(self, "organisation").queryset = qs
 
 
 class TransferOutForm(ActionForm):
@@ -247,8 +253,8 @@ class AttendanceForm(ActionForm):
                 services.members_on(self.obj.organisation, self.obj.date), self.user
             )
             marked = {a.person_id: a.present for a in self.obj.attendances.all()}
-            self.fields["present"].queryset = members
-            self.fields["absent"].queryset = members
+            _choices(self, "present").queryset = members
+            _choices(self, "absent").queryset = members
             self.fields["present"].initial = [k for k, v in marked.items() if v]
             self.fields["absent"].initial = [k for k, v in marked.items() if not v]
 
@@ -359,10 +365,10 @@ class AdvanceForm(ActionForm):
             nxt = services._next_stage(self.obj.stage)
             if nxt:
                 self.fields["stage"].initial = nxt
-            self.fields["sponsors"].queryset = scoping.scope_queryset(
+            _choices(self, "sponsors").queryset = scoping.scope_queryset(
                 Person.objects.filter(party_membership__full_on__isnull=False), self.user
             )
-            self.fields["meeting"].queryset = m.Activity.objects.filter(
+            _choices(self, "meeting").queryset = m.Activity.objects.filter(
                 organisation=org, kind=m.Activity.Kind.BRANCH_MEETING
             )
 

@@ -89,7 +89,7 @@ class PartyOrganisation(LedgerModel):
     founded_on = models.DateField(_("founded on"))
     dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
 
-    objects = OrganisationQuerySet.as_manager()
+    objects = OrganisationQuerySet.as_manager()  # type: ignore[misc]  # the kit's, extended
 
     class Meta:
         verbose_name = _("party organisation")
@@ -274,7 +274,7 @@ class Placement(TrackedModel):
     start = models.DateField(_("in the organisation from"))
     end = models.DateField(_("until"), null=True, blank=True)
 
-    objects = PlacementQuerySet.as_manager()
+    objects = PlacementQuerySet.as_manager()  # type: ignore[misc]  # the kit's, extended
 
     class Meta:
         verbose_name = _("membership placement")

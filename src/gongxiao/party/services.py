@@ -268,7 +268,7 @@ def advance(
     the member's own rule."""
     dev = Development.objects.select_for_update().get(pk=development.pk)
     check_not_done(dev)
-    expected = _next_stage(dev.stage)
+    expected = _next_stage(dev.stage) or ""
     labels = dict(Development.Stage.choices)
     if stage != expected:
         raise ValidationError(

@@ -320,7 +320,7 @@ def _study_year(f, officer):
         make_organisation(f.city if i < 2 else f.a1, name=f"第{i + 1}党支部", parent=committee)
         for i in range(8)
     ]
-    members = {b.pk: [] for b in branches}
+    members: dict[int, list] = {b.pk: [] for b in branches}
     for i in range(130):
         b = branches[i % 8]
         members[b.pk].append(
