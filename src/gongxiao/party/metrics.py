@@ -55,13 +55,25 @@ def _placements(user, unit, period):
     return _in_subtree(qs, unit, "organisation__unit")
 
 
+def _members(user, unit, period):
+    """The members placed in the subtree on the period's last day (scoped through their
+    placement then, so a member transferred since still counts, and shows, where he was)."""
+    return m.PartyMember.objects.filter(pk__in=_placements(user, unit, period).values("member_id"))
+
+
 def _probationary(user, unit, period):
     end = period.end
     return (
-        _placements(user, unit, period)
-        .filter(member__joined_on__lte=end)
-        .filter(Q(member__full_on__isnull=True) | Q(member__full_on__gt=end))
+        _members(user, unit, period)
+        .filter(joined_on__lte=end)
+        .filter(Q(full_on__isnull=True) | Q(full_on__gt=end))
     )
+
+
+def _count(rows, *args):
+    # Not summed over the rows' current units: each unit's figure is asked for (a member
+    # transferred since counts where he was).
+    return rows.count()
 
 
 def _participations(rows, *args):
@@ -145,8 +157,9 @@ M(
     "party.members.count",
     _("Party members"),
     "名",
-    _placements,
+    _members,
     "party.members",
+    value=_count,
     unit_field="organisation__unit",
     link=lambda unit, period: {"member_on": period.end.isoformat()},
     dimensions={"kind": "organisation__kind"},
@@ -161,6 +174,7 @@ M(
     "名",
     _probationary,
     "party.members",
+    value=_count,
     unit_field="organisation__unit",
     link=lambda unit, period: {"member_on": period.end.isoformat()},
     dimensions={"kind": "organisation__kind"},
