@@ -29,7 +29,12 @@ def _build(**kw):
 def test_the_province_tree_rows_and_users(db):
     result = _build()
     assert result.counts["units"] == 1 + 2 + 3 + 3 * 2
-    assert result.counts["rectification items"] + result.counts["talks"] == 400
+    assert (
+        result.counts["rectification items"]
+        + result.counts["talks"]
+        + result.counts["party activities"]
+        == 400
+    )
     assert RectificationItem.objects.count() == result.counts["rectification items"]
     province = Unit.objects.get(code=synth.PROVINCE_CODE)
     for unit in Unit.objects.filter(path__startswith=province.path):
@@ -77,9 +82,10 @@ def test_the_data_is_the_data_it_always_was(db):
     )
     signature = repr((list(items), list(talks), result.counts)).encode()
     assert hashlib.sha256(signature).hexdigest() == (
-        "dfef62cd93cb28469374370b68a4365f69f44a331573fb073cf014bdd6df75d3"
+        "d0a3536cd82f2f698f09723cc65f26e32e295a69f9f67d79bdab356512893ba6"
     )
     assert [m.__name__ for m in synth.synth_modules()] == [
         "gongxiao.rectification.synth",
         "gongxiao.supervision.synth",
+        "gongxiao.party.synth",
     ]
