@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "gongxiao.assets",
     "gongxiao.agri",
     "gongxiao.accounting",
+    "gongxiao.party",
     "gongxiao.reports",
 ]
 
@@ -238,6 +239,8 @@ GONGXIAO_JOB_STALE_SECONDS = 300
 # discipline role of the parent unit this many days after it.
 GONGXIAO_REMIND_DAYS = 7
 GONGXIAO_ESCALATE_AFTER_DAYS = 15
+# Party organisations' elections (按期换届) fall due this many months before the term ends.
+GONGXIAO_PARTY_ELECTION_NOTICE_MONTHS = 3
 # Notices are also e-mailed to users with an address (production turns this off without a
 # mail server).
 GONGXIAO_EMAIL_ENABLED = True
