@@ -110,6 +110,13 @@ def make_account(unit, **overrides):
     return SubAccount.objects.get(pk=made.pk)
 
 
+@factory_for(Account)
+def make_any_account(unit, **overrides):
+    """An account of the unit's book, named after the unit: what a related filter offers."""
+    overrides.setdefault("name", f"{unit.name}往来明细")
+    return Account.objects.get(pk=make_account(unit, **overrides).pk)
+
+
 @factory_for(Dimension)
 def make_dimension(unit, **overrides):
     book = book_of(unit)

@@ -17,7 +17,13 @@ from gongxiao.org.tests.factories import PersonFactory, user_with
 from .helpers import detail_href
 
 PEOPLE = get_ledger("org", "people")
-SEARCHABLE = [lg for lg in all_ledgers() if lg.search_fields and row_factory(lg.model)]
+# Ledgers with a text field of their own to plant a word in (a voucher is found by its lines'
+# summaries, a development by its person's name: paths this generic test cannot fill).
+SEARCHABLE = [
+    lg
+    for lg in all_ledgers()
+    if lg.search_fields and row_factory(lg.model) and any("__" not in n for n in lg.search_fields)
+]
 
 
 def _client(user):
