@@ -95,6 +95,9 @@ def new_context(browser):
     made = []
 
     def make(**options):
+        # Reduced motion: Bootstrap then drops its colour transitions, so axe never measures
+        # the contrast of a button caught half-way between two states.
+        options.setdefault("reduced_motion", "reduce")
         ctx = browser.new_context(locale="zh-CN", accept_downloads=True, **options)
         ctx.set_default_timeout(15_000)
         made.append((ctx, watch_accessibility(ctx)))

@@ -93,7 +93,10 @@ def units(request):
         .order_by("person__unit__path", "username")
     )
     roles: dict[int, list[RoleAssignment]] = {}
-    for a in RoleAssignment.objects.filter(user__in=logins).select_related("unit"):
+    # Only the roles held over units one administers: a role elsewhere would name a unit
+    # outside one's reach.
+    held = RoleAssignment.objects.filter(user__in=logins, unit__in=reach.values("pk"))
+    for a in held.select_related("unit"):
         roles.setdefault(a.user_id, []).append(a)
     users = [(u, roles.get(u.pk, [])) for u in logins]
     return render(request, "org/units.html", {"units": rows, "users": users})

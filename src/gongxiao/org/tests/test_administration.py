@@ -291,3 +291,14 @@ def test_the_person_page_offers_the_admin_actions_to_the_admin_only(admin, feder
     assert "/actions/open_login/" in _client(admin).get(url).content.decode()
     leader = _client(user_with(Role.PARTY, federation.county_a))
     assert "/actions/open_login/" not in leader.get(url).content.decode()
+
+
+def test_the_units_page_names_no_role_held_beyond_his_subtree(admin, federation):
+    """A login of his county who also holds a role at the sibling county: the page lists the
+    login and its role at home, and does not name the sibling county's unit."""
+    clerk = _login(PersonFactory(unit=federation.a1, name="甲一文员"), username="a1clerk")
+    RoleAssignment.objects.create(user=clerk, unit=federation.a1, role=Role.DATA_ENTRY)
+    RoleAssignment.objects.create(user=clerk, unit=federation.b1, role=Role.DATA_ENTRY)
+    page = _client(admin).get("/org/units/").content.decode()
+    assert "a1clerk" in page and "甲一基层社" in page
+    assert "乙一基层社" not in page
