@@ -182,6 +182,7 @@ def _reverse(voucher, user, *, on, summary=""):
 @register
 class VoucherLedger(Ledger):
     model = m.Voucher
+    children: list = []  # the voucher's page lists its lines
     slug = "vouchers"
     icon = "receipt"
     list_fields = ["date", "word", "number", "book", "status", "attachments", "created_by"]

@@ -66,6 +66,7 @@ def _dispose(prop, user, *, on, disposal, matter=None):
 @register
 class PropertyLedger(Ledger):
     model = m.Property
+    children: list = []  # the property's page lists its certificates and leases
     slug = "properties"
     icon = "building"
     list_fields = ["name", "unit", "kind", "building_area", "land_area", "status", "certificate"]
@@ -274,6 +275,7 @@ def _parse_day(value) -> datetime.date | None:
 @register
 class LeaseLedger(Ledger):
     model = m.Lease
+    children: list = []  # the lease's page lists its bids, rents and payments
     slug = "leases"
     icon = "key"
     list_fields = [

@@ -128,6 +128,9 @@ class Action:
     background: bool = False
     # Inputs kept out of the action record (a password): recorded as "******".
     secret: tuple[str, ...] = ()
+    # Asked before the page posts it (a step that cannot be undone, such as sealing): the
+    # question shown; the API, whose callers mean what they send, does not ask.
+    confirm: object = None
     ledger: object = field(default=None, repr=False)
 
     def __post_init__(self):

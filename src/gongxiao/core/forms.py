@@ -108,6 +108,10 @@ def _fit_for_long_lists(field) -> None:
         field.widget.attrs.setdefault("data-gx-filter", str(_("Type to filter the list")))
         field.widget.attrs.setdefault("size", "8")
         field.help_text = field.help_text or _("Hold Ctrl (⌘ on a Mac) to choose several.")
+    else:
+        # A single choice: the same box once the list is long (app.js counts the options, so
+        # the form asks the database nothing more).
+        field.widget.attrs.setdefault("data-gx-filter", str(_("Type to filter the list")))
 
 
 def _widget_for(field):

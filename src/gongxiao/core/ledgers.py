@@ -52,8 +52,27 @@ class Ledger:
     # A template that extends the generic detail page (workflow, sub-rows), and its context.
     detail_template = "core/ledger_detail.html"
 
+    # Sub-rows listed on a row's page, each as (child ledger key, the child's field that points
+    # at the row), with their count, first rows and a link that adds one for this row. None:
+    # every ledger whose rows are scoped through this one's (a finding, scope_field
+    # "inspection__unit", under its inspection). A page that lists its sub-rows itself sets [].
+    children: list[tuple[str, str]] | None = None
+
     def detail_extra(self, request, obj) -> dict:
         return {}
+
+    def child_ledgers(self) -> list[tuple[Ledger, str]]:
+        if self.children is not None:
+            return [(get_ledger_by_key(key), field) for key, field in self.children]
+        found = []
+        for other in all_ledgers():
+            path = getattr(other.model, "scope_field", "unit")
+            if "__" not in path:
+                continue
+            head = other.model._meta.get_field(path.split("__")[0])
+            if head.is_relation and head.related_model is self.model:
+                found.append((other, head.name))
+        return found
 
     def create(self, obj, user, *, source: str = "web", m2m: dict | None = None):
         """Insert a row made by a form, the API or an import. A ledger whose rows start a

@@ -56,12 +56,10 @@ class LedgerView(LoginRequiredMixin, View):
         )
 
     def get_row(self, pk, action=None, select=()):
-        return get_object_or_404(
-            self.ledger.queryset_for(self.request.user, action or self.action).select_related(
-                *select
-            ),
-            pk=pk,
-        )
+        rows = self.ledger.queryset_for(self.request.user, action or self.action)
+        if select:  # select_related() with no fields is deprecated (Django 2028)
+            rows = rows.select_related(*select)
+        return get_object_or_404(rows, pk=pk)
 
     def context(self, **extra):
         user = self.request.user
@@ -160,8 +158,52 @@ class LedgerDetailView(LedgerView):
             ]
             ctx["actions"] = [(a, f) for a, f in ready if a.in_block]
             ctx["action_forms"] = {a.name: f for a, f in ready}
+        ctx["children"] = _children(ledger, obj, request.user, locked=bool(ctx["locked"]))
         ctx.update(ledger.detail_extra(request, obj))
         return render(request, ledger.detail_template, ctx)
+
+
+CHILD_ROWS = 10
+
+
+def _children(ledger, obj, user, *, locked: bool) -> list[dict]:
+    """The row's sub-rows in each child ledger the user may see (a finding under its
+    inspection): how many, the first few, the child's list narrowed to this row and a link
+    that adds one with this row already chosen. Counted through the scoping layer."""
+    blocks = []
+    for child, field in ledger.child_ledgers():
+        if not scoping.can_any(user, child.module, "view"):
+            continue
+        columns = [f for f in child.list_fields if f != field][:4]
+        rows = child.queryset_for(user, "view", fields=columns).filter(**{field: obj})
+        total, capped = capped_count(rows)
+        kw = {"app_label": child.app_label, "slug": child.slug}
+        filters = child.filter_fields
+        narrowed = field in filters and (isinstance(filters, list) or "exact" in filters[field])
+        blocks.append(
+            {
+                "ledger": child,
+                "total": total,
+                "capped": capped,
+                "columns": [child.label(f) for f in columns],
+                "rows": [
+                    (
+                        reverse("ledger-detail", kwargs={**kw, "pk": r.pk}),
+                        [child.display_value(r, f, user) for f in columns],
+                    )
+                    for r in rows[:CHILD_ROWS]
+                ],
+                "list_url": f"{reverse('ledger-list', kwargs=kw)}?{field}={obj.pk}"
+                if narrowed
+                else None,
+                "add_url": f"{reverse('ledger-create', kwargs=kw)}?{field}={obj.pk}"
+                if not locked
+                and field in child.form_fields
+                and scoping.can_any(user, child.module, "add")
+                else None,
+            }
+        )
+    return blocks
 
 
 class LedgerActionView(LedgerView):

@@ -75,6 +75,7 @@ def _amend(meeting, user, *, text):
 @register
 class MeetingLedger(Ledger):
     model = Meeting
+    children: list = []  # the meeting's page lists its matters
     slug = "meetings"
     natural_key = ("unit", "body", "date")  # names a row on import
     icon = "people-fill"
@@ -125,6 +126,10 @@ class MeetingLedger(Ledger):
             check=services.check_sealable,
             business_date=True,
             in_block=False,  # with its explanation, below the matters
+            confirm=_(
+                "Seal these minutes? Once sealed they cannot be changed; corrections can only "
+                "be appended as amendments."
+            ),
             example={},
         ),
         Action(
@@ -357,10 +362,14 @@ def meeting_context(request, meeting) -> dict:
         "seal_refused": seal.refusal_by_rules(meeting, user)
         if may_seal and not meeting.sealed_at
         else None,
+        "seal_confirm": seal.confirm,
         "seals": meeting.seals.order_by("position"),
         # The unit's chain head (count and last digest), printed on the sealed minutes.
         "chain_head": next(iter(anchors.heads([meeting.unit_id])), None)
         if meeting.sealed_at
         else None,
         "amendments": meeting.amendments.all(),
+        # "Add a matter" with this meeting chosen: while its minutes are open, for those who
+        # may add in its unit.
+        "can_add_matter": meeting.sealed_at is None and scoping.can(user, "add", meeting),
     }

@@ -48,6 +48,28 @@ class MeasureForm(ActionForm):
         self.fields["owner"].queryset = scoping.scope_related(Person.objects.all(), self.user)
 
 
+class OpinionForm(ActionForm):
+    """The reviewer's close-out opinion (销号意见), printed on the 问题销号审批表."""
+
+    reason = forms.CharField(
+        label=_("Close-out opinion"),
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 2, "cols": 30, "placeholder": _("Close-out opinion (optional)")}
+        ),
+    )
+
+
+class NoteForm(ActionForm):
+    """Why a step is taken, when the step does not require it (a withdrawn request)."""
+
+    reason = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 30, "placeholder": _("Note (optional)")}),
+    )
+
+
 class ReasonForm(ActionForm):
     """A step that must say why (a rejected close-out, a reopening)."""
 

@@ -77,14 +77,14 @@ def _step(name):
     return run, check
 
 
-def _step_action(name, *, style="primary", reason=False, bulk=False, example=None):
+def _step_action(name, *, style="primary", reason=False, bulk=False, example=None, input=None):
     run, check = _step(name)
     return Action(
         name,
         services.STEP_LABELS[name],
         service=run,
         right=services.TRANSITIONS[name].right,
-        input=forms.ReasonForm if reason else None,
+        input=input or (forms.ReasonForm if reason else None),
         check=check,
         business_date=True,
         bulk=bulk,
@@ -115,7 +115,19 @@ def _set_measure_state(item, user, *, measure, state):
 ITEM_ACTIONS = [
     _step_action("start", bulk=True),
     _step_action("request_close_out"),
-    _step_action("close_out", style="success", bulk=True),
+    _step_action(
+        "withdraw_close_out",
+        style="outline-secondary",
+        input=forms.NoteForm,
+        example={"reason": "补充整改佐证后再申请"},
+    ),
+    _step_action(
+        "close_out",
+        style="success",
+        bulk=True,
+        input=forms.OpinionForm,
+        example={"reason": "整改到位，同意销号"},
+    ),
     _step_action(
         "reject_close_out", style="outline-danger", reason=True, example={"reason": "证据不足"}
     ),

@@ -37,6 +37,9 @@ def record(item) -> dict:
     reviews = [t for t in transitions if t.action in ("close_out", "reject_close_out")]
     request = requests[-1] if requests else None
     review = reviews[-1] if reviews else None
+    withdrawn = [t for t in transitions if t.action == "withdraw_close_out"]
+    if request and withdrawn and transitions.index(withdrawn[-1]) > transitions.index(request):
+        request = None  # taken back: the form shows no request until a new one is made
     fields = [
         ("责任单位", item.unit.name),
         ("问题来源", item.get_source_display()),

@@ -60,7 +60,13 @@ TRANSITIONS: dict[str, Step] = {
     "request_close_out": Step(
         "request_close_out", frozenset({S.OPEN, S.IN_PROGRESS}), S.REQUESTED, "change"
     ),
-    # A reviewer with the right role, not the responsible person, decides.
+    # The responsible side takes its request back (more work found, wrong evidence) before
+    # anyone has decided on it.
+    "withdraw_close_out": Step(
+        "withdraw_close_out", frozenset({S.REQUESTED}), S.IN_PROGRESS, "change"
+    ),
+    # A reviewer with the right role, not the responsible person, decides; his opinion
+    # (销号意见) is kept with the step.
     "close_out": Step("close_out", frozenset({S.REQUESTED}), S.CLOSED, "review", reviewer=True),
     "reject_close_out": Step(
         "reject_close_out",
@@ -136,6 +142,7 @@ def _check(step: Step, item: RectificationItem, user, *, reason: str, dry_run=Fa
 STEP_LABELS = {
     "start": gettext_lazy("Start rectification"),
     "request_close_out": gettext_lazy("Request close-out"),
+    "withdraw_close_out": gettext_lazy("Withdraw the close-out request"),
     "close_out": gettext_lazy("Close out"),
     "reject_close_out": gettext_lazy("Reject close-out"),
     "reopen": gettext_lazy("Reopen after follow-up review"),

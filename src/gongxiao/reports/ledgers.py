@@ -35,6 +35,7 @@ def _move(up):
 @register
 class DraftLedger(Ledger):
     model = m.ReportDraft
+    children: list = []  # the draft's page lists its sections
     slug = "drafts"
     icon = "file-earmark-text"
     list_fields = ["title", "unit", "period", "kind", "status", "updated_at"]

@@ -163,6 +163,24 @@ class Finding(RaisesItem, TrackedModel):
     def __str__(self):
         return self.description[:60]
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        # The responsible unit is one the inspection inspected, or a unit below one (a
+        # grassroots co-op of an inspected county).
+        if self.inspection_id and self.inspected_unit_id:
+            inspected = list(self.inspection.inspected_units.all())
+            unit = self.inspected_unit
+            if inspected and not any(unit.is_within(u) for u in inspected):
+                raise ValidationError(
+                    {
+                        "inspected_unit": _(
+                            "%(unit)s was not inspected by this inspection (inspected: %(units)s)."
+                        )
+                        % {"unit": unit, "units": "、".join(str(u) for u in inspected)}
+                    }
+                )
+
     def item_defaults(self):
         inspection = self.inspection
         return {

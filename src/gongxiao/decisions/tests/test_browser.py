@@ -75,6 +75,18 @@ def test_a_meeting_from_attendance_to_seal(site, federation, new_context):
 
     # The minutes are confirmed on the meeting's own day, then sealed.
     page.fill("#seal-on", meeting.date.isoformat())
+    # Sealing asks first: cancelled, nothing is sealed; confirmed, the minutes are sealed.
+    asked = []
+
+    def answer(dialog, accept):
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda d: answer(d, False))
+    page.click("#btn-seal")
+    expect(page.locator("#meeting-status [data-sealed]")).to_have_attribute("data-sealed", "false")
+    assert Meeting.objects.get(pk=meeting.pk).sealed_at is None
+    page.once("dialog", lambda d: answer(d, True))
     page.click("#btn-seal")
     expect(page.locator("#meeting-status [data-sealed]")).to_have_attribute("data-sealed", "true")
     expect(page.locator("#seals")).to_be_visible()
@@ -82,6 +94,7 @@ def test_a_meeting_from_attendance_to_seal(site, federation, new_context):
     expect(page.locator("#amend-form")).to_be_visible()
     sealed = Meeting.objects.get(pk=meeting.pk)
     assert sealed.sealed_at and sealed.sealed_on == meeting.date
+    assert len(asked) == 2 and "封存后不能修改" in asked[0]
     taken = list(ActionRecord.objects.order_by("id").values_list("action", "source"))
     assert taken == [
         *[("attendance", "web")] * 4,

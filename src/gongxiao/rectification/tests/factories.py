@@ -86,7 +86,7 @@ def item_with_evidence(unit):
     return item
 
 
-@prepares(ITEMS, "close_out", "reject_close_out")
+@prepares(ITEMS, "close_out", "reject_close_out", "withdraw_close_out")
 def requested_item(unit):
     from gongxiao.org.roles import Role
     from gongxiao.rectification import services

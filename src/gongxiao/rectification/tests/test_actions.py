@@ -5,6 +5,7 @@ page and each action run a bounded number of queries however many rows hang on t
 import datetime
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
@@ -249,3 +250,57 @@ def test_a_record_that_raises_an_item_gives_its_defaults_and_hears_of_its_close_
     services.transition(item=item, step="close_out", user=cast.leader)
     services.transition(item=item, step="reopen", user=cast.leader, reason="反弹")
     assert heard == [("closed", today), ("reopened", today)]
+
+
+def test_a_close_out_request_is_withdrawn_and_the_review_keeps_its_opinion(cast):
+    """The responsible side takes its request back (the item is in rectification again, and
+    the record form shows no pending request); asked again, the reviewer closes it out with
+    his opinion (销号意见), which the 问题销号审批表 prints."""
+    from gongxiao.rectification.printing import record
+    from gongxiao.rectification.tests.factories import item_with_evidence
+
+    item = item_with_evidence(cast.f.a1)
+    services.transition(item=item, step="request_close_out", user=cast.owner)
+    c = _page(cast.owner)
+    page = c.get(f"/ledgers/rectification/items/{item.pk}/").content.decode()
+    assert 'id="step-withdraw_close_out"' in page
+    item.refresh_from_db()
+    resp = c.post(
+        f"/ledgers/rectification/items/{item.pk}/actions/withdraw_close_out/",
+        {"version": item.version, "reason": "补充整改佐证后再申请"},
+    )
+    assert resp.status_code == 302
+    item.refresh_from_db()
+    assert item.status == Status.IN_PROGRESS
+    step = item.transitions.order_by("-id").first()
+    assert (step.action, step.reason) == ("withdraw_close_out", "补充整改佐证后再申请")
+    assert record(item)["request"] is None
+    # A reviewer cannot withdraw what he did not ask for: only the responsible side's right.
+    services.transition(item=item, step="request_close_out", user=cast.owner)
+    item.refresh_from_db()
+    resp = _api(cast.leader).post(
+        f"{API}{item.pk}/actions/close_out/",
+        {"version": item.version, "reason": "整改到位，同意销号"},
+        format="json",
+    )
+    assert resp.status_code == 200, resp.content
+    item.refresh_from_db()
+    assert item.status == Status.CLOSED
+    printed = record(item)
+    assert printed["request"] is not None
+    assert printed["review"]["text"] == "整改到位，同意销号"
+    assert printed["review"]["result"] == "同意销号"
+
+
+def test_a_withdrawal_is_refused_once_decided_or_by_a_reader(cast):
+    from gongxiao.core.actions import ActionRefused
+    from gongxiao.rectification.tests.factories import requested_item
+
+    item = requested_item(cast.f.a1)
+    with pytest.raises(PermissionDenied):
+        services.transition(item=item, step="withdraw_close_out", user=cast.reader)
+    services.transition(item=item, step="close_out", user=cast.leader)
+    with pytest.raises(ActionRefused) as exc:
+        services.transition(item=item, step="withdraw_close_out", user=cast.owner)
+    assert "已销号" in str(exc.value) or "撤回" in str(exc.value)
+    assert RectificationItem.objects.get(pk=item.pk).status == Status.CLOSED

@@ -7,9 +7,20 @@ document.addEventListener("change", (event) => {
   }
 });
 
-// A long multiple choice (谈话对象, 被检查单位) gets a box above it that hides the options not
-// matching what is typed; the chosen ones stay chosen (and shown) whatever the filter.
-for (const select of document.querySelectorAll("select[multiple][data-gx-filter]")) {
+// A step that cannot be undone (sealing the minutes) asks first; cancelling posts nothing.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form.dataset.gxConfirm && !window.confirm(form.dataset.gxConfirm)) {
+    event.preventDefault();
+  }
+});
+
+// A long choice (谈话对象, 被检查单位, a person among a county's hundreds) gets a box above it
+// that hides the options not matching what is typed; the chosen ones stay chosen (and shown)
+// whatever the filter.
+const LONG_CHOICE = 15;
+for (const select of document.querySelectorAll("select[data-gx-filter]")) {
+  if (!select.multiple && select.options.length <= LONG_CHOICE) continue;
   const box = document.createElement("input");
   box.type = "search";
   box.className = "form-control form-control-sm mb-1";
@@ -25,7 +36,9 @@ for (const select of document.querySelectorAll("select[multiple][data-gx-filter]
     for (const option of select.options) {
       option.hidden = Boolean(words) && !option.selected && !option.text.toLowerCase().includes(words);
     }
-    count.textContent = `${select.selectedOptions.length} / ${select.options.length}`;
+    if (select.multiple) {
+      count.textContent = `${select.selectedOptions.length} / ${select.options.length}`;
+    }
   };
   box.addEventListener("input", show);
   select.addEventListener("change", show);

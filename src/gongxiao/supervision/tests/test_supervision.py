@@ -323,3 +323,27 @@ def test_quarterly_talk_summary(federation, officer):
     rows = read_xlsx(data)
     reminder = rows[3]  # title, headers, then one row per kind: heart-to-heart, reminder …
     assert reminder[1:3] == [1, 2] and reminder[-1] == 4  # 2 persons × 2 disciplines
+
+
+def test_a_finding_belongs_to_a_unit_the_inspection_inspected(federation, officer):
+    """The responsible unit is among the inspected ones or below one; another is refused with
+    the inspected units named, and nothing is written."""
+    inspection = f.make_inspection(federation.a1)  # inspects 甲一基层社 only
+    c = Client()
+    c.force_login(officer)
+    data = {
+        "inspection": inspection.pk,
+        "description": "账实不符",
+        "category": "finance",
+        "deadline": "2023-07-31",
+    }
+    url = ledger_url(get_ledger("supervision", "findings"), "create")
+    resp = c.post(url, {**data, "inspected_unit": federation.a2.pk})
+    assert resp.status_code == 200
+    html = resp.content.decode()
+    assert "甲二基层社不在本次督查的被检查单位之列（被检查单位：甲一基层社）" in html
+    assert not m.Finding.objects.exists() and not RectificationItem.objects.exists()
+    # Below an inspected unit (its outlet) is taken.
+    resp = c.post(url, {**data, "inspected_unit": federation.a1_outlet.pk})
+    assert resp.status_code == 302
+    assert m.Finding.objects.get().inspected_unit == federation.a1_outlet
