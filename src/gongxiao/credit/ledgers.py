@@ -173,6 +173,14 @@ class ScoreForm(ActionForm):
             self.fields[f"score_{item.code}"] = score
             self.fields[f"evidence_{item.code}"] = evidence
 
+    def rows(self):
+        """(score, evidence) bound fields item by item, for the rating page's table."""
+        return [
+            (self[name], self[f"evidence_{name[6:]}"])
+            for name in self.fields
+            if name.startswith("score_")
+        ]
+
 
 def _score(rating, user, *, on, **inputs):
     scores = {k[6:]: v for k, v in inputs.items() if k.startswith("score_")}
@@ -250,6 +258,8 @@ class CreditRatingLedger(Ledger):
             input=ScoreForm,
             check=services.check_may_score,
             business_date=True,
+            # The rating page lays the items out as a table (credit/rating_detail.html).
+            in_block=False,
             example=BUILTIN_EXAMPLE,
         ),
         Action(
