@@ -72,7 +72,7 @@ def build(ctx) -> None:
             unit=county, user=admin, valid_from=datetime.date(last, 1, 1), source="demo"
         )
 
-        def rate(member, year, month_from, month_to):
+        def rate(member, year, month_from, month_to, card=card, rater=rater, approver=approver):
             on = past(year, month_from, month_to)
             if on is None or on < member.joined_on:
                 return None
@@ -86,7 +86,9 @@ def build(ctx) -> None:
             counts["ratings"] += 1
             if approver == rater:
                 return r
-            later = min(on + datetime.timedelta(days=rng.randint(1, 10)), today - datetime.timedelta(days=1))
+            later = min(
+                on + datetime.timedelta(days=rng.randint(1, 10)), today - datetime.timedelta(days=1)
+            )
             return services.approve_rating(rating=r, user=approver, on=max(later, on))
 
         # Last year: most members rated in the spring drive; this year some re-rated already.
@@ -127,7 +129,9 @@ def build(ctx) -> None:
                 # Some loans repaid in part during the year: a partial release.
                 mid = start + datetime.timedelta(days=rng.randint(90, 200))
                 if mid < today and rng.random() < 0.3:
-                    services.release(guarantee=g, user=rater, on=mid, amount=(amount / 2).quantize(CENT))
+                    services.release(
+                        guarantee=g, user=rater, on=mid, amount=(amount / 2).quantize(CENT)
+                    )
         # Last year's guarantees that have run their year are released (解保), except one
         # that was compensated (代偿) and is being recovered.
         ended = list(
@@ -144,7 +148,10 @@ def build(ctx) -> None:
                     back = day + datetime.timedelta(days=60)
                     if back < today:
                         services.recover(
-                            guarantee=g, user=rater, on=back, amount=(pos.balance * D("0.4")).quantize(CENT)
+                            guarantee=g,
+                            user=rater,
+                            on=back,
+                            amount=(pos.balance * D("0.4")).quantize(CENT),
                         )
                 continue
             services.release(guarantee=g, user=rater, on=g.end_date)

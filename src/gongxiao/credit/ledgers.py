@@ -165,10 +165,16 @@ class ScoreForm(ActionForm):
                 {"class": "form-control form-control-sm", "step": "0.01", "aria-label": label}
             )
             evidence = forms.CharField(
-                label=_("evidence"), required=False, max_length=300, initial=prior.evidence if prior else ""
+                label=_("evidence"),
+                required=False,
+                max_length=300,
+                initial=prior.evidence if prior else "",
             )
             evidence.widget.attrs.update(
-                {"class": "form-control form-control-sm", "aria-label": f"{item.title} {_('evidence')}"}
+                {
+                    "class": "form-control form-control-sm",
+                    "aria-label": f"{item.title} {_('evidence')}",
+                }
             )
             self.fields[f"score_{item.code}"] = score
             self.fields[f"evidence_{item.code}"] = evidence

@@ -1,7 +1,8 @@
-"""Figures of credit cooperation, after seed 004's "全力深化信用网络": 已对***家会员单位开展信用等级
-评定; 累计办理担保业务***笔（其中涉农担保***笔），累计担保金额*亿元（涉农担保金额*亿元），在保笔数***笔
-（其中涉农***笔），在保余额*亿元 — and seed 003's agreements with banks and loans arranged (800万元,
-400万元). Amounts are in 万元; a sentence prints them in 亿元 with the placeholder option `| 亿元`.
+"""Figures of credit cooperation, after seed 004's "全力深化信用网络": 已对***家会员单位开展
+信用等级评定; 累计办理担保业务***笔（其中涉农担保***笔），累计担保金额*亿元（涉农担保金额
+*亿元），在保笔数***笔（其中涉农***笔），在保余额*亿元 — and seed 003's agreements with banks
+and loans arranged (800万元, 400万元). Amounts are in 万元; a sentence prints them in 亿元 with
+the placeholder option `| 亿元`.
 
 Figures on a day (在保, 已评定) are taken at the end of the period from business dates, so a past
 period's figure reads the same whenever asked."""

@@ -62,7 +62,12 @@ class MemberRow(LedgerModel):
         super().clean()
         if self.member_id and self.unit_id and self.member.unit_id != self.unit_id:
             raise ValidationError(
-                {"member": _("The member belongs to another unit: choose that unit, or a member of this one.")}
+                {
+                    "member": _(
+                        "The member belongs to another unit: choose that unit, "
+                        "or a member of this one."
+                    )
+                }
             )
 
 
@@ -123,7 +128,9 @@ class ScoreSection(TrackedModel):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=1)
     title = models.CharField(_("section"), max_length=100)
-    kind = models.CharField(_("kind of section"), max_length=10, choices=Kind.choices, default=Kind.BASE)
+    kind = models.CharField(
+        _("kind of section"), max_length=10, choices=Kind.choices, default=Kind.BASE
+    )
     points = _points(_("points (cap)"), validators=POSITIVE)
 
     class Meta:
@@ -229,7 +236,9 @@ class CreditRating(MemberRow):
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False
     )
     total = _points(_("total score"), null=True, blank=True, editable=False)
-    grade = models.CharField(_("grade"), max_length=4, choices=Grade.choices, blank=True, editable=False)
+    grade = models.CharField(
+        _("grade"), max_length=4, choices=Grade.choices, blank=True, editable=False
+    )
     rated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -250,7 +259,9 @@ class CreditRating(MemberRow):
         verbose_name=_("approved by"),
     )
     approved_on = models.DateField(_("approved on"), null=True, blank=True, editable=False)
-    returned_reason = models.CharField(_("returned because"), max_length=200, blank=True, editable=False)
+    returned_reason = models.CharField(
+        _("returned because"), max_length=200, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("credit rating")
@@ -272,13 +283,18 @@ class RatingScore(TrackedModel):
     scope_field = "rating__unit"
 
     rating = models.ForeignKey(
-        CreditRating, on_delete=models.CASCADE, related_name="scores", verbose_name=_("credit rating")
+        CreditRating,
+        on_delete=models.CASCADE,
+        related_name="scores",
+        verbose_name=_("credit rating"),
     )
     item = models.ForeignKey(
         ScoreItem, on_delete=models.PROTECT, related_name="+", verbose_name=_("scorecard item")
     )
     section_title = models.CharField(_("section"), max_length=100)
-    section_kind = models.CharField(_("kind of section"), max_length=10, choices=ScoreSection.Kind.choices)
+    section_kind = models.CharField(
+        _("kind of section"), max_length=10, choices=ScoreSection.Kind.choices
+    )
     item_code = models.CharField(_("item code"), max_length=20)
     item_title = models.CharField(_("item"), max_length=200)
     max_points = _points(_("maximum points"))
@@ -314,7 +330,9 @@ class Guarantee(MemberRow):
     amount = _money(_("amount guaranteed (10,000 yuan)"), validators=POSITIVE)
     start_date = models.DateField(_("guaranteed from"))
     end_date = models.DateField(_("guaranteed until"))
-    agricultural = models.BooleanField(_("agricultural guarantee"), choices=AGRI_CHOICES, default=True)
+    agricultural = models.BooleanField(
+        _("agricultural guarantee"), choices=AGRI_CHOICES, default=True
+    )
     agency_point = models.CharField(_("agency point (代办点)"), max_length=100, blank=True)
 
     class Meta:

@@ -18,11 +18,12 @@ Rating (信用等级评定)
     AA ≥ 70, A ≥ 60, a total of 69.99 is A and 59.5 earns no grade.
 
 Guarantees (融资担保)
-    A guarantee is in force (在保) from its start; its balance (在保余额) on a day is its amount less
-    the releases (解保) dated up to that day, and nothing from the day of a compensation (代偿).
-    Recoveries (追偿回收) reduce what the compensation left unrecovered. A guarantee past its end
-    date with no release is still in force (overdue): nothing is released silently. Every figure
-    on a day is computed from the events dated up to it, so it reads the same whenever asked.
+    A guarantee is in force (在保) from its start; its balance (在保余额) on a day is its
+    amount less the releases (解保) dated up to that day, and nothing from the day of a
+    compensation (代偿). Recoveries (追偿回收) reduce what the compensation left unrecovered.
+    A guarantee past its end date with no release is still in force (overdue): nothing is
+    released silently. Every figure on a day is computed from the events dated up to it, so it
+    reads the same whenever asked.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -50,8 +52,8 @@ from .models import (
     Guarantee,
     GuaranteeEvent,
     RatingScore,
-    ScoreItem,
     Scorecard,
+    ScoreItem,
     ScoreSection,
 )
 
@@ -158,7 +160,12 @@ def _copy_content(source: Scorecard, target: Scorecard, user) -> None:
     new = ScoreSection.objects.bulk_create(
         [
             ScoreSection(
-                scorecard=target, order=s.order, title=s.title, kind=s.kind, points=s.points, **stamp
+                scorecard=target,
+                order=s.order,
+                title=s.title,
+                kind=s.kind,
+                points=s.points,
+                **stamp,
             )
             for s in old
         ]
@@ -473,9 +480,7 @@ def return_rating(*, rating: CreditRating, user, on: datetime.date, reason: str)
 
 def approved_by_end(rows, year: int, end: datetime.date):
     """Ratings of `year` approved by `end` (business dates)."""
-    return rows.filter(
-        year=year, status=CreditRating.Status.APPROVED, approved_on__lte=end
-    )
+    return rows.filter(year=year, status=CreditRating.Status.APPROVED, approved_on__lte=end)
 
 
 def due_for_rerating(rows, year: int, end: datetime.date | None = None):
@@ -516,7 +521,7 @@ def grades_at_or_above(grade: str) -> list[str]:
 
 @dataclass
 class CreditArea:
-    unit: object
+    unit: Any
     households: int
     rated: int
 
@@ -551,7 +556,9 @@ def credit_areas(members, ratings, year: int, end: datetime.date) -> list[Credit
 
 def credit_villages(members, ratings, year: int, end: datetime.date) -> list[CreditArea]:
     share = village_share()
-    return [a for a in credit_areas(members, ratings, year, end) if a.households and a.share >= share]
+    return [
+        a for a in credit_areas(members, ratings, year, end) if a.households and a.share >= share
+    ]
 
 
 # --- guarantees --------------------------------------------------------------------------------

@@ -232,7 +232,9 @@ def _unit_problem(metric, resolved) -> str:
     if "yoy" in resolved:
         return _("A change (同比) is a percentage; it takes no unit of money.")
     if not quantities.compatible(metric.measure, targets[0]):
-        return _("“%(label)s” is counted in %(measure)s, not in money: it cannot be printed in %(unit)s.") % {
+        return _(
+            "“%(label)s” is counted in %(measure)s, not in money: it cannot be printed in %(unit)s."
+        ) % {
             "label": metric.label,
             "measure": metric.measure,
             "unit": targets[0],

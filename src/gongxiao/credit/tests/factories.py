@@ -1,4 +1,5 @@
-"""Rows of credit cooperation for tests, and rows ready for each action (core/tests/test_actions)."""
+"""Rows of credit cooperation for tests, and rows ready for each action
+(core/tests/test_actions)."""
 
 import datetime
 from decimal import Decimal
@@ -105,16 +106,19 @@ def make_rating(unit, **kw):
 
 prepares("credit.ratings", "score")(make_rating)
 
-SCORES = {k[6:]: v for k, v in {
-    "score_h1": "8",
-    "score_h2": "7.5",
-    "score_h3": "9",
-    "score_h4": "10",
-    "score_f1": "16",
-    "score_f2": "12",
-    "score_f3": "11",
-    "score_c1": "10",
-}.items()}
+SCORES = {
+    k[6:]: v
+    for k, v in {
+        "score_h1": "8",
+        "score_h2": "7.5",
+        "score_h3": "9",
+        "score_h4": "10",
+        "score_f1": "16",
+        "score_f2": "12",
+        "score_f3": "11",
+        "score_c1": "10",
+    }.items()
+}
 
 
 def scored_rating(unit, **kw):

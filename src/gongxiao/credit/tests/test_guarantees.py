@@ -87,7 +87,9 @@ def test_in_force_on_any_day_equals_the_table_worked_by_hand(
     assert W(compute("credit.guarantees.balance", officer, unit, period).value) == balance
     agri = {"agricultural": True}
     assert compute("credit.guarantees.outstanding", officer, unit, period, agri).value == agri_count
-    assert W(compute("credit.guarantees.balance", officer, unit, period, agri).value) == agri_balance
+    assert (
+        W(compute("credit.guarantees.balance", officer, unit, period, agri).value) == agri_balance
+    )
     # … and guarantee by guarantee, from its own events.
     for name, g in book.items():
         pos = services.position(g, day)
@@ -100,7 +102,14 @@ def test_a_past_figure_stays_the_same_when_events_are_entered_later(federation, 
     # G3 released in March 2024, entered now: 2023 still reads the same, 2024 changes.
     services.release(guarantee=book["g3"], user=officer, on=D(2024, 3, 1))
     assert compute("credit.guarantees.balance", officer, federation.county_a, year).value == before
-    assert W(compute("credit.guarantees.balance", officer, federation.county_a, parse_period("2024")).value) == 80
+    assert (
+        W(
+            compute(
+                "credit.guarantees.balance", officer, federation.county_a, parse_period("2024")
+            ).value
+        )
+        == 80
+    )
 
 
 def test_the_position_of_a_compensated_guarantee(book):
@@ -142,7 +151,9 @@ def test_the_events_refuse_what_the_rules_do_not_allow(federation, officer, book
     with pytest.raises(ValidationError):  # before the last event
         services.recover(guarantee=g2, user=officer, on=D(2024, 1, 31), amount=W(10))
     with pytest.raises(ValidationError):  # in the future
-        services.release(guarantee=g3, user=officer, on=datetime.date.today() + datetime.timedelta(days=1))
+        services.release(
+            guarantee=g3, user=officer, on=datetime.date.today() + datetime.timedelta(days=1)
+        )
     assert m.GuaranteeEvent.objects.count() == 5
 
 
@@ -192,5 +203,7 @@ def test_loans_and_agreements_add_up(federation, officer):
     assert compute("credit.agreements.credit_line", officer, unit, year).value == W(800)
     assert compute("credit.loans.count", officer, unit, year).value == 2
     assert compute("credit.loans.amount", officer, unit, year).value == W("400.5")
-    assert compute("credit.loans.amount", officer, unit, year, {"agricultural": True}).value == W(250)
+    assert compute("credit.loans.amount", officer, unit, year, {"agricultural": True}).value == W(
+        250
+    )
     assert compute("credit.credit_lines.amount", officer, unit, year).value == W(60)

@@ -15,8 +15,8 @@ from django.utils import translation
 from gongxiao.agri.tests.factories import make_member
 from gongxiao.core import actions
 from gongxiao.core.ledgers import _registry as registry
-from gongxiao.core.periods import parse_period
 from gongxiao.core.metrics import compute
+from gongxiao.core.periods import parse_period
 from gongxiao.credit import models as m
 from gongxiao.credit import services
 from gongxiao.credit.tests import factories as f
@@ -51,11 +51,18 @@ def _rating(federation, **kw):
     card = kw.pop("scorecard", None) or f.builtin_card(federation.county_a)
     member = kw.pop("member", None) or make_member(federation.a1, kind="farmer")
     return m.CreditRating.objects.create(
-        unit=member.unit, member=member, year=kw.pop("year", 2023), scorecard=card, edition=card.edition
+        unit=member.unit,
+        member=member,
+        year=kw.pop("year", 2023),
+        scorecard=card,
+        edition=card.edition,
     )
 
 
-def _score(rating, user, scores, on=D(2024, 1, 5), **kw):
+RATED_ON = D(2024, 1, 5)
+
+
+def _score(rating, user, scores, on=RATED_ON, **kw):
     return services.score_rating(rating=rating, user=user, on=on, scores=scores, **kw)
 
 
@@ -119,20 +126,24 @@ def test_a_score_above_the_item_maximum_or_a_missing_item_is_refused(federation,
     assert m.RatingScore.objects.count() == 0
 
 
-def test_bonus_and_deduction_are_capped_and_the_total_stays_within_0_and_100(
-    federation, people
-):
+def test_bonus_and_deduction_are_capped_and_the_total_stays_within_0_and_100(federation, people):
     card = f.builtin_card(federation.county_a)
     bonus = card.sections.get(kind="bonus")
     # A second bonus item: both together still add no more than the section's 5.
     f.make_item(federation.county_a, section=bonus, code="b2", points=Decimal(5))
-    r = _score(_rating(federation, scorecard=card), people["rater"], scores_for(78) | {"b1": "4", "b2": "4"})
+    r = _score(
+        _rating(federation, scorecard=card),
+        people["rater"],
+        scores_for(78) | {"b1": "4", "b2": "4"},
+    )
     assert (r.total, r.grade) == (Decimal(83), "AAA")
     r = _score(_rating(federation, scorecard=card), people["rater"], scores_for(99) | {"b1": "5"})
     assert r.total == 100
     r = _score(_rating(federation, scorecard=card), people["rater"], scores_for(15) | {"d1": "20"})
     assert (r.total, r.grade) == (Decimal(0), "")
-    r = _score(_rating(federation, scorecard=card), people["rater"], scores_for(85) | {"d1": "12.5"})
+    r = _score(
+        _rating(federation, scorecard=card), people["rater"], scores_for(85) | {"d1": "12.5"}
+    )
     assert (r.total, r.grade) == (Decimal("72.5"), "AA")
     scores = {s.item_code: s.score for s in r.scores.all()}
     assert scores["d1"] == Decimal("12.5") and scores["b1"] == 0 and scores["b2"] == 0
@@ -150,7 +161,9 @@ def test_the_rater_cannot_approve_his_own_rating(federation, people):
         assert "评分人" in str(exc.value)
     rating.refresh_from_db()
     assert (rating.status, rating.approved_by) == ("scored", None)
-    done = actions.perform(ledger, approve, rating, people["approver"], {"on": "2024-01-08"}, rating.version)
+    done = actions.perform(
+        ledger, approve, rating, people["approver"], {"on": "2024-01-08"}, rating.version
+    )
     assert (done.status, done.approved_by, done.approved_on) == (
         "approved",
         people["approver"],
@@ -179,17 +192,28 @@ def test_a_returned_rating_is_scored_again(federation, people):
     with pytest.raises(services.CreditRefused):
         services.approve_rating(rating=rating, user=people["approver"], on=D(2024, 1, 6))
     rating = _score(rating, people["approver"], scores_for(81))
-    assert (rating.grade, rating.rated_by, rating.returned_reason) == ("AAA", people["approver"], "")
+    assert (rating.grade, rating.rated_by, rating.returned_reason) == (
+        "AAA",
+        people["approver"],
+        "",
+    )
     # Scored again: one line per item, the old ones gone.
     assert rating.scores.count() == 10  # the eight scored items, the bonus and the deduction
 
 
 def test_a_scorecard_edited_after_ratings_leaves_them_unchanged(federation, people, client):
     card = f.builtin_card(federation.county_a)
-    rating = _score(_rating(federation, scorecard=card), people["rater"], scores_for(69.5), evidence={"f1": "村委证明"})
+    rating = _score(
+        _rating(federation, scorecard=card),
+        people["rater"],
+        scores_for(69.5),
+        evidence={"f1": "村委证明"},
+    )
     services.approve_rating(rating=rating, user=people["approver"], on=D(2024, 1, 8))
     before = (rating.total, rating.grade, rating.edition)
-    lines = sorted(rating.scores.values_list("item_code", "item_title", "max_points", "score", "evidence"))
+    lines = sorted(
+        rating.scores.values_list("item_code", "item_title", "max_points", "score", "evidence")
+    )
 
     # The edition used is frozen: its page, its items and bands refuse an edit.
     for key, obj in [
@@ -218,11 +242,18 @@ def test_a_scorecard_edited_after_ratings_leaves_them_unchanged(federation, peop
     new_item.title = "家庭年纯收入（新）"
     new_item.save()
     # Even the old item itself changed behind the kit's back changes no past rating.
-    m.ScoreItem.objects.filter(section__scorecard=card, code="h1").update(title="改过的标题", points=5)
+    m.ScoreItem.objects.filter(section__scorecard=card, code="h1").update(
+        title="改过的标题", points=5
+    )
 
     rating.refresh_from_db()
     assert (rating.total, rating.grade, rating.edition) == before == (Decimal("69.5"), "A", 1)
-    assert sorted(rating.scores.values_list("item_code", "item_title", "max_points", "score", "evidence")) == lines
+    assert (
+        sorted(
+            rating.scores.values_list("item_code", "item_title", "max_points", "score", "evidence")
+        )
+        == lines
+    )
     assert ("h1", "家庭人口及劳动力状况", Decimal(10), Decimal(10), "") in lines
     # 62 points: A on the old edition, no grade on the new one.
     later = _rating(federation, scorecard=new, year=2024)
@@ -261,7 +292,10 @@ def test_opening_a_rating_checks_the_member_and_the_scorecard(federation, people
         m.CreditRating(unit=federation.a1, member=member, year=2022, scorecard=card),
         # a scorecard without content
         m.CreditRating(
-            unit=federation.a1, member=member, year=2024, scorecard=f.make_scorecard(federation.county_a)
+            unit=federation.a1,
+            member=member,
+            year=2024,
+            scorecard=f.make_scorecard(federation.county_a),
         ),
     ]
     for rating in bad:
@@ -278,7 +312,9 @@ def test_another_countys_rating_is_out_of_reach(federation, people):
     from django.http import Http404
 
     with pytest.raises(Http404):
-        actions.perform(ledger, actions.get_action(ledger, "approve"), rating, other, {}, rating.version)
+        actions.perform(
+            ledger, actions.get_action(ledger, "approve"), rating, other, {}, rating.version
+        )
 
 
 def _approved(federation, people, member, year, total, on):
@@ -309,7 +345,9 @@ def test_the_yearly_re_rating_due_list(federation, people):
 def test_credit_villages_use_the_share_setting(federation, people):
     # a1: 4 households, 3 rated A or better (75%); a2: 2 households, 1 rated (50%).
     a1 = [make_member(federation.a1, kind="farmer", joined_on=D(2020, 1, 1)) for _ in range(4)]
-    a2 = [make_member(federation.a2, kind="grain_grower", joined_on=D(2020, 1, 1)) for _ in range(2)]
+    a2 = [
+        make_member(federation.a2, kind="grain_grower", joined_on=D(2020, 1, 1)) for _ in range(2)
+    ]
     make_member(federation.a1, kind="cooperative", joined_on=D(2020, 1, 1))  # not a household
     for member, total in zip(a1[:3], (61, 72, 90), strict=True):
         _approved(federation, people, member, 2023, total, D(2023, 5, 1))
@@ -325,6 +363,16 @@ def test_credit_villages_use_the_share_setting(federation, people):
         assert compute("credit.villages", people["rater"], federation.county_a, year).value == 0
     rated = compute("credit.ratings.rated", people["rater"], federation.county_a, year)
     assert rated.value == 5
-    assert compute("credit.ratings.rated", people["rater"], federation.county_a, year, {"grade": "AAA"}).value == 2
+    assert (
+        compute(
+            "credit.ratings.rated", people["rater"], federation.county_a, year, {"grade": "AAA"}
+        ).value
+        == 2
+    )
     # Rated before the end of April: nobody yet.
-    assert compute("credit.ratings.rated", people["rater"], federation.county_a, parse_period("2023-04")).value == 0
+    assert (
+        compute(
+            "credit.ratings.rated", people["rater"], federation.county_a, parse_period("2023-04")
+        ).value
+        == 0
+    )

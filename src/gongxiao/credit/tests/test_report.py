@@ -40,7 +40,16 @@ def year(federation):
         r = f.make_rating(federation.a1, member=member, scorecard=card, year=2023)
         scores = {}
         left = W(total)
-        for code, most in [("h1", 10), ("h2", 10), ("h3", 10), ("h4", 10), ("f1", 20), ("f2", 15), ("f3", 15), ("c1", 10)]:
+        for code, most in [
+            ("h1", 10),
+            ("h2", 10),
+            ("h3", 10),
+            ("h4", 10),
+            ("f1", 20),
+            ("f2", 15),
+            ("f3", 15),
+            ("c1", 10),
+        ]:
             scores[code] = str(min(left, W(most)))
             left -= min(left, W(most))
         services.score_rating(rating=r, user=rater, on=D(2023, 6, 1), scores=scores)
@@ -50,7 +59,9 @@ def year(federation):
     keep("credit.ratings.rated", *rated)
 
     g1 = f.make_guarantee(federation.a1, amount=W(100), start_date=D(2023, 3, 1))
-    g2 = f.make_guarantee(federation.a2, amount=W(200), agricultural=False, start_date=D(2023, 5, 1))
+    g2 = f.make_guarantee(
+        federation.a2, amount=W(200), agricultural=False, start_date=D(2023, 5, 1)
+    )
     g3 = f.make_guarantee(federation.a1, amount=W("1234.5678"), start_date=D(2023, 8, 1))
     done = f.make_guarantee(federation.a1, amount=W(70), start_date=D(2022, 8, 1))
     old = f.make_guarantee(federation.a1, amount=W(30), start_date=D(2022, 9, 1))  # still in force
