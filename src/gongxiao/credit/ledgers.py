@@ -219,6 +219,17 @@ BUILTIN_EXAMPLE = {
 }
 
 
+def _credit_village_on(qs, name, value):
+    # The households' count is read from the units of the ratings in reach; only ratings are
+    # returned, all of them from `qs`, already scoped.
+    if not value:
+        return qs
+    from gongxiao.agri.models import Member
+
+    members = Member.objects.filter(unit__in=qs.values("unit"))
+    return services.village_ratings(members, qs, value)
+
+
 def _due_in(qs, name, value):
     if not value:
         return qs
@@ -310,6 +321,9 @@ class CreditRatingLedger(Ledger):
         return {
             "due_in": django_filters.NumberFilter(
                 method=_due_in, label=_("re-rating due in (year)")
+            ),
+            "credit_village_on": django_filters.DateFilter(
+                method=_credit_village_on, label=_("making a credit village on")
             ),
         }
 

@@ -125,12 +125,8 @@ M(
 def _village_rows(user, unit, period):
     from gongxiao.agri.models import Member
 
-    year, end = period.end.year, period.end
-    ratings = _scoped(m.CreditRating, user, unit)
-    villages = services.credit_villages(_scoped(Member, user, unit), ratings, year, end)
-    return services.approved_by_end(ratings, year, end).filter(
-        member__unit__in=[v.unit.pk for v in villages],
-        grade__in=services.grades_at_or_above(services.village_grade()),
+    return services.village_ratings(
+        _scoped(Member, user, unit), _scoped(m.CreditRating, user, unit), period.end
     )
 
 
@@ -144,7 +140,7 @@ M(
     "个",
     "ratings",
     _village_rows,
-    _rated_link,
+    lambda unit, period: {"credit_village_on": period.end.isoformat()},
     value=_village_count,
     description=_(
         "Units of the tree where the share of their own households (farmers, large grain "

@@ -561,6 +561,24 @@ def credit_villages(members, ratings, year: int, end: datetime.date) -> list[Cre
     ]
 
 
+def village_ratings(members, ratings, end: datetime.date):
+    """The ratings that make credit villages at `end`: those at or above the grade, of the
+    year of `end` and approved by it, of households of the units that reach the share."""
+    year = end.year
+    villages = credit_villages(members, ratings, year, end)
+    return approved_by_end(ratings, year, end).filter(
+        member__unit__in=[v.unit.pk for v in villages],
+        member__kind__in=_household_kinds(),
+        grade__in=grades_at_or_above(village_grade()),
+    )
+
+
+def _household_kinds() -> list[str]:
+    from gongxiao.agri.models import PERSON_KINDS
+
+    return [str(k) for k in PERSON_KINDS]
+
+
 # --- guarantees --------------------------------------------------------------------------------
 
 

@@ -357,6 +357,14 @@ def test_credit_villages_use_the_share_setting(federation, people):
     fig = compute("credit.villages", people["rater"], federation.county_a, year)
     assert fig.value == 1
     assert {r.member_id for r in fig.rows} == {x.pk for x in a1[:3]}
+    # The figure opens the same rows in the ratings list.
+    assert "credit_village_on=2023-12-31" in fig.url
+    from gongxiao.credit.ledgers import _credit_village_on
+
+    listed = _credit_village_on(
+        m.CreditRating.objects.visible_to(people["rater"]), "", D(2023, 12, 31)
+    )
+    assert set(listed) == set(fig.rows)
     with override_settings(GONGXIAO_CREDIT_VILLAGE_SHARE=50):
         assert compute("credit.villages", people["rater"], federation.county_a, year).value == 2
     with override_settings(GONGXIAO_CREDIT_VILLAGE_GRADE="AA"):
