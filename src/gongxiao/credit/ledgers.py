@@ -90,6 +90,7 @@ class ScoreSectionLedger(Ledger):
     form_fields = ["scorecard", "order", "title", "kind", "points"]
     filter_fields = {"scorecard": ["exact"], "kind": ["exact"]}
     search_fields = ["title"]
+    natural_key = ("scorecard", "order", "title")
     sort_fields = ["order"]
 
     def lock_reason(self, obj):
@@ -108,6 +109,7 @@ class ScoreItemLedger(Ledger):
     form_fields = ["section", "code", "order", "title", "points", "guidance"]
     filter_fields = {"section": ["exact"], "section__scorecard": ["exact"]}
     search_fields = ["code", "title", "guidance"]
+    natural_key = ("section", "code")
     sort_fields = ["order", "code"]
 
     def lock_reason(self, obj):
@@ -126,6 +128,7 @@ class GradeBandLedger(Ledger):
     form_fields = ["scorecard", "grade", "min_score"]
     filter_fields = {"scorecard": ["exact"], "grade": ["exact"]}
     sort_fields = ["min_score"]
+    natural_key = ("scorecard", "grade")
 
     def lock_reason(self, obj):
         return services.scorecard_lock(obj.scorecard if obj.scorecard_id else None)
@@ -391,7 +394,7 @@ class GuaranteeLedger(Ledger):
         "unit",
         "lender",
         "amount",
-        "agricultural",
+        "sector",
         "end_date",
         "status",
         "balance",
@@ -405,13 +408,13 @@ class GuaranteeLedger(Ledger):
         "amount",
         "start_date",
         "end_date",
-        "agricultural",
+        "sector",
         "agency_point",
     ]
     export_fields = [*form_fields, "status", "balance"]
     api_fields = form_fields
     filter_fields = {
-        "agricultural": ["exact"],
+        "sector": ["exact"],
         "lender": ["exact"],
         "guarantor": ["exact"],
         "agency_point": ["exact"],
@@ -535,7 +538,7 @@ class LoanLedger(Ledger):
     model = m.Loan
     slug = "loans"
     icon = "cash-stack"
-    list_fields = ["lent_on", "member", "unit", "bank", "amount", "term_months", "agricultural"]
+    list_fields = ["lent_on", "member", "unit", "bank", "amount", "term_months", "sector"]
     form_fields = [
         "unit",
         "member",
@@ -544,14 +547,14 @@ class LoanLedger(Ledger):
         "lent_on",
         "amount",
         "term_months",
-        "agricultural",
+        "sector",
         "purpose",
     ]
     filter_fields = {
         "bank": ["exact"],
         "agreement": ["exact"],
         "member": ["exact"],
-        "agricultural": ["exact"],
+        "sector": ["exact"],
         "lent_on": ["gte", "lte"],
     }
     search_fields = ["bank", "purpose"]

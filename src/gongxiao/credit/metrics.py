@@ -151,7 +151,7 @@ M(
 
 # --- guarantees ----------------------------------------------------------------------------------
 
-_AGRI = {"agricultural": "agricultural", "unit": "unit"}
+_AGRI = {"sector": "sector", "unit": "unit"}
 
 M(
     "credit.guarantees.arranged",
@@ -255,7 +255,7 @@ M(
     "loans",
     _in_period(m.Loan, "lent_on"),
     _link("lent_on"),
-    dimensions={"agricultural": "agricultural", "unit": "unit"},
+    dimensions={"sector": "sector", "unit": "unit"},
 )
 M(
     "credit.loans.amount",
@@ -265,5 +265,5 @@ M(
     _in_period(m.Loan, "lent_on"),
     _link("lent_on"),
     aggregate=Sum("amount"),
-    dimensions={"agricultural": "agricultural", "unit": "unit"},
+    dimensions={"sector": "sector", "unit": "unit"},
 )

@@ -175,14 +175,17 @@ class ScoreItem(TrackedModel):
     def __str__(self):
         return f"{self.code} {self.title}"
 
-    def clean(self):
-        super().clean()
-        if self.section_id and self.code:
-            clash = ScoreItem.objects.filter(
-                section__scorecard_id=self.section.scorecard_id, code=self.code
-            ).exclude(pk=self.pk)
-            if clash.exists():
-                raise ValidationError({"code": _("Another item of this scorecard has this code.")})
+    def validate_unique(self, exclude=None):
+        # A code is unique in its scorecard, across its sections: checked with the unique
+        # fields, so an import tells a row already kept from a clash.
+        super().validate_unique(exclude=exclude)
+        if exclude and "code" in exclude or not (self.section_id and self.code):
+            return
+        clash = ScoreItem.objects.filter(
+            section__scorecard_id=self.section.scorecard_id, code=self.code
+        ).exclude(pk=self.pk)
+        if clash.exists():
+            raise ValidationError({"code": _("Another item of this scorecard has this code.")})
 
 
 class GradeBand(TrackedModel):
@@ -313,7 +316,12 @@ class RatingScore(TrackedModel):
 # --- guarantees (融资担保) --------------------------------------------------------------------
 
 
-AGRI_CHOICES = [(True, _("agricultural (涉农)")), (False, _("not agricultural (非涉农)"))]
+class Sector(models.TextChoices):
+    """Whether a guarantee or a loan serves agriculture (涉农): a choice, so a sentence narrows a
+    figure by its label (`| 涉农`) and an export reads back as it was written."""
+
+    AGRI = "agri", _("agricultural (涉农)")
+    OTHER = "other", _("not agricultural (非涉农)")
 
 
 class Guarantee(MemberRow):
@@ -330,8 +338,8 @@ class Guarantee(MemberRow):
     amount = _money(_("amount guaranteed (10,000 yuan)"), validators=POSITIVE)
     start_date = models.DateField(_("guaranteed from"))
     end_date = models.DateField(_("guaranteed until"))
-    agricultural = models.BooleanField(
-        _("agricultural guarantee"), choices=AGRI_CHOICES, default=True
+    sector = models.CharField(
+        _("agricultural or not"), max_length=5, choices=Sector.choices, default=Sector.AGRI
     )
     agency_point = models.CharField(_("agency point (代办点)"), max_length=100, blank=True)
 
@@ -455,7 +463,9 @@ class Loan(MemberRow):
     term_months = models.PositiveSmallIntegerField(
         _("term (months)"), validators=[MinValueValidator(1), MaxValueValidator(360)]
     )
-    agricultural = models.BooleanField(_("agricultural loan"), choices=AGRI_CHOICES, default=True)
+    sector = models.CharField(
+        _("agricultural or not"), max_length=5, choices=Sector.choices, default=Sector.AGRI
+    )
     purpose = models.CharField(_("purpose"), max_length=200, blank=True)
 
     class Meta:

@@ -52,7 +52,7 @@ def build(ctx: SynthContext, rows: int) -> None:
                     amount=AMOUNTS[rng.randrange(len(AMOUNTS))],
                     start_date=start,
                     end_date=end,
-                    agricultural=rng.random() < 0.8,
+                    sector="agri" if rng.random() < 0.8 else "other",
                 )
             )
             story.append(rng.random())

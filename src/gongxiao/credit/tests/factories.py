@@ -147,7 +147,7 @@ def make_guarantee(unit, **kw):
         amount=kw.pop("amount", Decimal(100)),
         start_date=kw.pop("start_date", datetime.date(2023, 3, 1)),
         end_date=kw.pop("end_date", datetime.date(2024, 2, 28)),
-        agricultural=kw.pop("agricultural", True),
+        sector=kw.pop("sector", "agri"),
         agency_point=kw.pop("agency_point", "某镇代办点"),
         **kw,
     )

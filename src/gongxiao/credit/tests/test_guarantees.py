@@ -42,7 +42,7 @@ def book(federation, officer):
     a1, a2 = federation.a1, federation.a2
     g1 = f.make_guarantee(a1, amount=W(100), start_date=D(2023, 3, 1), end_date=D(2024, 2, 28))
     g2 = f.make_guarantee(
-        a2, amount=W(200), agricultural=False, start_date=D(2023, 5, 15), end_date=D(2024, 5, 14)
+        a2, amount=W(200), sector="other", start_date=D(2023, 5, 15), end_date=D(2024, 5, 14)
     )
     g3 = f.make_guarantee(a1, amount=W(50), start_date=D(2023, 8, 1), end_date=D(2024, 7, 31))
     g4 = f.make_guarantee(a2, amount=W(80), start_date=D(2024, 1, 10), end_date=D(2025, 1, 9))
@@ -85,7 +85,7 @@ def test_in_force_on_any_day_equals_the_table_worked_by_hand(
     unit = federation.county_a
     assert compute("credit.guarantees.outstanding", officer, unit, period).value == count
     assert W(compute("credit.guarantees.balance", officer, unit, period).value) == balance
-    agri = {"agricultural": True}
+    agri = {"sector": "agri"}
     assert compute("credit.guarantees.outstanding", officer, unit, period, agri).value == agri_count
     assert (
         W(compute("credit.guarantees.balance", officer, unit, period, agri).value) == agri_balance
@@ -126,7 +126,7 @@ def test_guarantees_arranged_in_a_period_with_the_agricultural_part(federation, 
     unit = federation.county_a
     assert compute("credit.guarantees.arranged", officer, unit, year).value == 3
     assert compute("credit.guarantees.amount", officer, unit, year).value == W(350)
-    agri = {"agricultural": True}
+    agri = {"sector": "agri"}
     assert compute("credit.guarantees.arranged", officer, unit, year, agri).value == 2
     assert compute("credit.guarantees.amount", officer, unit, year, agri).value == W(150)
     # The city sees county B's as well.
@@ -196,14 +196,12 @@ def test_a_member_of_another_unit_is_refused(federation):
 def test_loans_and_agreements_add_up(federation, officer):
     f.make_agreement(federation.county_a, credit_line=W(800), signed_on=D(2023, 5, 13))
     f.make_loan(federation.a1, amount=W(250), lent_on=D(2023, 6, 1))
-    f.make_loan(federation.a2, amount=W("150.5"), lent_on=D(2023, 7, 1), agricultural=False)
+    f.make_loan(federation.a2, amount=W("150.5"), lent_on=D(2023, 7, 1), sector="other")
     f.make_loan(federation.b1, amount=W(999), lent_on=D(2023, 7, 1))
     f.make_credit_line(federation.a1, amount=W(60), granted_on=D(2023, 4, 1))
     year, unit = parse_period("2023"), federation.county_a
     assert compute("credit.agreements.credit_line", officer, unit, year).value == W(800)
     assert compute("credit.loans.count", officer, unit, year).value == 2
     assert compute("credit.loans.amount", officer, unit, year).value == W("400.5")
-    assert compute("credit.loans.amount", officer, unit, year, {"agricultural": True}).value == W(
-        250
-    )
+    assert compute("credit.loans.amount", officer, unit, year, {"sector": "agri"}).value == W(250)
     assert compute("credit.credit_lines.amount", officer, unit, year).value == W(60)

@@ -270,6 +270,11 @@ def test_an_unusable_scorecard_says_why(federation):
     with translation.override("zh-hans"):
         problems = services.scorecard_problems(card)
     assert any("90" in p for p in problems)
+    item = f.make_item(federation.county_a, section=card.sections.get(), code="h1")
+    twin = m.ScoreItem(section=item.section, code="h1", title="重复", points=Decimal(1))
+    with pytest.raises(ValidationError) as exc:
+        twin.full_clean()
+    assert "code" in exc.value.message_dict
     assert any("评定等级" in p or "等级" in p for p in problems)
 
 

@@ -59,9 +59,7 @@ def year(federation):
     keep("credit.ratings.rated", *rated)
 
     g1 = f.make_guarantee(federation.a1, amount=W(100), start_date=D(2023, 3, 1))
-    g2 = f.make_guarantee(
-        federation.a2, amount=W(200), agricultural=False, start_date=D(2023, 5, 1)
-    )
+    g2 = f.make_guarantee(federation.a2, amount=W(200), sector="other", start_date=D(2023, 5, 1))
     g3 = f.make_guarantee(federation.a1, amount=W("1234.5678"), start_date=D(2023, 8, 1))
     done = f.make_guarantee(federation.a1, amount=W(70), start_date=D(2022, 8, 1))
     old = f.make_guarantee(federation.a1, amount=W(30), start_date=D(2022, 9, 1))  # still in force
