@@ -11,6 +11,11 @@ A figure may be narrowed by any of its metric's dimensions (`维度=值`, the di
 or its field's name, the value by its code or its label; or the value alone when it names the
 choice of exactly one dimension). `{{ 若 key: 文本 }}` prints the text only when the figure is
 not zero, `{{ 若无 key: 文本 }}` only when it is.
+
+A money figure may be printed in another unit of money, as the sentence asks: `| 亿元`, `| 万元`
+or `| 元` (累计担保金额{{ credit.guarantees.amount | 亿元 }}亿元). The value is converted exactly
+and printed with every decimal it has, never rounded silently; the working papers keep the
+figure in its metric's own measure.
 """
 
 from __future__ import annotations
@@ -50,6 +55,8 @@ SPECIALS = {
     "截至": "as_of",
     "as_of": "as_of",
 }
+# Units of money a figure may be printed in (`| 亿元`): modifier "to:<symbol>".
+MONEY_UNITS = ("元", "万元", "亿元")
 CONDITIONS = {"若": False, "如有": False, "if": False, "若无": True, "如无": True, "unless": True}
 
 
@@ -162,6 +169,9 @@ def _parse_token(inner: str, source: str):
         if mod in MODIFIERS:
             resolved.add(MODIFIERS[mod])
             continue
+        if mod in MONEY_UNITS:
+            resolved.add(f"to:{mod}")
+            continue
         name, _eq, value = mod.replace("＝", "=").rpartition("=")
         name, value = name.strip(), value.strip()
         if not value or (_eq and not name):
@@ -196,12 +206,40 @@ def _parse_token(inner: str, source: str):
             return TableRef(keys, frozenset(resolved))
     if head not in metrics._metrics:
         return BadRef(source, _unknown(head))
+    problem = _unit_problem(metrics.get_metric(head), resolved)
+    if problem:
+        return BadRef(source, problem)
     for name, value in narrow:
         # Names and choices are checked here; a unit or campaign named is looked up later.
         problem = narrow_problem(metrics.get_metric(head), name, value)
         if problem:
             return BadRef(source, problem)
     return FigureRef(head, frozenset(resolved), tuple(narrow))
+
+
+def _target_unit(modifiers) -> str | None:
+    found = [m[3:] for m in modifiers if m.startswith("to:")]
+    return found[0] if found else None
+
+
+def _unit_problem(metric, resolved) -> str:
+    """Why the unit asked for cannot print this figure ("" when it can, or none is asked)."""
+    targets = [m[3:] for m in resolved if m.startswith("to:")]
+    if not targets:
+        return ""
+    if len(targets) > 1:
+        return _("A figure is printed in one unit of money only.")
+    if "yoy" in resolved:
+        return _("A change (同比) is a percentage; it takes no unit of money.")
+    if not quantities.compatible(metric.measure, targets[0]):
+        return _(
+            "“%(label)s” is counted in %(measure)s, not in money: it cannot be printed in %(unit)s."
+        ) % {
+            "label": metric.label,
+            "measure": metric.measure,
+            "unit": targets[0],
+        }
+    return ""
 
 
 def _unknown(key):
@@ -401,7 +439,8 @@ class Resolver:
         return filters
 
     def figure_segment(self, ref: FigureRef, *, warn: bool = True) -> Segment:
-        mods = sorted(ref.modifiers) + [f"{n}={v}" if n else v for n, v in ref.narrow]
+        mods = [m[3:] if m.startswith("to:") else m for m in sorted(ref.modifiers)]
+        mods += [f"{n}={v}" if n else v for n, v in ref.narrow]
         source = "{{ " + " | ".join([ref.key, *mods]) + " }}"
         metric = metrics.get_metric(ref.key)
         filters = self._filters(ref, metric)
@@ -419,7 +458,12 @@ class Resolver:
                 source,
                 _("Your roles do not allow the figure “%(label)s”.") % {"label": metric.label},
             )
-        seg = Segment(used.text, used)
+        target = _target_unit(ref.modifiers)
+        if target and used.value is not None:
+            converted = quantities.convert(used.value, metric.measure, target)
+            seg = Segment(fmt(converted), used)
+        else:
+            seg = Segment(used.text, used)
         if warn and _empty(used):
             seg.warning = (
                 _("%(label)s is none: check the sentence, or rewrite or delete it.")

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "gongxiao.supervision",
     "gongxiao.assets",
     "gongxiao.agri",
+    "gongxiao.credit",
     "gongxiao.accounting",
     "gongxiao.party",
     "gongxiao.reports",

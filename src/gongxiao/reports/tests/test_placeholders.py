@@ -108,3 +108,49 @@ def test_breakdown_labels_follow_the_path_to_the_field():
     body = Matter._meta.get_field("meeting").related_model._meta.get_field("body")
     value, label = body.choices[0]
     assert choice_label(Matter, "meeting__body", value, None) == str(label)
+
+
+def test_a_money_figure_may_ask_for_its_unit():
+    (ref,) = ph.references("{{ agri.supply.value | 亿元 }}")
+    assert ref == ph.FigureRef("agri.supply.value", frozenset({"to:亿元"}))
+    (ref,) = ph.references("{{ agri.supply.value | 元 }}")
+    assert ref.modifiers == {"to:元"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{ agri.deliveries.count | 亿元 }}",  # counted in 场, not money
+        "{{ agri.supply.value | 亿元 | 万元 }}",  # two units
+        "{{ agri.supply.value | 同比 | 亿元 }}",  # a change is a percentage
+        "{{ 表: agri.supply.value | 亿元 }}",  # tables print in the metric's measure
+    ],
+)
+def test_a_unit_of_money_that_does_not_fit_is_refused(text):
+    (ref,) = ph.references(text)
+    assert isinstance(ref, ph.BadRef)
+    assert ref.message
+
+
+def test_a_money_figure_prints_in_the_unit_asked_without_rounding(federation):
+    from decimal import Decimal
+
+    from gongxiao.agri.tests.factories import make_sale
+    from gongxiao.org.roles import Role
+    from gongxiao.org.tests.factories import user_with
+
+    make_sale(federation.a1, month=parse_period(str(YEAR)).start, value=Decimal("12345.6789"))
+    user = user_with(Role.LEADER, federation.county_a)
+    draft = DraftFactory(unit=federation.county_a, period=str(YEAR))
+    SectionFactory(
+        draft=draft,
+        body="销售{{ agri.supply.value }}万元，即{{ agri.supply.value | 亿元 }}亿元、"
+        "{{ agri.supply.value | 元 }}元。",
+    )
+    doc = ph.build(draft, user)
+    assert not doc.errors
+    text = "".join(b.text for b in doc.blocks)
+    assert "销售12345.6789万元，即1.23456789亿元、123456789元。" in text
+    # The working paper keeps the figure in its own measure.
+    (used,) = doc.figures
+    assert used.value == Decimal("12345.6789") and used.metric.measure == "万元"
