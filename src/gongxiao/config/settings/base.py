@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "gongxiao.agri",
     "gongxiao.accounting",
     "gongxiao.party",
+    "gongxiao.assessment",
     "gongxiao.reports",
 ]
 
