@@ -12,7 +12,7 @@ def test_manual_points_within_zero_and_the_maximum():
     assert rules.points("manual", D(10), {}, "0") == D("0.00")
     assert rules.points("manual", D(10), {}, "10") == D("10.00")
     assert rules.points("manual", D(10), {}, "7.5") == D("7.50")
-    with pytest.raises(ValidationError, match="0 和 10|0 and 10|between"):
+    with pytest.raises(ValidationError, match="10"):
         rules.points("manual", D(10), {}, "10.01")
     with pytest.raises(ValidationError):
         rules.points("manual", D(10), {}, "-0.01")
