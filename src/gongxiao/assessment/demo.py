@@ -18,21 +18,95 @@ from . import services
 
 # section, indicator, weight, rule, params, metric, narrowing, target, guidance
 INDICATORS = [
-    ("党的建设", "党组织活动开展", 10, "ladder", {"steps": [[1, 4], [3, 7], [6, 10]]},
-     "party.activities.count", "", None, "季度内开展主题党日、党课等活动，1次得4分，3次得7分，6次及以上得10分"),
-    ("党的建设", "问题整改按期完成", 15, "deduction", {"per": "3", "floor": "0"},
-     "rectification.items.overdue", "", None, "每有1条整改问题逾期未销号扣3分，扣完为止"),
-    ("为农服务", "化肥销售完成目标任务", 20, "proportion", {}, "agri.supply.fertiliser", "",
-     Decimal(150), "按季度化肥销售量完成目标任务的比例计分，满分20分"),
-    ("为农服务", "“三位一体”综合服务", 10, "manual", {}, "", "", None,
-     "综合服务社、庄稼医院、农技服务等服务资源聚合情况，由县社评定"),
-    ("改革发展", "打造百强基层社", 15, "manual", {}, "", "", None, "对照百强基层社创建标准推进情况"),
+    (
+        "党的建设",
+        "党组织活动开展",
+        10,
+        "ladder",
+        {"steps": [[1, 4], [3, 7], [6, 10]]},
+        "party.activities.count",
+        "",
+        None,
+        "季度内开展主题党日、党课等活动，1次得4分，3次得7分，6次及以上得10分",
+    ),
+    (
+        "党的建设",
+        "问题整改按期完成",
+        15,
+        "deduction",
+        {"per": "3", "floor": "0"},
+        "rectification.items.overdue",
+        "",
+        None,
+        "每有1条整改问题逾期未销号扣3分，扣完为止",
+    ),
+    (
+        "为农服务",
+        "化肥销售完成目标任务",
+        20,
+        "proportion",
+        {},
+        "agri.supply.fertiliser",
+        "",
+        Decimal(150),
+        "按季度化肥销售量完成目标任务的比例计分，满分20分",
+    ),
+    (
+        "为农服务",
+        "“三位一体”综合服务",
+        10,
+        "manual",
+        {},
+        "",
+        "",
+        None,
+        "综合服务社、庄稼医院、农技服务等服务资源聚合情况，由县社评定",
+    ),
+    (
+        "改革发展",
+        "打造百强基层社",
+        15,
+        "manual",
+        {},
+        "",
+        "",
+        None,
+        "对照百强基层社创建标准推进情况",
+    ),
     ("改革发展", "改造提升薄弱基层社", 10, "manual", {}, "", "", None, "薄弱基层社改造提升进度"),
-    ("改革发展", "基层财务集中核算", 10, "ladder", {"steps": [[1, 10]]}, "accounting.units.in_centre",
-     "", None, "纳入县社会计核算中心集中核算得10分"),
-    ("改革发展", "参与合作项目", 10, "manual", {}, "", "", None, "与乡镇街道、农合联、合作社开展业务联合"),
-    ("加分项", "获市级以上表彰", 0, "bonus", {"per": "2", "cap": "5"}, "", "", None,
-     "每获一项市级以上表彰加2分，最多加5分"),
+    (
+        "改革发展",
+        "基层财务集中核算",
+        10,
+        "ladder",
+        {"steps": [[1, 10]]},
+        "accounting.units.in_centre",
+        "",
+        None,
+        "纳入县社会计核算中心集中核算得10分",
+    ),
+    (
+        "改革发展",
+        "参与合作项目",
+        10,
+        "manual",
+        {},
+        "",
+        "",
+        None,
+        "与乡镇街道、农合联、合作社开展业务联合",
+    ),
+    (
+        "加分项",
+        "获市级以上表彰",
+        0,
+        "bonus",
+        {"per": "2", "cap": "5"},
+        "",
+        "",
+        None,
+        "每获一项市级以上表彰加2分，最多加5分",
+    ),
 ]
 
 
@@ -47,8 +121,12 @@ def build(ctx) -> None:
     admin = ctx.users["admin"]
     slug = getattr(county, "slug", "")
     scorer = ctx.users.get(f"{slug}_sysadmin", admin)
-    reviewer = admin if scorer != admin else next(
-        (u for k, u in ctx.users.items() if k != "admin" and k.endswith("_sysadmin")), admin
+    reviewer = (
+        admin
+        if scorer != admin
+        else next(
+            (u for k, u in ctx.users.items() if k != "admin" and k.endswith("_sysadmin")), admin
+        )
     )
     year = ctx.today.year - 1
     scheme = kit.create_row(
@@ -63,9 +141,17 @@ def build(ctx) -> None:
         user=admin,
         source="demo",
     )
-    for order, (section, name, weight, rule, params, metric, narrowing, target, guidance) in enumerate(
-        INDICATORS, start=1
-    ):
+    for order, (
+        section,
+        name,
+        weight,
+        rule,
+        params,
+        metric,
+        narrowing,
+        target,
+        guidance,
+    ) in enumerate(INDICATORS, start=1):
         ind = m.Indicator(
             scheme=scheme,
             section=section,
@@ -103,7 +189,11 @@ def build(ctx) -> None:
         services.open_cycle(cycle=cycle, user=scorer, on=opened)
         for sheet in cycle.sheets.all():
             _take(sheet, rng, scorer, reviewer, opened)
-        services.publish(cycle=m.Cycle.objects.get(pk=cycle.pk), user=scorer, on=opened + datetime.timedelta(days=12))
+        services.publish(
+            cycle=m.Cycle.objects.get(pk=cycle.pk),
+            user=scorer,
+            on=opened + datetime.timedelta(days=12),
+        )
         cycles.append(cycle)
     ctx.counts["assessment cycles"] = len(cycles)
     if len(cycles) == 4:
@@ -118,7 +208,9 @@ def build(ctx) -> None:
             source="demo",
         )
         for c in cycles:
-            kit.create_row(obj=m.Component(cycle=comp, part=c, weight=Decimal(25)), user=admin, source="demo")
+            kit.create_row(
+                obj=m.Component(cycle=comp, part=c, weight=Decimal(25)), user=admin, source="demo"
+            )
         day = datetime.date(year + 1, 1, 20)
         if day <= ctx.today:
             services.open_cycle(cycle=comp, user=scorer, on=day)
@@ -139,10 +231,17 @@ def _take(sheet, rng, scorer, reviewer, opened) -> None:
             points = max(Decimal(0), min(ind.weight, (ind.weight * share).quantize(Decimal("0.5"))))
             given[score.pk] = points
             services.self_assess(
-                score=score, user=scorer, value=min(ind.weight, points + 1), note="已按要求自评", on=self_on
+                score=score,
+                user=scorer,
+                value=min(ind.weight, points + 1),
+                note="已按要求自评",
+                on=self_on,
             )
     services.submit_self(
-        sheet=m.Sheet.objects.get(pk=sheet.pk), user=scorer, note="本季度各项任务推进情况已自评", on=self_on
+        sheet=m.Sheet.objects.get(pk=sheet.pk),
+        user=scorer,
+        note="本季度各项任务推进情况已自评",
+        on=self_on,
     )
     for score in m.Score.objects.filter(sheet=sheet).select_related("indicator", "sheet__cycle"):
         ind = score.indicator
@@ -157,5 +256,7 @@ def _take(sheet, rng, scorer, reviewer, opened) -> None:
         services.score_indicator(score=score, user=scorer, value=value, on=scored_on)
     services.finish_scoring(sheet=m.Sheet.objects.get(pk=sheet.pk), user=scorer, on=scored_on)
     services.review(
-        sheet=m.Sheet.objects.get(pk=sheet.pk), user=reviewer, on=scored_on + datetime.timedelta(days=2)
+        sheet=m.Sheet.objects.get(pk=sheet.pk),
+        user=reviewer,
+        on=scored_on + datetime.timedelta(days=2),
     )

@@ -19,7 +19,14 @@ def _n(v) -> str:
 
 
 def ranking_rows(cycle, user) -> tuple[list[str], list[list]]:
-    head = [_("peer group"), _("rank in peer group"), _("assessed"), _("total score"), _("grade"), _("change against the last cycle")]
+    head = [
+        _("peer group"),
+        _("rank in peer group"),
+        _("assessed"),
+        _("total score"),
+        _("grade"),
+        _("change against the last cycle"),
+    ]
     rows = []
     for s in services.ranking(cycle, user):
         delta = services.change(s)
@@ -28,11 +35,33 @@ def ranking_rows(cycle, user) -> tuple[list[str], list[list]]:
 
 
 def sheet_rows(sheet) -> tuple[list[str], list[list]]:
-    head = [_("section"), _("indicator"), _("weight (points)"), _("target"), _("self-assessed value or points"), _("value from the metric"), _("assessed value or points"), _("points"), _("reason for the override")]
+    head = [
+        _("section"),
+        _("indicator"),
+        _("weight (points)"),
+        _("target"),
+        _("self-assessed value or points"),
+        _("value from the metric"),
+        _("assessed value or points"),
+        _("points"),
+        _("reason for the override"),
+    ]
     rows = []
     for s in sheet.scores.select_related("indicator"):
         i = s.indicator
-        rows.append([i.section, i.name, i.weight, s.target, s.self_value, s.auto_value, s.value, s.points, s.override_reason])
+        rows.append(
+            [
+                i.section,
+                i.name,
+                i.weight,
+                s.target,
+                s.self_value,
+                s.auto_value,
+                s.value,
+                s.points,
+                s.override_reason,
+            ]
+        )
     return head, rows
 
 
@@ -78,7 +107,10 @@ def _ranking_title(cycle) -> str:
 
 
 def _sheet_title(sheet) -> str:
-    return _("%(who)s: score sheet of %(cycle)s") % {"who": sheet.assessed, "cycle": sheet.cycle.name}
+    return _("%(who)s: score sheet of %(cycle)s") % {
+        "who": sheet.assessed,
+        "cycle": sheet.cycle.name,
+    }
 
 
 def _sheet_foot(sheet) -> list[str]:
@@ -91,16 +123,24 @@ def _sheet_foot(sheet) -> list[str]:
 
 
 def ranking_xlsx(cycle, user) -> tuple[str, bytes]:
-    return f"{_ranking_title(cycle)}.xlsx", _xlsx(_ranking_title(cycle), *ranking_rows(cycle, user), [])
+    return f"{_ranking_title(cycle)}.xlsx", _xlsx(
+        _ranking_title(cycle), *ranking_rows(cycle, user), []
+    )
 
 
 def ranking_docx(cycle, user) -> tuple[str, bytes]:
-    return f"{_ranking_title(cycle)}.docx", _docx(_ranking_title(cycle), *ranking_rows(cycle, user), [])
+    return f"{_ranking_title(cycle)}.docx", _docx(
+        _ranking_title(cycle), *ranking_rows(cycle, user), []
+    )
 
 
 def sheet_xlsx(sheet) -> tuple[str, bytes]:
-    return f"{_sheet_title(sheet)}.xlsx", _xlsx(_sheet_title(sheet), *sheet_rows(sheet), _sheet_foot(sheet))
+    return f"{_sheet_title(sheet)}.xlsx", _xlsx(
+        _sheet_title(sheet), *sheet_rows(sheet), _sheet_foot(sheet)
+    )
 
 
 def sheet_docx(sheet) -> tuple[str, bytes]:
-    return f"{_sheet_title(sheet)}.docx", _docx(_sheet_title(sheet), *sheet_rows(sheet), _sheet_foot(sheet))
+    return f"{_sheet_title(sheet)}.docx", _docx(
+        _sheet_title(sheet), *sheet_rows(sheet), _sheet_foot(sheet)
+    )

@@ -27,12 +27,18 @@ def _n(value) -> str:
 
 
 class NoteForm(ActionForm):
-    note = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        label=_("note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class SelfAssessForm(ActionForm):
-    value = forms.DecimalField(label=_("self-assessed value or points"), required=False, max_digits=16, decimal_places=4)
-    note = forms.CharField(label=_("self-assessment note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    value = forms.DecimalField(
+        label=_("self-assessed value or points"), required=False, max_digits=16, decimal_places=4
+    )
+    note = forms.CharField(
+        label=_("self-assessment note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     evidence = forms.FileField(label=_("evidence"), required=False)
 
 
@@ -53,7 +59,9 @@ class TargetForm(ActionForm):
 
 class AppealForm(ActionForm):
     score = forms.ModelChoiceField(label=_("indicator score"), queryset=m.Score.objects.none())
-    reason = forms.CharField(label=_("reason for the appeal"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("reason for the appeal"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,7 +69,7 @@ class AppealForm(ActionForm):
         assert isinstance(field, forms.ModelChoiceField)
         if self.obj is not None:
             field.queryset = self.obj.scores.select_related("indicator")
-            field.label_from_instance = lambda s: s.indicator.name
+            field.label_from_instance = lambda s: s.indicator.name  # type: ignore[method-assign,assignment]
 
 
 class DecideForm(ActionForm):
@@ -105,7 +113,9 @@ def _self_assess(score, user, *, on, value=None, note="", evidence=None):
 
 
 def _score(score, user, *, on, value, reason="", evidence=None):
-    services.score_indicator(score=score, user=user, value=value, reason=reason, evidence=evidence, on=on)
+    services.score_indicator(
+        score=score, user=user, value=value, reason=reason, evidence=evidence, on=on
+    )
 
 
 def _refill(score, user, *, on):
@@ -175,7 +185,11 @@ class SchemeLedger(Ledger):
         return {
             "sections": sections,
             "weights_problem": services.weights_problem(obj),
-            "editions": list(m.Scheme.objects.visible_to(request.user).filter(unit=obj.unit, code=obj.code).order_by("edition")),
+            "editions": list(
+                m.Scheme.objects.visible_to(request.user)
+                .filter(unit=obj.unit, code=obj.code)
+                .order_by("edition")
+            ),
         }
 
 
@@ -227,10 +241,24 @@ class CycleLedger(Ledger):
     slug = "cycles"
     icon = "calendar-check"
     list_fields = ["name", "unit", "kind", "period", "scheme", "status"]
-    form_fields = ["unit", "name", "kind", "period", "scheme", "assessed_units", "assessed_persons", "note"]
+    form_fields = [
+        "unit",
+        "name",
+        "kind",
+        "period",
+        "scheme",
+        "assessed_units",
+        "assessed_persons",
+        "note",
+    ]
     export_fields = [*list_fields, "opened_on", "published_on"]
     api_fields = [*form_fields, "status", "opened_on", "published_on"]
-    filter_fields = {"kind": ["exact"], "status": ["exact"], "period": ["exact"], "scheme": ["exact"]}
+    filter_fields = {
+        "kind": ["exact"],
+        "status": ["exact"],
+        "period": ["exact"],
+        "scheme": ["exact"],
+    }
     search_fields = ["name", "period"]
     sort_fields = ["period", "name"]
     date_field = "period_start"
@@ -404,7 +432,9 @@ class SheetLedger(Ledger):
         return {
             "scores": list(obj.scores.select_related("indicator")),
             "appeals": list(obj.appeals.select_related("score__indicator")),
-            "change": services.change(obj) if obj.cycle.status == m.Cycle.Status.PUBLISHED else None,
+            "change": services.change(obj)
+            if obj.cycle.status == m.Cycle.Status.PUBLISHED
+            else None,
             "published": obj.cycle.status == m.Cycle.Status.PUBLISHED,
             "may_see_cycle": scoping.can(request.user, "view", obj.cycle),
         }
@@ -415,7 +445,16 @@ class ScoreLedger(Ledger):
     model = m.Score
     slug = "scores"
     icon = "123"
-    list_fields = ["sheet", "indicator", "target", "self_value", "auto_value", "value", "points", "overridden"]
+    list_fields = [
+        "sheet",
+        "indicator",
+        "target",
+        "self_value",
+        "auto_value",
+        "value",
+        "points",
+        "overridden",
+    ]
     form_fields = ["sheet", "indicator", "target"]
     export_fields = [*list_fields, "override_reason", "scored_on", "reopened"]
     api_fields = [

@@ -5,6 +5,7 @@ within the report's, each drilling to the score sheets behind it."""
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
 
 from django.db.models import Avg
 from django.utils.translation import gettext_lazy as _
@@ -61,7 +62,7 @@ def _rank(rows, user, unit, period):
 register_metric(
     Metric(
         key="assessment.sheets.assessed",
-        label=_("Units assessed"),
+        label=cast(str, _("Units assessed")),
         measure="家",
         module="assessment",
         rows=_rows,
@@ -69,13 +70,13 @@ register_metric(
         ledger="assessment.sheets",
         link=_link,
         dimensions=DIMENSIONS,
-        description=_("Units with a published score sheet in a cycle of the period."),
+        description=cast(str, _("Units with a published score sheet in a cycle of the period.")),
     )
 )
 register_metric(
     Metric(
         key="assessment.sheets.average",
-        label=_("Average assessment score"),
+        label=cast(str, _("Average assessment score")),
         measure="分",
         module="assessment",
         rows=_rows,
@@ -83,13 +84,13 @@ register_metric(
         ledger="assessment.sheets",
         link=_link,
         dimensions=DIMENSIONS,
-        description=_("The mean total of the published score sheets of the period."),
+        description=cast(str, _("The mean total of the published score sheets of the period.")),
     )
 )
 register_metric(
     Metric(
         key="assessment.sheets.rank",
-        label=_("Rank in the peer group"),
+        label=cast(str, _("Rank in the peer group")),
         measure="名",
         module="assessment",
         rows=_own_rows,
@@ -97,6 +98,8 @@ register_metric(
         ledger="assessment.sheets",
         link=_link,
         dimensions=DIMENSIONS,
-        description=_("The unit's own rank in its latest published cycle of the period."),
+        description=cast(
+            str, _("The unit's own rank in its latest published cycle of the period.")
+        ),
     )
 )

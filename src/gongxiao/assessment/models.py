@@ -54,7 +54,10 @@ class Scheme(LedgerModel):
         _("grade bands"),
         default=list,
         blank=True,
-        help_text=_("[[minimum, grade], …], e.g. [[90, “优秀”], [75, “称职”], [60, “基本称职”], [0, “不称职”]]"),
+        help_text=_(
+            "[[minimum, grade], …], e.g. "
+            "[[90, “优秀”], [75, “称职”], [60, “基本称职”], [0, “不称职”]]"
+        ),
     )
     based_on = models.ForeignKey(
         "self",
@@ -71,7 +74,9 @@ class Scheme(LedgerModel):
         verbose_name = _("assessment scheme")
         verbose_name_plural = _("assessment schemes")
         constraints = [
-            models.UniqueConstraint(fields=["unit", "code", "edition"], name="assessment_scheme_edition")
+            models.UniqueConstraint(
+                fields=["unit", "code", "edition"], name="assessment_scheme_edition"
+            )
         ]
 
     def __str__(self):
@@ -213,7 +218,9 @@ class Cycle(LedgerModel):
         if self.kind == self.Kind.QUARTER and not quarter:
             raise ValidationError({"period": _("A quarterly cycle needs a quarter: 2023Q1.")})
         if self.kind != self.Kind.QUARTER and len(p.code) != 4:
-            raise ValidationError({"period": _("A yearly or comprehensive cycle needs a year: 2023.")})
+            raise ValidationError(
+                {"period": _("A yearly or comprehensive cycle needs a year: 2023.")}
+            )
         self.period, self.period_start, self.period_end = p.code, p.start, p.end
         if self.kind == self.Kind.COMPREHENSIVE:
             if self.scheme_id:
@@ -221,7 +228,9 @@ class Cycle(LedgerModel):
                     {"scheme": _("A comprehensive assessment combines cycles; it takes no scheme.")}
                 )
         elif not self.scheme_id:
-            raise ValidationError({"scheme": _("A quarterly or yearly cycle is scored by a scheme.")})
+            raise ValidationError(
+                {"scheme": _("A quarterly or yearly cycle is scored by a scheme.")}
+            )
 
 
 class Component(TrackedModel):
@@ -231,7 +240,10 @@ class Component(TrackedModel):
     scope_field = "cycle__unit"
 
     cycle = models.ForeignKey(
-        Cycle, on_delete=models.CASCADE, related_name="components", verbose_name=_("comprehensive cycle")
+        Cycle,
+        on_delete=models.CASCADE,
+        related_name="components",
+        verbose_name=_("comprehensive cycle"),
     )
     part = models.ForeignKey(
         Cycle, on_delete=models.PROTECT, related_name="+", verbose_name=_("cycle counted")
@@ -254,7 +266,9 @@ class Component(TrackedModel):
         if self.cycle.kind != Cycle.Kind.COMPREHENSIVE:
             raise ValidationError({"cycle": _("Only a comprehensive assessment combines cycles.")})
         if self.part.kind == Cycle.Kind.COMPREHENSIVE or self.part_id == self.cycle_id:
-            raise ValidationError({"part": _("A comprehensive assessment combines quarterly and yearly cycles.")})
+            raise ValidationError(
+                {"part": _("A comprehensive assessment combines quarterly and yearly cycles.")}
+            )
         if self.part.unit_id != self.cycle.unit_id:
             raise ValidationError({"part": _("The cycle counted must be the same unit's.")})
         if self.part.period[:4] != self.cycle.period[:4]:
@@ -286,7 +300,9 @@ class Sheet(LedgerModel):
         verbose_name=_("person assessed"),
     )
     peer_group = models.CharField(_("peer group"), max_length=50)
-    status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(
+        _("status"), max_length=15, choices=Status.choices, default=Status.OPEN
+    )
     self_on = models.DateField(_("self-assessed on"), null=True, blank=True)
     self_note = models.TextField(_("self-assessment"), blank=True)
     scored_on = models.DateField(_("scored on"), null=True, blank=True)
@@ -331,12 +347,16 @@ class Sheet(LedgerModel):
         ]
 
     def __str__(self):
-        who = self.person.name if self.person_id else (self.unit.name if self.unit_id else "—")
+        who = (
+            self.person.name
+            if self.person is not None
+            else (self.unit.name if self.unit_id else "—")
+        )
         return f"{who} · {self.cycle}" if self.cycle_id else who
 
     @property
     def assessed(self) -> str:
-        return self.person.name if self.person_id else self.unit.name
+        return self.person.name if self.person is not None else self.unit.name
 
 
 class Score(TrackedModel):
@@ -357,7 +377,10 @@ class Score(TrackedModel):
     self_value = _value(_("self-assessed value or points"))
     self_note = models.TextField(_("self-assessment note"), blank=True)
     self_evidence = models.FileField(
-        _("self-assessment evidence"), upload_to="assessment/evidence/%Y/", blank=True, max_length=300
+        _("self-assessment evidence"),
+        upload_to="assessment/evidence/%Y/",
+        blank=True,
+        max_length=300,
     )
     auto_value = _value(_("value from the metric"))
     auto_rows = models.JSONField(_("rows behind the figure"), default=list, blank=True)
@@ -366,7 +389,10 @@ class Score(TrackedModel):
     overridden = models.BooleanField(_("metric overridden"), default=False)
     override_reason = models.TextField(_("reason for the override"), blank=True)
     override_evidence = models.FileField(
-        _("evidence for the override"), upload_to="assessment/evidence/%Y/", blank=True, max_length=300
+        _("evidence for the override"),
+        upload_to="assessment/evidence/%Y/",
+        blank=True,
+        max_length=300,
     )
     points = _points(_("points"), null=True, blank=True)
     scored_on = models.DateField(_("scored on"), null=True, blank=True)
@@ -406,7 +432,9 @@ class Appeal(TrackedModel):
     )
     reason = models.TextField(_("reason for the appeal"))
     filed_on = models.DateField(_("filed on"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.FILED)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.FILED
+    )
     decision = models.TextField(_("decision"), blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     decided_by = models.ForeignKey(

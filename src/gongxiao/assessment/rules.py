@@ -21,7 +21,13 @@ ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 POINT = Decimal("0.01")
 
-MANUAL, LADDER, PROPORTION, DEDUCTION, BONUS = "manual", "ladder", "proportion", "deduction", "bonus"
+MANUAL, LADDER, PROPORTION, DEDUCTION, BONUS = (
+    "manual",
+    "ladder",
+    "proportion",
+    "deduction",
+    "bonus",
+)
 KINDS = (MANUAL, LADDER, PROPORTION, DEDUCTION, BONUS)
 # Kinds whose value is a measured figure (a count, an amount) rather than points given.
 MEASURED = (LADDER, PROPORTION, DEDUCTION, BONUS)
@@ -32,9 +38,13 @@ def dec(value, name: str = "") -> Decimal:
     try:
         out = Decimal(str(value))
     except (InvalidOperation, ValueError, TypeError):
-        raise ValidationError(_("“%(value)s” is not a number (%(name)s).") % {"value": value, "name": name}) from None
+        raise ValidationError(
+            _("“%(value)s” is not a number (%(name)s).") % {"value": value, "name": name}
+        ) from None
     if not out.is_finite():
-        raise ValidationError(_("“%(value)s” is not a number (%(name)s).") % {"value": value, "name": name})
+        raise ValidationError(
+            _("“%(value)s” is not a number (%(name)s).") % {"value": value, "name": name}
+        )
     return out
 
 
@@ -58,7 +68,7 @@ def check_params(kind: str, weight: Decimal, params: dict) -> dict:
         steps = params.get("steps")
         if not isinstance(steps, list) or not steps:
             raise ValidationError(_("A ladder needs its steps: [[threshold, points], …]."))
-        clean = []
+        clean: list[tuple[Decimal, Decimal]] = []
         for step in steps:
             if not isinstance(step, (list, tuple)) or len(step) != 2:
                 raise ValidationError(_("Each step of a ladder is [threshold, points]."))

@@ -92,14 +92,12 @@ def new_edition(*, scheme: Scheme, user, on=None, note: str = "") -> Scheme:
     edition stays as it was, with the cycles scored by it."""
     check_new_edition(scheme)
     kit.business_date(on)
-    last = (
-        Scheme.objects.filter(unit=scheme.unit, code=scheme.code).order_by("-edition").first()
-    )
+    last = Scheme.objects.filter(unit=scheme.unit, code=scheme.code).order_by("-edition").first()
     copy = Scheme(
         unit=scheme.unit,
         code=scheme.code,
         name=scheme.name,
-        edition=last.edition + 1,
+        edition=(last.edition if last else scheme.edition) + 1,
         subject=scheme.subject,
         bands=scheme.bands,
         based_on=scheme,
@@ -133,10 +131,18 @@ def new_edition(*, scheme: Scheme, user, on=None, note: str = "") -> Scheme:
 # --- cycles ------------------------------------------------------------------------------------
 
 
+def _scheme(cycle: Cycle) -> Scheme:
+    if cycle.scheme is None:
+        raise AssessmentRefused(_("A quarterly or yearly cycle is scored by a scheme."))
+    return cycle.scheme
+
+
 def _require_assessor(cycle: Cycle, user) -> None:
     """Scores, reviews and publications are the assessing unit's alone."""
     if not scoping.can(user, "change", cycle):
-        raise AssessmentRefused(_("Only the assessing unit (%(unit)s) scores this cycle.") % {"unit": cycle.unit.name})
+        raise AssessmentRefused(
+            _("Only the assessing unit (%(unit)s) scores this cycle.") % {"unit": cycle.unit.name}
+        )
 
 
 def check_openable(cycle: Cycle, user=None, *, indicators=None, assessed=None) -> None:
@@ -156,11 +162,11 @@ def check_openable(cycle: Cycle, user=None, *, indicators=None, assessed=None) -
                 )
         return
     if indicators is None:
-        indicators = list(cycle.scheme.indicators.all())
+        indicators = list(_scheme(cycle).indicators.all())
     problem = rules.weight_problem([i.weight for i in indicators if i.rule != rules.BONUS])
     if problem:
         raise AssessmentRefused(problem)
-    persons = cycle.scheme.subject == Subject.PERSONS
+    persons = _scheme(cycle).subject == Subject.PERSONS
     if assessed is None:
         assessed = (cycle.assessed_persons if persons else cycle.assessed_units).exists()
     if persons and not assessed:
@@ -179,7 +185,7 @@ def open_cycle(*, cycle: Cycle, user, on=None) -> Cycle:
     if scheme and scheme.subject == Subject.PERSONS:
         assessed = [(p.unit, p) for p in cycle.assessed_persons.select_related("unit")]
     else:
-        assessed = [(u, None) for u in cycle.assessed_units.order_by("code")]
+        assessed = [(u, None) for u in cycle.assessed_units.order_by("code")]  # type: ignore[misc]
     check_openable(cycle, indicators=indicators, assessed=bool(assessed))
     on = kit.business_date(on)
     cycle.status, cycle.opened_on = Cycle.Status.OPEN, on
@@ -192,13 +198,16 @@ def open_cycle(*, cycle: Cycle, user, on=None) -> Cycle:
         kit.bulk_create_rows(
             model=Sheet,
             objs=[
-                Sheet(unit_id=s.unit_id, person_id=s.person_id, cycle=cycle, peer_group=s.peer_group)
+                Sheet(
+                    unit_id=s.unit_id, person_id=s.person_id, cycle=cycle, peer_group=s.peer_group
+                )
                 for s in seen.values()
             ],
             user=user,
             source="action",
         )
         return cycle
+    scheme = _scheme(cycle)
     if not scheme.locked_on:
         scheme.locked_on = on
         Scheme.objects.filter(pk=scheme.pk).update(locked_on=on)
@@ -276,7 +285,11 @@ def check_publishable(cycle: Cycle, user=None) -> None:
         raise AssessmentRefused(_("Only an open cycle is published."))
     if cycle.kind == Cycle.Kind.COMPREHENSIVE:
         return
-    waiting = [s.assessed for s in cycle.sheets.select_related("unit", "person") if s.status != Sheet.Status.REVIEWED]
+    waiting = [
+        s.assessed
+        for s in cycle.sheets.select_related("unit", "person")
+        if s.status != Sheet.Status.REVIEWED
+    ]
     if waiting:
         raise AssessmentRefused(
             _("Sheets not yet reviewed: %(names)s.") % {"names": "、".join(waiting)}
@@ -288,7 +301,9 @@ def publish(*, cycle: Cycle, user, on=None) -> Cycle:
     """Publish the results on their day: ranks within each peer group, the sheets shared with
     every unit of the cycle."""
     check_publishable(cycle)
-    on = kit.business_date(on, not_before=[(cycle.opened_on, _("A cycle is published after it opens."))])
+    on = kit.business_date(
+        on, not_before=[(cycle.opened_on, _("A cycle is published after it opens."))]
+    )
     if cycle.kind == Cycle.Kind.COMPREHENSIVE:
         _combine(cycle, user, on)
     cycle.status, cycle.published_on = Cycle.Status.PUBLISHED, on
@@ -307,7 +322,9 @@ def _combine(cycle: Cycle, user, on) -> None:
     for sheet in cycle.sheets.select_related("unit", "person"):
         total = ZERO
         for comp in parts:
-            found = comp.part.sheets.filter(unit_id=sheet.unit_id, person_id=sheet.person_id).first()
+            found = comp.part.sheets.filter(  # type: ignore[misc]
+                unit_id=sheet.unit_id, person_id=sheet.person_id
+            ).first()
             if found is None or found.total is None:
                 raise AssessmentRefused(
                     _("%(who)s has no result in “%(cycle)s”.")
@@ -319,18 +336,25 @@ def _combine(cycle: Cycle, user, on) -> None:
         sheet.grade = _grade(sheet)
         sheet.status, sheet.scored_on, sheet.reviewed_on = Sheet.Status.REVIEWED, on, on
         sheet.save()
-        kit.record_change(obj=sheet, kind=ChangeRecord.Kind.UPDATE, user=user, before=before, after=kit.snapshot(sheet), source="action")
+        kit.record_change(
+            obj=sheet,
+            kind=ChangeRecord.Kind.UPDATE,
+            user=user,
+            before=before,
+            after=kit.snapshot(sheet),
+            source="action",
+        )
 
 
 def _grade(sheet: Sheet) -> str:
     cycle = sheet.cycle
-    bands = cycle.scheme.bands if cycle.scheme_id else _comprehensive_bands(cycle)
+    bands = cycle.scheme.bands if cycle.scheme is not None else _comprehensive_bands(cycle)
     return rules.grade_for(sheet.total, bands) if sheet.total is not None else ""
 
 
 def _comprehensive_bands(cycle: Cycle):
     comp = cycle.components.select_related("part__scheme").first()
-    return comp.part.scheme.bands if comp and comp.part.scheme_id else []
+    return comp.part.scheme.bands if comp and comp.part.scheme is not None else []
 
 
 def rank(cycle: Cycle, user) -> None:
@@ -346,7 +370,14 @@ def rank(cycle: Cycle, user) -> None:
                 before = kit.snapshot(s)
                 s.rank = ranks[s.pk]
                 Sheet.objects.filter(pk=s.pk).update(rank=s.rank)
-                kit.record_change(obj=s, kind=ChangeRecord.Kind.UPDATE, user=user, before=before, after=kit.snapshot(s), source="action")
+                kit.record_change(
+                    obj=s,
+                    kind=ChangeRecord.Kind.UPDATE,
+                    user=user,
+                    before=before,
+                    after=kit.snapshot(s),
+                    source="action",
+                )
 
 
 # --- sheets and scores --------------------------------------------------------------------------
@@ -364,7 +395,9 @@ def check_self_assessable(obj, user=None) -> None:
 def self_assess(*, score: Score, user, value=None, note: str = "", evidence=None, on=None) -> Score:
     """The unit's own value (or points) for one indicator, with a note and its evidence."""
     check_self_assessable(score)
-    kit.business_date(on, not_before=[(score.sheet.cycle.opened_on, _("Not before the cycle opened."))])
+    kit.business_date(
+        on, not_before=[(score.sheet.cycle.opened_on, _("Not before the cycle opened."))]
+    )
     if value is not None and score.indicator.rule == rules.MANUAL:
         _points(score, value)  # points outside 0 … max are refused here as well
     before = kit.snapshot(score)
@@ -372,15 +405,28 @@ def self_assess(*, score: Score, user, value=None, note: str = "", evidence=None
     if evidence:
         score.self_evidence = evidence
     score.save()
-    kit.record_change(obj=score, kind=ChangeRecord.Kind.UPDATE, user=user, before=before, after=kit.snapshot(score), source="action")
+    kit.record_change(
+        obj=score,
+        kind=ChangeRecord.Kind.UPDATE,
+        user=user,
+        before=before,
+        after=kit.snapshot(score),
+        source="action",
+    )
     return score
 
 
 @transaction.atomic
 def submit_self(*, sheet: Sheet, user, note: str = "", on=None) -> Sheet:
     check_self_assessable(sheet)
-    on = kit.business_date(on, not_before=[(sheet.cycle.opened_on, _("Not before the cycle opened."))])
-    sheet.status, sheet.self_on, sheet.self_note = Sheet.Status.SELF_ASSESSED, on, note or sheet.self_note
+    on = kit.business_date(
+        on, not_before=[(sheet.cycle.opened_on, _("Not before the cycle opened."))]
+    )
+    sheet.status, sheet.self_on, sheet.self_note = (
+        Sheet.Status.SELF_ASSESSED,
+        on,
+        note or sheet.self_note,
+    )
     kit.update_row(obj=sheet, expected_version=sheet.version, user=user, source="action")
     return sheet
 
@@ -398,12 +444,16 @@ def check_scorable(score: Score, user=None) -> None:
 
 
 @transaction.atomic
-def score_indicator(*, score: Score, user, value, reason: str = "", evidence=None, on=None) -> Score:
+def score_indicator(
+    *, score: Score, user, value, reason: str = "", evidence=None, on=None
+) -> Score:
     """The assessor's value (or points) for one indicator. Where the indicator is filled from a
     metric, a value other than the figure is an override: refused without a reason and its
     evidence, and the figure is kept beside it."""
     check_scorable(score, user)
-    on = kit.business_date(on, not_before=[(score.sheet.cycle.opened_on, _("Not before the cycle opened."))])
+    on = kit.business_date(
+        on, not_before=[(score.sheet.cycle.opened_on, _("Not before the cycle opened."))]
+    )
     value = rules.dec(value, _("value"))
     points = _points(score, value)
     before = kit.snapshot(score)
@@ -412,7 +462,13 @@ def score_indicator(*, score: Score, user, value, reason: str = "", evidence=Non
     if override:
         if not (reason or "").strip():
             raise ValidationError(
-                {"reason": _("The value differs from the metric's figure (%(auto)s): give the reason for the override.") % {"auto": rules._fmt(score.auto_value)}}
+                {
+                    "reason": _(
+                        "The value differs from the metric's figure (%(auto)s): "
+                        "give the reason for the override."
+                    )
+                    % {"auto": rules._fmt(score.auto_value)}
+                }
             )
         if not (evidence or score.override_evidence):
             raise ValidationError({"evidence": _("An override needs its evidence.")})
@@ -424,7 +480,14 @@ def score_indicator(*, score: Score, user, value, reason: str = "", evidence=Non
     was_reopened = score.reopened
     score.reopened = False
     score.save()
-    kit.record_change(obj=score, kind=ChangeRecord.Kind.UPDATE, user=user, before=before, after=kit.snapshot(score), source="action")
+    kit.record_change(
+        obj=score,
+        kind=ChangeRecord.Kind.UPDATE,
+        user=user,
+        before=before,
+        after=kit.snapshot(score),
+        source="action",
+    )
     if was_reopened:
         _retotal(score.sheet, user)
     return score
@@ -441,7 +504,14 @@ def set_target(*, score: Score, user, target, on=None) -> Score:
     if score.value is not None:
         score.points = _points(score, score.value)
     score.save()
-    kit.record_change(obj=score, kind=ChangeRecord.Kind.UPDATE, user=user, before=before, after=kit.snapshot(score), source="action")
+    kit.record_change(
+        obj=score,
+        kind=ChangeRecord.Kind.UPDATE,
+        user=user,
+        before=before,
+        after=kit.snapshot(score),
+        source="action",
+    )
     return score
 
 
@@ -467,7 +537,14 @@ def _retotal(sheet: Sheet, user) -> None:
     sheet.total = sum((s.points or ZERO for s in sheet.scores.all()), ZERO)
     sheet.grade = _grade(sheet)
     Sheet.objects.filter(pk=sheet.pk).update(total=sheet.total, grade=sheet.grade)
-    kit.record_change(obj=sheet, kind=ChangeRecord.Kind.UPDATE, user=user, before=before, after=kit.snapshot(sheet), source="action")
+    kit.record_change(
+        obj=sheet,
+        kind=ChangeRecord.Kind.UPDATE,
+        user=user,
+        before=before,
+        after=kit.snapshot(sheet),
+        source="action",
+    )
     if sheet.cycle.status == Cycle.Status.PUBLISHED:
         rank(sheet.cycle, user)
 
@@ -479,15 +556,21 @@ def check_finishable(sheet: Sheet, user=None) -> None:
         raise AssessmentRefused(_("The cycle is not open for scoring."))
     if sheet.status not in (Sheet.Status.OPEN, Sheet.Status.SELF_ASSESSED):
         raise AssessmentRefused(_("The sheet has been scored."))
-    missing = [s.indicator.name for s in sheet.scores.select_related("indicator") if s.points is None]
+    missing = [
+        s.indicator.name for s in sheet.scores.select_related("indicator") if s.points is None
+    ]
     if missing:
-        raise AssessmentRefused(_("Indicators not yet scored: %(names)s.") % {"names": "、".join(missing)})
+        raise AssessmentRefused(
+            _("Indicators not yet scored: %(names)s.") % {"names": "、".join(missing)}
+        )
 
 
 @transaction.atomic
 def finish_scoring(*, sheet: Sheet, user, on=None) -> Sheet:
     check_finishable(sheet, user)
-    on = kit.business_date(on, not_before=[(sheet.cycle.opened_on, _("Not before the cycle opened."))])
+    on = kit.business_date(
+        on, not_before=[(sheet.cycle.opened_on, _("Not before the cycle opened."))]
+    )
     sheet.total = sum((s.points for s in sheet.scores.all()), ZERO)
     sheet.grade = _grade(sheet)
     sheet.status, sheet.scored_on, sheet.scored_by = Sheet.Status.SCORED, on, user
@@ -507,7 +590,9 @@ def check_reviewable(sheet: Sheet, user=None) -> None:
 @transaction.atomic
 def review(*, sheet: Sheet, user, on=None) -> Sheet:
     check_reviewable(sheet, user)
-    on = kit.business_date(on, not_before=[(sheet.scored_on, _("A sheet is reviewed after it is scored."))])
+    on = kit.business_date(
+        on, not_before=[(sheet.scored_on, _("A sheet is reviewed after it is scored."))]
+    )
     sheet.status, sheet.reviewed_on, sheet.reviewed_by = Sheet.Status.REVIEWED, on, user
     kit.update_row(obj=sheet, expected_version=sheet.version, user=user, source="action")
     return sheet
@@ -530,7 +615,9 @@ def file_appeal(*, sheet: Sheet, user, score: Score, reason: str, on=None) -> Ap
         raise ValidationError({"score": _("The score appealed must be on this sheet.")})
     if not (reason or "").strip():
         raise ValidationError({"reason": _("An appeal states its reason.")})
-    on = kit.business_date(on, not_before=[(sheet.cycle.published_on, _("An appeal follows the publication."))])
+    on = kit.business_date(
+        on, not_before=[(sheet.cycle.published_on, _("An appeal follows the publication."))]
+    )
     appeal = Appeal(sheet=sheet, score=score, reason=reason, filed_on=on)
     return kit.create_row(obj=appeal, user=user, source="action")
 
@@ -557,7 +644,14 @@ def decide_appeal(*, appeal: Appeal, user, upheld: bool, decision: str, on=None)
         before = kit.snapshot(score)
         score.reopened = True
         score.save()
-        kit.record_change(obj=score, kind=ChangeRecord.Kind.UPDATE, user=user, before=before, after=kit.snapshot(score), source="action")
+        kit.record_change(
+            obj=score,
+            kind=ChangeRecord.Kind.UPDATE,
+            user=user,
+            before=before,
+            after=kit.snapshot(score),
+            source="action",
+        )
     return appeal
 
 
@@ -568,7 +662,7 @@ def previous_sheet(sheet: Sheet) -> Sheet | None:
     """The same unit's (or person's) sheet in the assessing unit's last published cycle of the
     same kind and scheme before this one."""
     cycle = sheet.cycle
-    qs = Sheet.objects.filter(
+    qs = Sheet.objects.filter(  # type: ignore[misc]
         cycle__unit_id=cycle.unit_id,
         cycle__kind=cycle.kind,
         cycle__status=Cycle.Status.PUBLISHED,
@@ -576,7 +670,7 @@ def previous_sheet(sheet: Sheet) -> Sheet | None:
         unit_id=sheet.unit_id,
         person_id=sheet.person_id,
     )
-    if cycle.scheme_id:
+    if cycle.scheme is not None:
         qs = qs.filter(cycle__scheme__code=cycle.scheme.code)
     return qs.order_by("-cycle__period_end").first()
 

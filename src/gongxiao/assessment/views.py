@@ -30,7 +30,12 @@ def _cycle(request, pk):
 
 
 def _sheet(request, pk):
-    sheet = Sheet.objects.visible_to(request.user).select_related("cycle", "unit", "person").filter(pk=pk).first()
+    sheet = (
+        Sheet.objects.visible_to(request.user)
+        .select_related("cycle", "unit", "person")
+        .filter(pk=pk)
+        .first()
+    )
     if sheet is None:
         raise Http404
     return sheet

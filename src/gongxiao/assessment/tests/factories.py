@@ -68,7 +68,13 @@ def open_cycle(unit, assessed, scheme=None, *, period="2023Q1", user=None, **kw)
     p = parse_period(period)
     kind = kw.pop("kind", m.Cycle.Kind.QUARTER if "Q" in period else m.Cycle.Kind.YEAR)
     cycle = CycleFactory(
-        unit=unit, scheme=scheme, period=p.code, period_start=p.start, period_end=p.end, kind=kind, **kw
+        unit=unit,
+        scheme=scheme,
+        period=p.code,
+        period_start=p.start,
+        period_end=p.end,
+        kind=kind,
+        **kw,
     )
     cycle.assessed_units.set(assessed)
     actor = user or _system_user(unit)
@@ -86,7 +92,9 @@ def _system_user(unit):
 
 def score_all(sheet, user, points_by_order=None):
     """Score every indicator of the sheet (manual: the points given) and finish scoring."""
-    for i, score in enumerate(sheet.scores.select_related("indicator").order_by("indicator__order")):
+    for i, score in enumerate(
+        sheet.scores.select_related("indicator").order_by("indicator__order")
+    ):
         value = points_by_order[i] if points_by_order else score.indicator.weight
         services.score_indicator(score=score, user=user, value=value, on=OPENED)
     sheet.refresh_from_db()
@@ -136,7 +144,10 @@ def make_score(unit, **kw):
 def make_appeal(unit, **kw):
     sheet = published_sheet(unit)
     return m.Appeal.objects.create(
-        sheet=sheet, score=sheet.scores.first(), reason="加分材料未计入", filed_on=sheet.cycle.published_on
+        sheet=sheet,
+        score=sheet.scores.first(),
+        reason="加分材料未计入",
+        filed_on=sheet.cycle.published_on,
     )
 
 

@@ -63,14 +63,18 @@ def test_a_scheme_is_locked_once_a_cycle_opens_and_a_new_edition_is_free(federat
     c = Client()
     c.force_login(county)
     ind = scheme.indicators.first()
-    resp = c.post(f"/ledgers/assessment/indicators/{ind.pk}/edit/", {"name": "改", "version": ind.version})
+    resp = c.post(
+        f"/ledgers/assessment/indicators/{ind.pk}/edit/", {"name": "改", "version": ind.version}
+    )
     ind.refresh_from_db()
     assert ind.name != "改"
     assert resp.status_code in (200, 302, 409)
     assert "锁定" in c.get(f"/ledgers/assessment/indicators/{ind.pk}/").content.decode()
     with pytest.raises(services.AssessmentRefused, match="锁定"):
         services.add_indicator(
-            indicator=m.Indicator(scheme=scheme, section="新增", name="新增指标", weight=D(1), rule="manual"),
+            indicator=m.Indicator(
+                scheme=scheme, section="新增", name="新增指标", weight=D(1), rule="manual"
+            ),
             user=county,
         )
     new = services.new_edition(scheme=scheme, user=county, on=ON)
@@ -112,11 +116,17 @@ def test_an_indicator_is_filled_from_its_metric_and_lists_the_same_rows(federati
     sheet = cycle.sheets.get(unit=federation.a1)
     score = sheet.scores.get(indicator__metric="rectification.items.found")
     fig = metrics.compute(
-        "rectification.items.found", county, federation.a1, parse_period("2023Q1"), {"source": "inspection"}
+        "rectification.items.found",
+        county,
+        federation.a1,
+        parse_period("2023Q1"),
+        {"source": "inspection"},
     )
     assert fig.value == 2 and score.auto_value == D(2)
     assert sorted(score.auto_rows) == sorted(str(i.pk) for i in found)
-    assert sorted(str(pk) for pk in fig.rows.values_list("pk", flat=True)) == sorted(score.auto_rows)
+    assert sorted(str(pk) for pk in fig.rows.values_list("pk", flat=True)) == sorted(
+        score.auto_rows
+    )
     assert score.auto_url == fig.url
     assert score.value == D(2) and score.points == D(10)  # 20 − 2 × 5
     # The link lists those rows on the ledger's page.
@@ -130,21 +140,29 @@ def test_an_indicator_is_filled_from_its_metric_and_lists_the_same_rows(federati
 def test_an_override_needs_a_reason_and_evidence_and_keeps_both_values(federation, county):
     make_item(federation.a1, found_date=datetime.date(2023, 2, 10), source="inspection")
     cycle = _bound_cycle(federation, county)
-    score = cycle.sheets.get(unit=federation.a1).scores.get(indicator__metric="rectification.items.found")
+    score = cycle.sheets.get(unit=federation.a1).scores.get(
+        indicator__metric="rectification.items.found"
+    )
     assert score.auto_value == D(1)
     with pytest.raises(ValidationError, match="理由|reason"):
         services.score_indicator(score=score, user=county, value="0", reason="", on=ON)
     with pytest.raises(ValidationError):
-        services.score_indicator(score=score, user=county, value="0", reason="已整改销号并经复核", on=ON)
+        services.score_indicator(
+            score=score, user=county, value="0", reason="已整改销号并经复核", on=ON
+        )
     score.refresh_from_db()
     assert score.points == D(15) and not score.overridden
     evidence = SimpleUploadedFile("复核意见.pdf", b"%PDF-1.4 review")
-    services.score_indicator(score=score, user=county, value="0", reason="已整改销号并经复核", evidence=evidence, on=ON)
+    services.score_indicator(
+        score=score, user=county, value="0", reason="已整改销号并经复核", evidence=evidence, on=ON
+    )
     score.refresh_from_db()
     assert score.overridden and score.auto_value == D(1) and score.value == D(0)
     assert score.points == D(20) and score.override_reason == "已整改销号并经复核"
     # The same figure again is no override and needs nothing.
-    other = cycle.sheets.get(unit=federation.a2).scores.get(indicator__metric="rectification.items.found")
+    other = cycle.sheets.get(unit=federation.a2).scores.get(
+        indicator__metric="rectification.items.found"
+    )
     services.score_indicator(score=other, user=county, value=other.auto_value, on=ON)
 
 
@@ -167,7 +185,9 @@ def test_only_the_assessing_unit_scores_and_a_second_person_reviews(federation, 
 
 
 def test_ranking_with_ties_and_an_appeal_that_changes_one_score(federation, county, reviewer):
-    a3 = UnitFactory(code="A3", name="甲三基层社", parent=federation.county_a, kind=Unit.Kind.GRASSROOTS)
+    a3 = UnitFactory(
+        code="A3", name="甲三基层社", parent=federation.county_a, kind=Unit.Kind.GRASSROOTS
+    )
     units = [federation.a1, federation.a2, a3]
     cycle = f.open_cycle(federation.county_a, units, user=county)
     sheets = _publish(cycle, county, reviewer, {"A1": [50, 40], "A2": [55, 35], "A3": [50, 30]})
@@ -176,10 +196,14 @@ def test_ranking_with_ties_and_an_appeal_that_changes_one_score(federation, coun
     # A3 appeals its second indicator; upheld, the score reopens and is scored again.
     coop = user_with(Role.DATA_ENTRY, a3)
     score = sheets["A3"].scores.order_by("indicator__order")[1]
-    appeal = services.file_appeal(sheet=sheets["A3"], user=coop, score=score, reason="加分材料未计入", on=ON)
+    appeal = services.file_appeal(
+        sheet=sheets["A3"], user=coop, score=score, reason="加分材料未计入", on=ON
+    )
     with pytest.raises(services.AssessmentRefused):
         services.score_indicator(score=score, user=county, value="40", on=ON)
-    services.decide_appeal(appeal=appeal, user=county, upheld=True, decision="材料属实，重新评分", on=ON)
+    services.decide_appeal(
+        appeal=appeal, user=county, upheld=True, decision="材料属实，重新评分", on=ON
+    )
     score.refresh_from_db()
     assert score.reopened
     services.score_indicator(score=score, user=county, value="40", on=ON)
@@ -196,7 +220,9 @@ def test_an_appeal_without_a_reason_or_before_publication_is_refused(federation,
     cycle = f.open_cycle(federation.county_a, [federation.a1], user=county)
     sheet = cycle.sheets.get()
     with pytest.raises(services.AssessmentRefused):
-        services.file_appeal(sheet=sheet, user=county, score=sheet.scores.first(), reason="x", on=ON)
+        services.file_appeal(
+            sheet=sheet, user=county, score=sheet.scores.first(), reason="x", on=ON
+        )
 
 
 def test_a_coop_sees_its_own_sheet_and_the_others_only_once_published(federation, county, reviewer):
@@ -225,11 +251,19 @@ def test_a_coop_sees_its_own_sheet_and_the_others_only_once_published(federation
 
 def test_persons_are_assessed_with_grade_bands(federation, county, reviewer):
     scheme = f.scheme_with(
-        federation.county_a, subject=m.Subject.PERSONS, bands=[["90", "优秀"], ["75", "称职"], ["60", "基本称职"], ["0", "不称职"]]
+        federation.county_a,
+        subject=m.Subject.PERSONS,
+        bands=[["90", "优秀"], ["75", "称职"], ["60", "基本称职"], ["0", "不称职"]],
     )
     people = [PersonFactory(unit=federation.county_a, name=n) for n in ("张三", "李四")]
-    cycle = f.CycleFactory(unit=federation.county_a, scheme=scheme, kind="year", period="2023",
-                           period_start=datetime.date(2023, 1, 1), period_end=datetime.date(2023, 12, 31))
+    cycle = f.CycleFactory(
+        unit=federation.county_a,
+        scheme=scheme,
+        kind="year",
+        period="2023",
+        period_start=datetime.date(2023, 1, 1),
+        period_end=datetime.date(2023, 12, 31),
+    )
     cycle.assessed_persons.set(people)
     services.open_cycle(cycle=cycle, user=county, on=ON)
     grades = {}
@@ -243,15 +277,26 @@ def test_persons_are_assessed_with_grade_bands(federation, county, reviewer):
     assert grades["李四"] == (D(65), "基本称职", 2)
 
 
-def test_change_against_the_last_cycle_and_the_comprehensive_assessment(federation, county, reviewer):
+def test_change_against_the_last_cycle_and_the_comprehensive_assessment(
+    federation, county, reviewer
+):
     scheme = f.scheme_with(federation.county_a)
-    q1 = f.open_cycle(federation.county_a, [federation.a1, federation.a2], scheme, period="2023Q1", user=county)
+    q1 = f.open_cycle(
+        federation.county_a, [federation.a1, federation.a2], scheme, period="2023Q1", user=county
+    )
     _publish(q1, county, reviewer, {"A1": [50, 30], "A2": [60, 40]})
-    q2 = f.open_cycle(federation.county_a, [federation.a1, federation.a2], scheme, period="2023Q2", user=county)
+    q2 = f.open_cycle(
+        federation.county_a, [federation.a1, federation.a2], scheme, period="2023Q2", user=county
+    )
     s2 = _publish(q2, county, reviewer, {"A1": [55, 35], "A2": [50, 30]})
     assert services.change(s2["A1"]) == D(10) and services.change(s2["A2"]) == D(-20)
-    year = f.CycleFactory(unit=federation.county_a, kind="comprehensive", period="2023",
-                          period_start=datetime.date(2023, 1, 1), period_end=datetime.date(2023, 12, 31))
+    year = f.CycleFactory(
+        unit=federation.county_a,
+        kind="comprehensive",
+        period="2023",
+        period_start=datetime.date(2023, 1, 1),
+        period_end=datetime.date(2023, 12, 31),
+    )
     m.Component.objects.create(cycle=year, part=q1, weight=D(40))
     m.Component.objects.create(cycle=year, part=q2, weight=D(50))
     with pytest.raises(services.AssessmentRefused, match="90.*10"):
@@ -287,9 +332,16 @@ def test_exports_and_metrics(federation, county, reviewer):
     assert outsider.get(f"/assessment/sheets/{sheet.pk}/sheet.docx").status_code == 404
     q1 = parse_period("2023Q1")
     assert metrics.compute("assessment.sheets.assessed", county, federation.county_a, q1).value == 2
-    assert metrics.compute("assessment.sheets.average", county, federation.county_a, q1).value == D(90)
+    assert metrics.compute("assessment.sheets.average", county, federation.county_a, q1).value == D(
+        90
+    )
     assert metrics.compute("assessment.sheets.rank", county, federation.a1, q1).value == 2
-    assert metrics.compute("assessment.sheets.assessed", county, federation.county_a, parse_period("2023Q2")).value == 0
+    assert (
+        metrics.compute(
+            "assessment.sheets.assessed", county, federation.county_a, parse_period("2023Q2")
+        ).value
+        == 0
+    )
     fig = metrics.compute("assessment.sheets.assessed", county, federation.county_a, q1)
     html = c.get(fig.url).content.decode()
     assert f"/ledgers/assessment/sheets/{sheet.pk}/" in html
@@ -297,8 +349,15 @@ def test_exports_and_metrics(federation, county, reviewer):
 
 def test_a_binding_to_an_unknown_metric_or_dimension_is_refused(federation):
     scheme = f.SchemeFactory(unit=federation.county_a)
-    ind = m.Indicator(scheme=scheme, section="s", name="n", weight=D(10), rule="ladder",
-                      params={"steps": [[1, 5]]}, metric="no.such.metric")
+    ind = m.Indicator(
+        scheme=scheme,
+        section="s",
+        name="n",
+        weight=D(10),
+        rule="ladder",
+        params={"steps": [[1, 5]]},
+        metric="no.such.metric",
+    )
     with pytest.raises(ValidationError):
         ind.full_clean()
     ind.metric, ind.narrowing = "rectification.items.found", "颜色=红"

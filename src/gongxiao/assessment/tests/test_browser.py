@@ -42,7 +42,9 @@ def test_open_self_assess_score_publish_and_see_the_rank(site, federation, new_c
     user_with(Role.SYSADMIN, federation.county_a, username="reviewer_a")
     user_with(Role.DATA_ENTRY, federation.a1, username="coop_a1")
     scheme = f.scheme_with(
-        federation.county_a, weights=((Decimal(60), "manual"), (Decimal(40), "manual")), name="基层社季度考核方案"
+        federation.county_a,
+        weights=((Decimal(60), "manual"), (Decimal(40), "manual")),
+        name="基层社季度考核方案",
     )
 
     # The county opens a quarterly cycle for A1 and A2.

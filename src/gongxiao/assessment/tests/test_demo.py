@@ -5,9 +5,8 @@ import datetime
 import random
 from decimal import Decimal
 
-from gongxiao.assessment import demo
+from gongxiao.assessment import demo, services
 from gongxiao.assessment import models as m
-from gongxiao.assessment import services
 from gongxiao.core.metrics import compute
 from gongxiao.core.periods import parse_period
 from gongxiao.org.demo import DemoContext
@@ -35,10 +34,12 @@ def test_the_demo_assesses_four_quarters(federation):
     assert quarters.count() == 4
     assert all(c.status == "published" for c in quarters)
     for c in quarters:
-        ranks = sorted(s.rank for s in c.sheets.all())
+        ranks = sorted(s.rank or 0 for s in c.sheets.all())
         assert ranks[0] == 1 and all(s.total is not None for s in c.sheets.all())
         assert all(s.reviewed_by == admin and s.scored_by == county_user for s in c.sheets.all())
     year = m.Cycle.objects.get(kind="comprehensive")
     assert year.status == "published"
-    avg = compute("assessment.sheets.average", admin, federation.county_a, parse_period(str(today.year - 1)))
+    avg = compute(
+        "assessment.sheets.average", admin, federation.county_a, parse_period(str(today.year - 1))
+    )
     assert isinstance(avg.value, Decimal) and 0 < avg.value <= 105
