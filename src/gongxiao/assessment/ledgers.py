@@ -57,6 +57,10 @@ class TargetForm(ActionForm):
     target = forms.DecimalField(label=_("target"), max_digits=16, decimal_places=4, min_value=0)
 
 
+class PeerGroupForm(ActionForm):
+    peer_group = forms.CharField(label=_("peer group"), max_length=50)
+
+
 class AppealForm(ActionForm):
     score = forms.ModelChoiceField(label=_("indicator score"), queryset=m.Score.objects.none())
     reason = forms.CharField(
@@ -102,6 +106,10 @@ def _finish(sheet, user, *, on):
 
 def _review(sheet, user, *, on):
     services.review(sheet=sheet, user=user, on=on)
+
+
+def _regroup(sheet, user, *, on, peer_group):
+    services.set_peer_group(sheet=sheet, user=user, peer_group=peer_group, on=on)
 
 
 def _appeal(sheet, user, *, on, score, reason):
@@ -388,6 +396,16 @@ class SheetLedger(Ledger):
             bulk=True,
             style="success",
             example={},
+        ),
+        Action(
+            "set_peer_group",
+            _("Set the peer group"),
+            service=_regroup,
+            input=PeerGroupForm,
+            check=services.check_regroupable,
+            business_date=True,
+            style="secondary",
+            example={"peer_group": "社属企业"},
         ),
         Action(
             "appeal",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -167,6 +167,16 @@ def check_openable(cycle: Cycle, user=None, *, indicators=None, assessed=None) -
     if problem:
         raise AssessmentRefused(problem)
     persons = _scheme(cycle).subject == Subject.PERSONS
+    outside = [
+        u.name
+        for u in cycle.assessed_units.all()
+        if not u.path.startswith(cycle.unit.path) or u.pk == cycle.unit_id
+    ]
+    if outside:
+        raise AssessmentRefused(
+            _("Units assessed must be below the assessing unit: %(names)s.")
+            % {"names": "、".join(outside)}
+        )
     if assessed is None:
         assessed = (cycle.assessed_persons if persons else cycle.assessed_units).exists()
     if persons and not assessed:
@@ -249,7 +259,7 @@ def _fill(score: Score, user, on) -> None:
     period = parse_period(sheet.cycle.period)
     try:
         got = fill.figure(ind.metric, ind.narrowing, user, sheet.unit, period)
-    except (ValueError, PermissionError) as exc:
+    except (ValueError, PermissionDenied) as exc:
         raise AssessmentRefused(
             _("“%(ind)s” cannot be filled: %(why)s") % {"ind": ind.name, "why": exc}
         ) from None
@@ -378,6 +388,26 @@ def rank(cycle: Cycle, user) -> None:
                     after=kit.snapshot(s),
                     source="action",
                 )
+
+
+def check_regroupable(sheet: Sheet, user=None) -> None:
+    if user is not None:
+        _require_assessor(sheet.cycle, user)
+    if sheet.cycle.status != Cycle.Status.OPEN:
+        raise AssessmentRefused(_("Peer groups are set while the cycle is open."))
+
+
+@transaction.atomic
+def set_peer_group(*, sheet: Sheet, user, peer_group: str, on=None) -> Sheet:
+    """Put a unit in another peer group (a grassroots co-op run as an enterprise, say) before
+    the results are published; it is ranked with that group."""
+    check_regroupable(sheet, user)
+    kit.business_date(on)
+    if not (peer_group or "").strip():
+        raise ValidationError({"peer_group": _("Name the peer group.")})
+    sheet.peer_group = peer_group.strip()
+    kit.update_row(obj=sheet, expected_version=sheet.version, user=user, source="action")
+    return sheet
 
 
 # --- sheets and scores --------------------------------------------------------------------------

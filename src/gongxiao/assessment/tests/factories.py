@@ -172,7 +172,7 @@ def cycle_reviewed(unit):
     return sheet.cycle
 
 
-@prepares("assessment.sheets", "submit_self")
+@prepares("assessment.sheets", "submit_self", "set_peer_group")
 def sheet_open(unit):
     return make_sheet(unit)
 

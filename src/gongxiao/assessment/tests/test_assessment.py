@@ -216,13 +216,33 @@ def test_ranking_with_ties_and_an_appeal_that_changes_one_score(federation, coun
     assert not score.reopened
 
 
-def test_an_appeal_without_a_reason_or_before_publication_is_refused(federation, county):
+def test_ranking_is_within_each_peer_group(federation, county, reviewer):
+    cycle = f.open_cycle(federation.county_a, [federation.a1, federation.a2], user=county)
+    a2 = cycle.sheets.get(unit=federation.a2)
+    services.set_peer_group(sheet=a2, user=county, peer_group="社属企业", on=ON)
+    sheets = _publish(cycle, county, reviewer, {"A1": [50, 30], "A2": [40, 30]})
+    assert (sheets["A1"].rank, sheets["A2"].rank) == (1, 1)
+    with pytest.raises(services.AssessmentRefused):
+        services.set_peer_group(sheet=sheets["A1"], user=county, peer_group="x", on=ON)
+
+
+def test_an_appeal_without_a_reason_or_before_publication_is_refused(federation, county, reviewer):
     cycle = f.open_cycle(federation.county_a, [federation.a1], user=county)
     sheet = cycle.sheets.get()
+    coop = user_with(Role.DATA_ENTRY, federation.a1)
     with pytest.raises(services.AssessmentRefused):
-        services.file_appeal(
-            sheet=sheet, user=county, score=sheet.scores.first(), reason="x", on=ON
-        )
+        services.file_appeal(sheet=sheet, user=coop, score=sheet.scores.first(), reason="x", on=ON)
+    sheet = _publish(cycle, county, reviewer, {"A1": [50, 30]})["A1"]
+    with pytest.raises(ValidationError):
+        services.file_appeal(sheet=sheet, user=coop, score=sheet.scores.first(), reason=" ", on=ON)
+    assert not m.Appeal.objects.exists()
+    appeal = services.file_appeal(sheet=sheet, user=coop, score=sheet.scores.first(), reason="x", on=ON)
+    with pytest.raises(ValidationError):
+        services.decide_appeal(appeal=appeal, user=county, upheld=False, decision="", on=ON)
+    services.decide_appeal(appeal=appeal, user=county, upheld=False, decision="经核实评分无误", on=ON)
+    assert not sheet.scores.filter(reopened=True).exists()
+    with pytest.raises(services.AssessmentRefused):
+        services.decide_appeal(appeal=m.Appeal.objects.get(), user=county, upheld=True, decision="再议", on=ON)
 
 
 def test_a_coop_sees_its_own_sheet_and_the_others_only_once_published(federation, county, reviewer):
@@ -365,3 +385,16 @@ def test_a_binding_to_an_unknown_metric_or_dimension_is_refused(federation):
         ind.full_clean()
     ind.narrowing = "source=inspection"
     ind.full_clean()
+
+
+def test_a_cycle_assesses_only_units_below_it_by_a_scheme_of_its_own_or_above(federation, county):
+    cycle = f.make_cycle(federation.county_a)
+    cycle.assessed_units.set([federation.a1, federation.b1])
+    with pytest.raises(services.AssessmentRefused, match="乙一基层社"):
+        services.open_cycle(cycle=cycle, user=county, on=ON)
+    foreign = f.SchemeFactory(unit=federation.county_b)
+    cycle.scheme = foreign
+    with pytest.raises(ValidationError):
+        cycle.full_clean()
+    cycle.scheme = f.SchemeFactory(unit=federation.city)
+    cycle.full_clean()
