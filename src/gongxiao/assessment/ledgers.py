@@ -153,18 +153,19 @@ class SchemeLedger(Ledger):
     model = m.Scheme
     slug = "schemes"
     icon = "clipboard-check"
-    list_fields = ["name", "code", "edition", "unit", "subject", "locked_on"]
+    list_fields = ["name", "code", "edition", "unit", "subject", "locked"]
     form_fields = ["unit", "code", "name", "edition", "subject", "bands", "note"]
     # The grade bands are JSON: kept out of the Excel files, edited on the form and the API.
     import_fields = ["unit", "code", "name", "edition", "subject", "note"]
     export_fields = [*list_fields, "note"]
-    api_fields = [*form_fields, "based_on", "locked_on"]
+    api_fields = [*form_fields, "based_on"]
     filter_fields = {"subject": ["exact"], "code": ["exact"]}
     search_fields = ["name", "code"]
     sort_fields = ["code", "edition"]
     natural_key = ("unit", "code", "edition")
     computed = {
         "weights": (_("weights"), lambda obj, user: services.weights_problem(obj) or "100"),
+        "locked": (_("locked on"), lambda obj, user: obj.locked_on or ""),
     }
     detail_template = "assessment/scheme_detail.html"
     actions = [
@@ -193,6 +194,7 @@ class SchemeLedger(Ledger):
         return {
             "sections": sections,
             "weights_problem": services.weights_problem(obj),
+            "locked_on": obj.locked_on,
             "editions": list(
                 m.Scheme.objects.visible_to(request.user)
                 .filter(unit=obj.unit, code=obj.code)

@@ -40,7 +40,7 @@ class Subject(models.TextChoices):
 
 class Scheme(LedgerModel):
     """考核方案: one edition of a scheme; a later edition is a new row (`based_on`), so every
-    cycle keeps the edition it was scored by. Locked once a cycle opens on it."""
+    cycle keeps the edition it was scored by. Locked once a cycle opens on it (`locked_on`)."""
 
     module = "assessment"
 
@@ -67,7 +67,6 @@ class Scheme(LedgerModel):
         related_name="editions",
         verbose_name=_("based on edition"),
     )
-    locked_on = models.DateField(_("locked on"), null=True, blank=True, editable=False)
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
@@ -84,6 +83,18 @@ class Scheme(LedgerModel):
 
     def clean(self):
         self.bands = rules.check_bands(self.bands)
+
+    @property
+    def locked_on(self):
+        """The day the first cycle opened on this edition (it is locked from then), or None.
+        Derived from the cycles, so the lock and its day cannot disagree with them."""
+        if not self.pk:
+            return None
+        return (
+            Cycle.objects.filter(scheme=self)
+            .exclude(status=Cycle.Status.DRAFT)
+            .aggregate(day=models.Min("opened_on"))["day"]
+        )
 
 
 class Indicator(TrackedModel):

@@ -58,7 +58,6 @@ def test_an_open_cycle_refuses_a_scheme_whose_weights_do_not_total_100(federatio
 def test_a_scheme_is_locked_once_a_cycle_opens_and_a_new_edition_is_free(federation, county):
     cycle = f.open_cycle(federation.county_a, [federation.a1, federation.a2], user=county)
     scheme = cycle.scheme
-    scheme.refresh_from_db()
     assert scheme.locked_on == ON
     c = Client()
     c.force_login(county)
@@ -236,13 +235,19 @@ def test_an_appeal_without_a_reason_or_before_publication_is_refused(federation,
     with pytest.raises(ValidationError):
         services.file_appeal(sheet=sheet, user=coop, score=sheet.scores.first(), reason=" ", on=ON)
     assert not m.Appeal.objects.exists()
-    appeal = services.file_appeal(sheet=sheet, user=coop, score=sheet.scores.first(), reason="x", on=ON)
+    appeal = services.file_appeal(
+        sheet=sheet, user=coop, score=sheet.scores.first(), reason="x", on=ON
+    )
     with pytest.raises(ValidationError):
         services.decide_appeal(appeal=appeal, user=county, upheld=False, decision="", on=ON)
-    services.decide_appeal(appeal=appeal, user=county, upheld=False, decision="经核实评分无误", on=ON)
+    services.decide_appeal(
+        appeal=appeal, user=county, upheld=False, decision="经核实评分无误", on=ON
+    )
     assert not sheet.scores.filter(reopened=True).exists()
     with pytest.raises(services.AssessmentRefused):
-        services.decide_appeal(appeal=m.Appeal.objects.get(), user=county, upheld=True, decision="再议", on=ON)
+        services.decide_appeal(
+            appeal=m.Appeal.objects.get(), user=county, upheld=True, decision="再议", on=ON
+        )
 
 
 def test_a_coop_sees_its_own_sheet_and_the_others_only_once_published(federation, county, reviewer):
