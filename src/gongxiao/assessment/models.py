@@ -242,7 +242,11 @@ class Cycle(LedgerModel):
             raise ValidationError(
                 {"scheme": _("A quarterly or yearly cycle is scored by a scheme.")}
             )
-        elif self.unit_id and not self.unit.path.startswith(self.scheme.unit.path):
+        elif (
+            self.unit_id
+            and self.scheme is not None
+            and not self.unit.path.startswith(self.scheme.unit.path)
+        ):
             raise ValidationError(
                 {"scheme": _("The scheme must be the assessing unit's own or a unit's above it.")}
             )

@@ -156,6 +156,7 @@ def _indicators(cycle: Cycle) -> list[Indicator]:
 def _assessed(cycle: Cycle) -> list:
     """(unit, person) for each unit or person the cycle assesses, read once per row object."""
     if not hasattr(cycle, "_gx_assessed"):
+        pairs: list
         if _scheme(cycle).subject == Subject.PERSONS:
             pairs = [(p.unit, p) for p in cycle.assessed_persons.select_related("unit")]
         else:
