@@ -403,3 +403,21 @@ def test_a_cycle_assesses_only_units_below_it_by_a_scheme_of_its_own_or_above(fe
         cycle.full_clean()
     cycle.scheme = f.SchemeFactory(unit=federation.city)
     cycle.full_clean()
+
+
+def test_a_target_per_unit_is_kept_with_the_cycle_and_the_points_follow_it(federation, county):
+    scheme = f.scheme_with(federation.county_a, weights=((D(80), "manual"),))
+    f.IndicatorFactory(
+        scheme=scheme, name="打造百强基层社", weight=D(20), rule="proportion", target=D(5)
+    )
+    cycle = f.open_cycle(federation.county_a, [federation.a1, federation.a2], scheme, user=county)
+    a1 = cycle.sheets.get(unit=federation.a1).scores.get(indicator__rule="proportion")
+    a2 = cycle.sheets.get(unit=federation.a2).scores.get(indicator__rule="proportion")
+    assert a1.target == D(5) and a2.target == D(5)
+    services.set_target(score=a2, user=county, target="2", on=ON)
+    services.score_indicator(score=a1, user=county, value="4", on=ON)
+    services.score_indicator(score=m.Score.objects.get(pk=a2.pk), user=county, value="2", on=ON)
+    a1.refresh_from_db()
+    a2.refresh_from_db()
+    assert (a1.target, a1.points) == (D(5), D(16))
+    assert (a2.target, a2.points) == (D(2), D(20))
