@@ -45,6 +45,7 @@ urlpatterns = [
     path("supervision/", include("gongxiao.supervision.urls")),
     path("assets/", include("gongxiao.assets.urls")),
     path("accounting/", include("gongxiao.accounting.urls")),
+    path("assessment/", include("gongxiao.assessment.urls")),
     path("reports/", include("gongxiao.reports.urls")),
     path("", include("gongxiao.core.urls")),
 ]

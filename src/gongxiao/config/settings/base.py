@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "gongxiao.credit",
     "gongxiao.accounting",
     "gongxiao.party",
+    "gongxiao.assessment",
     "gongxiao.reports",
 ]
 

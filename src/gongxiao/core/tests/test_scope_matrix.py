@@ -105,6 +105,13 @@ def test_every_url_is_known_to_the_matrix():
         "accounting:trial-balance",
         "accounting:statements",
         "accounting:account-ledger",
+        # the ranking table and a unit's score sheet in Excel and Word, tested in
+        # assessment/tests/test_assessment.py (another county → 404, an unpublished sheet of
+        # a sibling co-op → 404)
+        "assessment:ranking-xlsx",
+        "assessment:ranking-docx",
+        "assessment:sheet-xlsx",
+        "assessment:sheet-docx",
         # reports pages, tested in reports/tests/test_pages.py (unit outside scope → 404, other
         # county's drafts → 404, no reports right → 403)
         "reports:dashboard",
