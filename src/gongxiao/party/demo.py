@@ -97,7 +97,7 @@ def build(ctx) -> None:
     # Elections: each organisation's last one so that its term ends between four months ago
     # and two years ahead, so some are overdue and some due within the notice months.
     for org, members in orgs:
-        years = m.PartyOrganisation.TERM_YEARS[K(org.kind)]
+        years = m.PartyOrganisation.term_years(org.kind)
         ends = today + datetime.timedelta(days=rng.randint(-120, 730))
         held = max(add_months(ends, -12 * years), org.founded_on)
         pool = members or city_people
