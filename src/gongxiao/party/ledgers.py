@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongxiao.core import scoping
 from gongxiao.core.actions import Action, ActionForm
 from gongxiao.core.ledgers import Ledger, register
+from gongxiao.core.metrics import number
 from gongxiao.org.models import Person
 
 from . import models as m
@@ -193,7 +194,9 @@ def _award(member, user, *, on, item, reason, points=None):
 
 
 def _points_this_year(member, user):
-    return services.yearly_points(member, timezone.localdate().year).total
+    year = timezone.localdate().year
+    entries = getattr(member, "year_points", None)  # prefetched by the list
+    return number(services.yearly_points(member, year, entries).total)
 
 
 @register
@@ -201,7 +204,7 @@ class MemberLedger(Ledger):
     model = m.PartyMember
     slug = "members"
     icon = "person-badge"
-    list_fields = ["person", "organisation", "joined_on", "full_on", "since", "status"]
+    list_fields = ["person", "organisation", "joined_on", "full_on", "since", "status", "points"]
     form_fields = ["organisation", "person", "joined_on", "since", "origin"]
     export_fields = [*form_fields, "full_on", "left_on", "destination"]
     api_fields = export_fields
@@ -264,6 +267,16 @@ class MemberLedger(Ledger):
             },
         ),
     ]
+
+    def queryset_for(self, user, action="view", fields=None):
+        # This year's points entries with the rows, for the points column (one query).
+        year = timezone.localdate().year
+        entries = m.PointsEntry.objects.filter(date__year=year).select_related("item__scheme")
+        return (
+            super()
+            .queryset_for(user, action, fields)
+            .prefetch_related(Prefetch("points", queryset=entries, to_attr="year_points"))
+        )
 
     def extra_filters(self):
         return {
@@ -519,7 +532,7 @@ def _new_version(scheme, user, *, on):
 
 
 def _scheme_total(scheme, user):
-    return scheme.total
+    return number(scheme.total)
 
 
 @register

@@ -519,9 +519,11 @@ def yearly_points(member: PartyMember, year: int, entries=None) -> PointsTotal:
     most its cap in the scheme (daily conduct 80, appraisal 20, bonus 10), deductions taken off
     (at most their cap); the total is not below zero."""
     if entries is None:
-        entries = PointsEntry.objects.filter(member=member, date__year=year)
+        entries = PointsEntry.objects.filter(member=member, date__year=year).select_related(
+            "item__scheme"
+        )
     sums: dict[PointsItem, Decimal] = {}
-    for e in entries.select_related("item__scheme"):
+    for e in entries:
         sums[e.item] = sums.get(e.item, Decimal(0)) + e.points
     result = PointsTotal(member=member, year=year)
     if not sums:
