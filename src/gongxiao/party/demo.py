@@ -424,7 +424,8 @@ def build_records(ctx, admin) -> None:
             )
 
     # Writings: research reports, reflections, information submitted and some adopted.
-    authors = list(Person.objects.filter(unit=city).order_by("pk")[:20]) or [None]
+    authors: list[Person | None] = [*Person.objects.filter(unit=city).order_by("pk")[:20]]
+    authors = authors or [None]
     for title in RESEARCH:
         create(
             m.Writing(

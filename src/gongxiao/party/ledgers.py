@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -179,12 +179,19 @@ class AwardForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        qs = m.PointsItem.objects.none()
+        qs: QuerySet = m.PointsItem.objects.none()
         if self.obj is not None:
             scheme = services.scheme_in_force(self.obj.organisation, timezone.localdate())
             if scheme is not None:
                 qs = scoping.scope_queryset(m.PointsItem.objects.filter(scheme=scheme), self.user)
         _choices(self, "item").queryset = qs
+
+
+def _an_item_for(member) -> int:
+    """For the generated action tests: an item of the scheme in force for the member."""
+    scheme = services.scheme_in_force(member.organisation, timezone.localdate())
+    assert scheme is not None
+    return scheme.items.exclude(part="deduction").values_list("pk", flat=True)[0]
 
 
 def _award(member, user, *, on, item, reason, points=None):
@@ -258,11 +265,7 @@ class MemberLedger(Ledger):
             check=services.check_in_party,
             business_date=True,
             example={
-                "item": lambda member: (
-                    services.scheme_in_force(member.organisation, timezone.localdate())
-                    .items.exclude(part="deduction")
-                    .values_list("pk", flat=True)[0]
-                ),
+                "item": lambda member: _an_item_for(member),
                 "reason": "参加志愿服务",
             },
         ),

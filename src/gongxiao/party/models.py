@@ -597,12 +597,13 @@ class PointsScheme(LedgerModel):
         return self.conduct_cap + self.appraisal_cap
 
     def cap_of(self, part: str) -> Decimal | None:
-        return {
-            PointsItem.Part.CONDUCT: self.conduct_cap,
-            PointsItem.Part.APPRAISAL: self.appraisal_cap,
-            PointsItem.Part.BONUS: self.bonus_cap,
-            PointsItem.Part.DEDUCTION: self.deduction_cap,
-        }[part]
+        caps: dict[str, Decimal | None] = {
+            "conduct": self.conduct_cap,
+            "appraisal": self.appraisal_cap,
+            "bonus": self.bonus_cap,
+            "deduction": self.deduction_cap,
+        }
+        return caps[part]
 
 
 class PointsItem(TrackedModel):
@@ -1037,8 +1038,8 @@ class Rule(LedgerModel):
             raise ValidationError(
                 {"number": _("The number's year %(y)s is not the year issued.") % {"y": m.group(1)}}
             )
-        if self.meeting_id and self.issued_on:
-            meeting = self.meeting
+        meeting = self.meeting if self.meeting_id else None
+        if meeting is not None and self.issued_on:
             if self.unit_id and meeting.unit_id != self.unit_id:
                 raise ValidationError({"meeting": _("The meeting is not one of this unit's.")})
             if meeting.date > self.issued_on:

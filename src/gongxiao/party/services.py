@@ -773,7 +773,7 @@ def abolish_rule(*, rule: Rule, user, on=None) -> Rule:
 def versions(rule: Rule) -> list[Rule]:
     """Every version of the rule, the first issued first."""
     first = rule
-    while first.previous_id:
+    while first.previous is not None:
         first = first.previous
     chain = [first]
     while True:

@@ -255,7 +255,7 @@ def make_visit(unit, **kw):
         goods=kw.pop("goods", "大米一袋、食用油一桶"),
         **kw,
     )
-    visit.visitors.set(visitors if visitors is not None else [PersonFactory(unit=unit)])
+    visit.visitors.set(visitors if visitors is not None else [PersonFactory.create(unit=unit)])
     return visit
 
 

@@ -200,11 +200,11 @@ def test_the_numbers_year_and_the_adopting_meeting_are_checked(federation):
     )
     assert "2022" in invalid(rule)
     rule.number = "湘供发〔2023〕3号"
-    rule.meeting = MeetingFactory(unit=federation.county_a, date=datetime.date(2023, 4, 1))
+    rule.meeting = MeetingFactory.create(unit=federation.county_a, date=datetime.date(2023, 4, 1))
     assert "不是本单位" in invalid(rule)
-    rule.meeting = MeetingFactory(unit=federation.city, date=datetime.date(2023, 4, 20))
+    rule.meeting = MeetingFactory.create(unit=federation.city, date=datetime.date(2023, 4, 20))
     assert "晚于印发日期" in invalid(rule)
-    rule.meeting = MeetingFactory(unit=federation.city, date=datetime.date(2023, 4, 10))
+    rule.meeting = MeetingFactory.create(unit=federation.city, date=datetime.date(2023, 4, 10))
     rule.full_clean()
 
 
