@@ -531,7 +531,8 @@ class ExamLedger(Ledger):
 
 
 def _new_version(scheme, user, *, on):
-    return services.new_scheme_version(scheme=scheme, user=user, on=on)
+    # The answer is the scheme acted on; the new version is listed beside it.
+    services.new_scheme_version(scheme=scheme, user=user, on=on)
 
 
 def _scheme_total(scheme, user):
@@ -602,7 +603,8 @@ class ReverseForm(ActionForm):
 
 
 def _reverse(entry, user, *, on, reason):
-    return services.reverse_entry(entry=entry, user=user, on=on, reason=reason)
+    # The answer is the entry reversed; its counter-entry is listed beside it.
+    services.reverse_entry(entry=entry, user=user, on=on, reason=reason)
 
 
 @register
@@ -894,7 +896,8 @@ class ReviseForm(ActionForm):
 
 
 def _revise(rule, user, *, on, number="", title="", meeting=None, file=None):
-    return services.revise_rule(
+    # The answer is the version revised (now superseded); the new one is listed beside it.
+    services.revise_rule(
         rule=rule, user=user, on=on, number=number, title=title, meeting=meeting, file=file
     )
 
