@@ -627,7 +627,6 @@ class PointsEntryLedger(Ledger):
     search_fields = ["member__person__name", "reason"]
     sort_fields = ["date", "points"]
     date_field = "date"
-    import_allows_duplicates = True
     actions = [
         Action(
             "reverse",

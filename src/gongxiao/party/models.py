@@ -653,7 +653,10 @@ class PointsItem(TrackedModel):
         constraints = [models.UniqueConstraint(fields=["scheme", "name"], name="party_item_name")]
 
     def __str__(self):
-        return f"{self.name}（{self.points}分）"
+        # 2 not 2.0: the same text whether read from the database or just typed (an import
+        # names the item by it).
+        points = self.points.normalize() if isinstance(self.points, Decimal) else self.points
+        return f"{self.name}（{points:f}分）" if isinstance(points, Decimal) else self.name
 
     @property
     def sign(self) -> int:
@@ -728,7 +731,17 @@ class PointsEntry(TrackedModel):
         ordering = ["-date", "-id"]
 
     def __str__(self):
-        return f"{self.member} {self.date} {self.points:+}"
+        points = f"{self.points:+}" if self.points is not None else ""
+        return f"{self.member} {self.date} {points}".strip()
+
+    def clean(self):
+        super().clean()
+        # The organisation is the member's of the day (his placements say): known before the
+        # entry is written, so a form or an import row is scoped by it.
+        if not self.organisation_id and self.member_id and self.date:
+            placement = Placement.objects.on(self.date).filter(member_id=self.member_id).first()
+            if placement is not None:
+                self.organisation_id = placement.organisation_id
 
 
 # --- 6 cadres ----------------------------------------------------------------------------------
