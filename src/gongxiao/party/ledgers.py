@@ -71,6 +71,21 @@ class OrganisationLedger(Ledger):
     def queryset_for(self, user, action="view", fields=None):
         return super().queryset_for(user, action, fields).with_term_on(timezone.localdate())
 
+    detail_template = "party/organisation_detail.html"
+
+    def detail_extra(self, request, obj):
+        # 党员积分排名: this year's totals with the caps applied; equal totals share a rank.
+        try:
+            year = int(request.GET.get("year") or timezone.localdate().year)
+        except ValueError:
+            year = timezone.localdate().year
+        parts = ("conduct", "appraisal", "bonus", "deduction")
+        ranking = [
+            (rank, t, [number(t.by_part.get(p, 0)) for p in parts])
+            for rank, t in services.ranking(obj, year)
+        ]
+        return {"year": year, "ranking": ranking}
+
     def extra_filters(self):
         return {
             # 按期换届: due within the notice months (a setting) as of the day given.

@@ -550,8 +550,14 @@ def ranking(organisation: PartyOrganisation, year: int) -> list[tuple[int, Point
     members = PartyMember.objects.filter(
         placements__in=Placement.objects.on(day).filter(organisation=organisation)
     ).select_related("person")
+    members = list(members.distinct())
+    entries: dict[int, list[PointsEntry]] = {mb.pk: [] for mb in members}
+    for e in PointsEntry.objects.filter(member__in=members, date__year=year).select_related(
+        "item__scheme"
+    ):
+        entries[e.member_id].append(e)
     totals = sorted(
-        (yearly_points(mb, year) for mb in members.distinct()),
+        (yearly_points(mb, year, entries[mb.pk]) for mb in members),
         key=lambda t: (-t.total, t.member.person.name),
     )
     out: list[tuple[int, PointsTotal]] = []

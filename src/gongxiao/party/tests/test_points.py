@@ -305,3 +305,18 @@ def test_points_figures_and_the_member_column(case):
     c.force_login(officer)
     page = c.get(f"/ledgers/party/points/?date__gte={YEAR}-01-01").content.decode()
     assert "党员甲" in page and "完成岗位任务" in page
+
+
+def test_the_organisations_page_ranks_its_members(case):
+    officer, branch, (a, b, c), _scheme, it = case
+    today = datetime.date.today()
+    give(officer, a, it["conduct"], today, n=1)
+    give(officer, b, it["conduct"], today, n=1)
+    client = Client()
+    client.force_login(officer)
+    with translation.override("zh-hans"):
+        html = client.get(f"/ledgers/party/organisations/{branch.pk}/").content.decode()
+    table = html.split('id="points-ranking"')[1].split("</table>")[0]
+    rows = table.split("<tbody>")[1].split("<tr>")[1:]
+    assert [r.split("<td>")[1].split("</td>")[0] for r in rows] == ["1", "1", "3"]
+    assert "党员丙" in rows[2] and ">10<" in rows[0]
