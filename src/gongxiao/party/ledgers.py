@@ -699,7 +699,7 @@ def _take_post(cadre, user, *, on, change, unit, post, rank=""):
             start=on or timezone.localdate(),
         ),
         user=user,
-        source="take_post",
+        source="workflow",
     )
 
 

@@ -137,7 +137,7 @@ def transfer(*, member: PartyMember, organisation: PartyOrganisation, user, on=N
         member=member, organisation=organisation, start=on, created_by=user, updated_by=user
     )
     member.organisation, member.since, member.origin = organisation, on, ""
-    kit.update_row(obj=member, expected_version=member.version, user=user, source="transfer")
+    kit.update_row(obj=member, expected_version=member.version, user=user, source="workflow")
     return member
 
 
@@ -149,7 +149,7 @@ def transfer_out(*, member: PartyMember, destination: str, user, on=None) -> Par
     on = _move_date(member, on)
     _end_placement(member, on, user)
     member.left_on, member.destination = on, destination
-    kit.update_row(obj=member, expected_version=member.version, user=user, source="transfer")
+    kit.update_row(obj=member, expected_version=member.version, user=user, source="workflow")
     return member
 
 
@@ -183,7 +183,7 @@ def make_full(*, member: PartyMember, user, on=None) -> PartyMember:
             }
         )
     member.full_on = on
-    kit.update_row(obj=member, expected_version=member.version, user=user, source="full")
+    kit.update_row(obj=member, expected_version=member.version, user=user, source="workflow")
     return member
 
 
@@ -245,11 +245,11 @@ def record_attendance(
                     activity=activity, person=person, present=is_present, absence_reason=why
                 ),
                 user=user,
-                source="attendance",
+                source="workflow",
             )
         elif (row.present, row.absence_reason) != (is_present, why):
             row.present, row.absence_reason = is_present, why
-            kit.update_row(obj=row, expected_version=row.version, user=user, source="attendance")
+            kit.update_row(obj=row, expected_version=row.version, user=user, source="workflow")
     award_attendance_points(activity=activity, user=user)
     return activity
 
@@ -330,16 +330,16 @@ def advance(
                 person=dev.person, organisation=dev.organisation, joined_on=on, since=on
             ),
             user=user,
-            source="development",
+            source="workflow",
         )
     if stage == "full":
         member = PartyMember.objects.get(person=dev.person)
         make_full(member=member, user=user, on=on)
     setattr(dev, Development.DATE_FIELDS[stage], on)
     dev.stage = stage
-    kit.update_row(obj=dev, expected_version=dev.version, user=user, source="development")
+    kit.update_row(obj=dev, expected_version=dev.version, user=user, source="workflow")
     if sponsors:
-        kit.set_m2m(obj=dev, values={"sponsors": sponsors}, user=user, source="development")
+        kit.set_m2m(obj=dev, values={"sponsors": sponsors}, user=user, source="workflow")
     return dev
 
 
@@ -421,7 +421,7 @@ def award_points(
         activity=activity,
     )
     return kit.create_row(
-        obj=entry, user=user, source=channel if source == PointsEntry.Source.ENTERED else source
+        obj=entry, user=user, source=channel if source == PointsEntry.Source.ENTERED else "workflow"
     )
 
 
@@ -454,7 +454,7 @@ def reverse_entry(*, entry: PointsEntry, user, reason: str, on=None) -> PointsEn
         activity=entry.activity,
         reverses=entry,
     )
-    return kit.create_row(obj=counter, user=user, source="reversal")
+    return kit.create_row(obj=counter, user=user, source="workflow")
 
 
 def award_attendance_points(*, activity: Activity, user) -> None:
@@ -589,10 +589,10 @@ def new_scheme_version(*, scheme: PointsScheme, user, on=None) -> PointsScheme:
         deduction_cap=scheme.deduction_cap,
         previous=scheme,
     )
-    new = kit.create_row(obj=new, user=user, source="new_version")
+    new = kit.create_row(obj=new, user=user, source="workflow")
     for item in scheme.items.all():
         item.pk, item.scheme, item.version = None, new, 1
-        kit.create_row(obj=item, user=user, source="new_version")
+        kit.create_row(obj=item, user=user, source="workflow")
     return new
 
 
@@ -653,11 +653,11 @@ def take_post(*, post: CadrePost, user, source: str = "web") -> CadrePost:
             raise ValidationError({"post": _("A rotation (轮岗交流) is to another post.")})
         if last.end is None:
             last.end = start
-            kit.update_row(obj=last, expected_version=last.version, user=user, source="take_post")
+            kit.update_row(obj=last, expected_version=last.version, user=user, source="workflow")
     post = kit.create_row(obj=post, user=user, source=source)
     if post.unit_id != cadre.unit_id:
         cadre.unit_id = post.unit_id
-        kit.update_row(obj=cadre, expected_version=cadre.version, user=user, source="take_post")
+        kit.update_row(obj=cadre, expected_version=cadre.version, user=user, source="workflow")
     return post
 
 
@@ -668,10 +668,10 @@ def _leave(cadre: Cadre, user, on, **fields) -> Cadre:
     last = _last_post(cadre)
     if last is not None and last.end is None:
         last.end = on
-        kit.update_row(obj=last, expected_version=last.version, user=user, source="cadre")
+        kit.update_row(obj=last, expected_version=last.version, user=user, source="workflow")
     for name, value in fields.items():
         setattr(cadre, name, on if value is None else value)
-    kit.update_row(obj=cadre, expected_version=cadre.version, user=user, source="cadre")
+    kit.update_row(obj=cadre, expected_version=cadre.version, user=user, source="workflow")
     return cadre
 
 
@@ -711,7 +711,7 @@ def adopt(*, writing: Writing, user, level: str, by: str = "", on=None) -> Writi
     if level not in Writing.Level.values:
         raise ValidationError({"level": _("Choose the level that adopted it.")})
     writing.adopted_on, writing.adopted_level, writing.adopted_by = on, level, by.strip()
-    kit.update_row(obj=writing, expected_version=writing.version, user=user, source="adopt")
+    kit.update_row(obj=writing, expected_version=writing.version, user=user, source="workflow")
     return writing
 
 
@@ -760,9 +760,9 @@ def revise_rule(
         new.file = file
     # The new version first: a bad number refuses it before the old one is marked revised
     # (and the transaction keeps the two together).
-    new = kit.create_row(obj=new, user=user, source="revise")
+    new = kit.create_row(obj=new, user=user, source="workflow")
     rule.superseded_on = on
-    kit.update_row(obj=rule, expected_version=rule.version, user=user, source="revise")
+    kit.update_row(obj=rule, expected_version=rule.version, user=user, source="workflow")
     return new
 
 
@@ -772,7 +772,7 @@ def abolish_rule(*, rule: Rule, user, on=None) -> Rule:
     rule = Rule.objects.select_for_update().get(pk=rule.pk)
     check_current(rule)
     rule.abolished_on = _after_issue(rule, on)
-    kit.update_row(obj=rule, expected_version=rule.version, user=user, source="abolish")
+    kit.update_row(obj=rule, expected_version=rule.version, user=user, source="workflow")
     return rule
 
 
