@@ -547,10 +547,13 @@ def ranking(organisation: PartyOrganisation, year: int) -> list[tuple[int, Point
     """The members of the organisation at the year's end (or today, within the year) ranked by
     their points of the year, highest first; equal totals share a rank (1, 1, 3)."""
     day = min(datetime.date(year, 12, 31), timezone.localdate())
-    members = PartyMember.objects.filter(
-        placements__in=Placement.objects.on(day).filter(organisation=organisation)
-    ).select_related("person")
-    members = list(members.distinct())
+    members = list(
+        PartyMember.objects.filter(
+            placements__in=Placement.objects.on(day).filter(organisation=organisation)
+        )
+        .select_related("person")
+        .distinct()
+    )
     entries: dict[int, list[PointsEntry]] = {mb.pk: [] for mb in members}
     for e in PointsEntry.objects.filter(member__in=members, date__year=year).select_related(
         "item__scheme"
