@@ -739,6 +739,7 @@ class CadreLedger(Ledger):
     filter_fields = {"retired_on": ["isnull", "gte", "lte"], "left_on": ["isnull", "gte", "lte"]}
     search_fields = ["person__name", "destination"]
     sort_fields = ["since"]
+    natural_key = ("person",)
     computed = {
         "current_post": (_("current post"), _current_post),
         "history": (_("posts over time"), _post_history),
