@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongxiao.core import scoping
 from gongxiao.core.actions import Action, ActionForm
 from gongxiao.core.ledgers import Ledger, register
+from gongxiao.core.metrics import number
 from gongxiao.org.models import Person
 
 from . import models as m
@@ -69,6 +70,21 @@ class OrganisationLedger(Ledger):
 
     def queryset_for(self, user, action="view", fields=None):
         return super().queryset_for(user, action, fields).with_term_on(timezone.localdate())
+
+    detail_template = "party/organisation_detail.html"
+
+    def detail_extra(self, request, obj):
+        # 党员积分排名: this year's totals with the caps applied; equal totals share a rank.
+        try:
+            year = int(request.GET.get("year") or timezone.localdate().year)
+        except ValueError:
+            year = timezone.localdate().year
+        parts = ("conduct", "appraisal", "bonus", "deduction")
+        ranking = [
+            (rank, t, [number(t.by_part.get(p, 0)) for p in parts])
+            for rank, t in services.ranking(obj, year)
+        ]
+        return {"year": year, "ranking": ranking}
 
     def extra_filters(self):
         return {
@@ -165,12 +181,52 @@ def _history(member, user):
     )
 
 
+class AwardForm(ActionForm):
+    item = forms.ModelChoiceField(label=_("points item"), queryset=m.PointsItem.objects.none())
+    points = forms.DecimalField(
+        label=_("points"),
+        required=False,
+        max_digits=5,
+        decimal_places=1,
+        help_text=_("Empty: the item's points."),
+    )
+    reason = forms.CharField(label=_("reason"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs: QuerySet = m.PointsItem.objects.none()
+        if self.obj is not None:
+            scheme = services.scheme_in_force(self.obj.organisation, timezone.localdate())
+            if scheme is not None:
+                qs = scoping.scope_queryset(m.PointsItem.objects.filter(scheme=scheme), self.user)
+        _choices(self, "item").queryset = qs
+
+
+def _an_item_for(member) -> int:
+    """For the generated action tests: an item of the scheme in force for the member."""
+    scheme = services.scheme_in_force(member.organisation, timezone.localdate())
+    assert scheme is not None
+    return scheme.items.exclude(part="deduction").values_list("pk", flat=True)[0]
+
+
+def _award(member, user, *, on, item, reason, points=None):
+    return services.award_points(
+        member=member, item=item, user=user, reason=reason, on=on, points=points
+    )
+
+
+def _points_this_year(member, user):
+    year = timezone.localdate().year
+    entries = getattr(member, "year_points", None)  # prefetched by the list
+    return number(services.yearly_points(member, year, entries).total)
+
+
 @register
 class MemberLedger(Ledger):
     model = m.PartyMember
     slug = "members"
     icon = "person-badge"
-    list_fields = ["person", "organisation", "joined_on", "full_on", "since", "status"]
+    list_fields = ["person", "organisation", "joined_on", "full_on", "since", "status", "points"]
     form_fields = ["organisation", "person", "joined_on", "since", "origin"]
     export_fields = [*form_fields, "full_on", "left_on", "destination"]
     api_fields = export_fields
@@ -185,6 +241,7 @@ class MemberLedger(Ledger):
     computed = {
         "status": (_("membership status"), _status),
         "history": (_("organisations over time"), _history),
+        "points": (_("points this year"), _points_this_year),
     }
     actions = [
         Action(
@@ -215,7 +272,29 @@ class MemberLedger(Ledger):
             style="success",
             example={},
         ),
+        Action(
+            "award_points",
+            _("Give points"),
+            service=_award,
+            input=AwardForm,
+            check=services.check_in_party,
+            business_date=True,
+            example={
+                "item": lambda member: _an_item_for(member),
+                "reason": "参加志愿服务",
+            },
+        ),
     ]
+
+    def queryset_for(self, user, action="view", fields=None):
+        # This year's points entries with the rows, for the points column (one query).
+        year = timezone.localdate().year
+        entries = m.PointsEntry.objects.filter(date__year=year).select_related("item__scheme")
+        return (
+            super()
+            .queryset_for(user, action, fields)
+            .prefetch_related(Prefetch("points", queryset=entries, to_attr="year_points"))
+        )
 
     def extra_filters(self):
         return {
@@ -414,3 +493,485 @@ class DevelopmentLedger(Ledger):
             example={"stage": lambda dev: services._next_stage(dev.stage)},
         ),
     ]
+
+
+# --- trainings and exams -----------------------------------------------------------------------
+
+
+@register
+class TrainingLedger(Ledger):
+    model = m.Training
+    slug = "trainings"
+    icon = "mortarboard"
+    list_fields = ["start_date", "title", "unit", "kind", "sessions", "days", "participants"]
+    form_fields = [
+        "unit",
+        "kind",
+        "title",
+        "organiser",
+        "start_date",
+        "days",
+        "sessions",
+        "participants",
+    ]
+    filter_fields = {"kind": ["exact"], "start_date": ["gte", "lte"]}
+    search_fields = ["title", "organiser"]
+    sort_fields = ["start_date", "participants"]
+    date_field = "start_date"
+    natural_key = ("unit", "title", "start_date")
+
+
+def _pass_rate(exam, user):
+    from gongxiao.core.metrics import display, rate
+
+    return display(rate(exam.passed, exam.participants), "%")
+
+
+@register
+class ExamLedger(Ledger):
+    model = m.Exam
+    slug = "exams"
+    icon = "pencil-square"
+    list_fields = ["date", "title", "unit", "participants", "passed", "pass_rate"]
+    form_fields = ["unit", "title", "date", "participants", "passed"]
+    filter_fields = {"date": ["gte", "lte"]}
+    search_fields = ["title"]
+    sort_fields = ["date"]
+    date_field = "date"
+    natural_key = ("unit", "title", "date")
+    computed = {"pass_rate": (_("pass rate"), _pass_rate)}
+
+
+# --- points ------------------------------------------------------------------------------------
+
+
+def _new_version(scheme, user, *, on):
+    # The answer is the scheme acted on; the new version is listed beside it.
+    services.new_scheme_version(scheme=scheme, user=user, on=on)
+
+
+def _scheme_total(scheme, user):
+    return number(scheme.total)
+
+
+@register
+class PointsSchemeLedger(Ledger):
+    model = m.PointsScheme
+    slug = "points-schemes"
+    icon = "award"
+    list_fields = ["name", "unit", "valid_from", "total", "conduct_cap", "appraisal_cap"]
+    form_fields = [
+        "unit",
+        "name",
+        "valid_from",
+        "conduct_cap",
+        "appraisal_cap",
+        "bonus_cap",
+        "deduction_cap",
+    ]
+    filter_fields = {"valid_from": ["gte", "lte"]}
+    search_fields = ["name"]
+    sort_fields = ["valid_from"]
+    natural_key = ("unit", "valid_from")
+    computed = {"total": (_("total points"), _scheme_total)}
+    actions = [
+        Action(
+            "new_version",
+            _("New version of the scheme"),
+            service=_new_version,
+            check=services.check_latest_scheme,
+            business_date=True,
+            appends=True,
+            example={},
+        )
+    ]
+
+    def lock_reason(self, obj):
+        if obj.pk and m.PointsEntry.objects.filter(item__scheme=obj).exists():
+            return str(
+                _("Points have been given under this version: make a new version to change it.")
+            )
+        return None
+
+
+@register
+class PointsItemLedger(Ledger):
+    model = m.PointsItem
+    slug = "points-items"
+    icon = "list-stars"
+    list_fields = ["scheme", "part", "name", "points", "yearly_cap", "awarded_for"]
+    form_fields = ["scheme", "part", "name", "points", "yearly_cap", "awarded_for"]
+    filter_fields = {"scheme": ["exact"], "part": ["exact"]}
+    search_fields = ["name"]
+    natural_key = ("scheme", "name")
+
+    def lock_reason(self, obj):
+        if obj.scheme_id and m.PointsEntry.objects.filter(item__scheme=obj.scheme_id).exists():
+            return str(
+                _("Points have been given under this version: make a new version to change it.")
+            )
+        return None
+
+
+class ReverseForm(ActionForm):
+    reason = forms.CharField(label=_("reason"), max_length=200)
+
+
+def _reverse(entry, user, *, on, reason):
+    # The answer is the entry reversed; its counter-entry is listed beside it.
+    services.reverse_entry(entry=entry, user=user, on=on, reason=reason)
+
+
+@register
+class PointsEntryLedger(Ledger):
+    model = m.PointsEntry
+    slug = "points"
+    icon = "star"
+    list_fields = ["date", "member", "organisation", "item", "points", "reason", "source"]
+    form_fields = ["member", "item", "date", "reason"]
+    export_fields = [*form_fields, "organisation", "points", "source", "activity", "reverses"]
+    api_fields = export_fields
+    filter_fields = {
+        "member": ["exact"],
+        "organisation": ["exact"],
+        "item": ["exact"],
+        "item__part": ["exact"],
+        "source": ["exact"],
+        "date": ["gte", "lte"],
+    }
+    search_fields = ["member__person__name", "reason"]
+    sort_fields = ["date", "points"]
+    date_field = "date"
+    actions = [
+        Action(
+            "reverse",
+            _("Reverse (冲销)"),
+            service=_reverse,
+            input=ReverseForm,
+            check=services.check_reversible,
+            business_date=True,
+            appends=True,
+            style="outline-danger",
+            example={"reason": "误记，予以冲销"},
+        )
+    ]
+
+    def create(self, obj, user, *, source="web", m2m=None):
+        # Points are given through the rule: the item of the scheme in force, the organisation
+        # of the day.
+        return services.award_points(
+            member=obj.member,
+            item=obj.item,
+            user=user,
+            reason=obj.reason,
+            on=obj.date,
+            channel=source,
+        )
+
+    def lock_reason(self, obj):
+        if obj.pk:
+            return str(_("Points entries are kept as entered: reverse one to correct it."))
+        return None
+
+
+# --- cadres ------------------------------------------------------------------------------------
+
+
+class TakePostForm(ActionForm):
+    change = forms.ChoiceField(label=_("how taken"), choices=m.CadrePost.Change.choices)
+    unit = forms.ModelChoiceField(label=_("unit"), queryset=m.Cadre.objects.none())
+    post = forms.CharField(label=_("post"), max_length=100)
+    rank = forms.CharField(label=_("rank"), max_length=30, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _choices(self, "unit").queryset = scoping.units_for(self.user, "party", "add")
+
+
+def _take_post(cadre, user, *, on, change, unit, post, rank=""):
+    return services.take_post(
+        post=m.CadrePost(
+            cadre=cadre,
+            unit=unit,
+            post=post,
+            rank=rank,
+            change=change,
+            start=on or timezone.localdate(),
+        ),
+        user=user,
+        source="workflow",
+    )
+
+
+class DestinationForm(ActionForm):
+    destination = forms.CharField(label=_("transferred out to"), max_length=100)
+
+
+def _retire(cadre, user, *, on):
+    return services.retire(cadre=cadre, user=user, on=on)
+
+
+def _cadre_out(cadre, user, *, on, destination):
+    return services.transfer_cadre_out(cadre=cadre, destination=destination, user=user, on=on)
+
+
+def _current_post(cadre, user):
+    post = cadre.posts.filter(end__isnull=True).order_by("-start").first()
+    return f"{post.unit} {post.post}" if post else ""
+
+
+def _post_history(cadre, user):
+    return "；".join(
+        f"{p.start}–{p.end or ''} {p.unit} {p.post}（{p.get_change_display()}）"
+        for p in cadre.posts.select_related("unit").order_by("start", "id")
+    )
+
+
+@register
+class CadreLedger(Ledger):
+    model = m.Cadre
+    slug = "cadres"
+    icon = "person-vcard"
+    list_fields = ["person", "unit", "since", "current_post", "retired_on", "left_on"]
+    form_fields = ["unit", "person", "since"]
+    export_fields = [*form_fields, "retired_on", "left_on", "destination"]
+    api_fields = export_fields
+    filter_fields = {"retired_on": ["isnull", "gte", "lte"], "left_on": ["isnull", "gte", "lte"]}
+    search_fields = ["person__name", "destination"]
+    sort_fields = ["since"]
+    natural_key = ("person",)
+    computed = {
+        "current_post": (_("current post"), _current_post),
+        "history": (_("posts over time"), _post_history),
+    }
+    actions = [
+        Action(
+            "take_post",
+            _("New post (任职、轮岗、调动)"),
+            service=_take_post,
+            input=TakePostForm,
+            check=services.check_serving,
+            business_date=True,
+            example={
+                "change": lambda c: "rotation" if c.posts.exists() else "appointment",
+                "unit": lambda c: c.unit_id,
+                "post": "办公室主任",
+                "rank": "四级主任科员",
+            },
+        ),
+        Action(
+            "retire",
+            _("Retirement"),
+            service=_retire,
+            check=services.check_serving,
+            business_date=True,
+            style="outline-secondary",
+            example={},
+        ),
+        Action(
+            "transfer_out",
+            _("Transfer out of the system"),
+            service=_cadre_out,
+            input=DestinationForm,
+            check=services.check_serving,
+            business_date=True,
+            style="outline-secondary",
+            example={"destination": "湘潭市农业农村局"},
+        ),
+    ]
+
+
+@register
+class CadrePostLedger(Ledger):
+    model = m.CadrePost
+    slug = "cadre-posts"
+    icon = "diagram-3"
+    list_fields = ["start", "end", "cadre", "unit", "post", "rank", "change"]
+    form_fields = ["cadre", "unit", "post", "rank", "change", "start"]
+    export_fields = [*form_fields, "end"]
+    api_fields = export_fields
+    filter_fields = {"cadre": ["exact"], "change": ["exact"], "start": ["gte", "lte"]}
+    search_fields = ["cadre__person__name", "post"]
+    sort_fields = ["start"]
+    date_field = "start"
+    natural_key = ("cadre", "start")
+
+    def create(self, obj, user, *, source="web", m2m=None):
+        # Taking a post closes the one before and moves the cadre to the post's unit.
+        return services.take_post(post=obj, user=user, source=source)
+
+    def lock_reason(self, obj):
+        if obj.pk:
+            return str(_("A post held is history: a change is a new post."))
+        return None
+
+
+@register
+class CadreGradeLedger(Ledger):
+    model = m.CadreGrade
+    slug = "cadre-grades"
+    icon = "clipboard-data"
+    list_fields = ["period", "cadre", "unit", "grade", "assessed_on", "source"]
+    form_fields = ["unit", "cadre", "period", "grade", "assessed_on"]
+    filter_fields = {"grade": ["exact"], "period": ["exact"], "cadre": ["exact"]}
+    search_fields = ["cadre__person__name"]
+    sort_fields = ["period", "assessed_on"]
+    date_field = "assessed_on"
+    natural_key = ("cadre", "period")
+
+
+# --- writings ----------------------------------------------------------------------------------
+
+
+class AdoptForm(ActionForm):
+    level = forms.ChoiceField(label=_("adopted at level"), choices=m.Writing.Level.choices)
+    by = forms.CharField(label=_("adopted by"), max_length=100, required=False)
+
+
+def _adopt(writing, user, *, on, level, by=""):
+    return services.adopt(writing=writing, user=user, level=level, by=by, on=on)
+
+
+@register
+class WritingLedger(Ledger):
+    model = m.Writing
+    slug = "writings"
+    icon = "journal-richtext"
+    list_fields = ["date", "title", "unit", "kind", "submitted_to", "adopted_on", "adopted_level"]
+    form_fields = ["unit", "kind", "title", "author", "date", "submitted_to", "outlet"]
+    export_fields = [*form_fields, "adopted_on", "adopted_level", "adopted_by"]
+    api_fields = export_fields
+    filter_fields = {
+        "kind": ["exact"],
+        "submitted_to": ["exact"],
+        "adopted_level": ["exact"],
+        "date": ["gte", "lte"],
+        "adopted_on": ["gte", "lte", "isnull"],
+    }
+    search_fields = ["title", "outlet", "adopted_by"]
+    sort_fields = ["date", "adopted_on"]
+    date_field = "date"
+    natural_key = ("unit", "title", "date")
+    actions = [
+        Action(
+            "adopt",
+            _("Adopted (采用)"),
+            service=_adopt,
+            input=AdoptForm,
+            check=services.check_not_adopted,
+            business_date=True,
+            style="success",
+            example={"level": "provincial", "by": "省社网站"},
+        )
+    ]
+
+
+# --- assistance --------------------------------------------------------------------------------
+
+
+@register
+class AssistanceLedger(Ledger):
+    model = m.AssistanceVisit
+    slug = "assistance"
+    icon = "gift"
+    list_fields = ["date", "household", "place", "unit", "visitors", "amount", "goods"]
+    form_fields = ["unit", "date", "household", "place", "visitors", "amount", "goods"]
+    filter_fields = {"date": ["gte", "lte"]}
+    search_fields = ["household", "place", "goods"]
+    sort_fields = ["date", "amount"]
+    date_field = "date"
+    natural_key = ("unit", "date", "household")
+
+
+# --- the register of rules ---------------------------------------------------------------------
+
+
+class ReviseForm(ActionForm):
+    number = forms.CharField(label=_("document number"), max_length=40, required=False)
+    title = forms.CharField(
+        label=_("title"), max_length=200, required=False, help_text=_("Empty: as before.")
+    )
+    meeting = forms.ModelChoiceField(
+        label=_("adopted at meeting"), queryset=m.Rule.objects.none(), required=False
+    )
+    file = forms.FileField(label=_("file"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.apps import apps
+
+        meetings = apps.get_model("decisions", "Meeting").objects.none()
+        if self.obj is not None:
+            meetings = (
+                apps.get_model("decisions", "Meeting")
+                .objects.visible_to(self.user)
+                .filter(unit=self.obj.unit_id)
+            )
+        _choices(self, "meeting").queryset = meetings
+
+
+def _revise(rule, user, *, on, number="", title="", meeting=None, file=None):
+    # The answer is the version revised (now superseded); the new one is listed beside it.
+    services.revise_rule(
+        rule=rule, user=user, on=on, number=number, title=title, meeting=meeting, file=file
+    )
+
+
+def _abolish(rule, user, *, on):
+    return services.abolish_rule(rule=rule, user=user, on=on)
+
+
+def _in_force_on(qs, name, value):
+    return qs.in_force_on(value) if value else qs
+
+
+def _rule_versions(rule, user):
+    return "；".join(f"{v.number or v.title} {v.issued_on}" for v in services.versions(rule))
+
+
+@register
+class RuleLedger(Ledger):
+    model = m.Rule
+    slug = "rules"
+    icon = "book"
+    list_fields = ["issued_on", "title", "number", "unit", "kind", "superseded_on", "abolished_on"]
+    form_fields = ["unit", "kind", "title", "number", "issued_on", "meeting", "file"]
+    import_fields = ["unit", "kind", "title", "number", "issued_on"]
+    export_fields = [*import_fields, "meeting", "previous", "superseded_on", "abolished_on"]
+    api_fields = [*form_fields, "previous", "superseded_on", "abolished_on"]
+    filter_fields = {
+        "kind": ["exact"],
+        "issued_on": ["gte", "lte"],
+        "previous": ["isnull"],
+        "abolished_on": ["isnull"],
+    }
+    search_fields = ["title", "number"]
+    sort_fields = ["issued_on"]
+    date_field = "issued_on"
+    natural_key = ("unit", "title", "issued_on")
+    computed = {"versions": (_("versions"), _rule_versions)}
+    actions = [
+        Action(
+            "revise",
+            _("Revise (new version)"),
+            service=_revise,
+            input=ReviseForm,
+            check=services.check_current,
+            business_date=True,
+            example={"number": "", "title": ""},
+        ),
+        Action(
+            "abolish",
+            _("Abolish"),
+            service=_abolish,
+            check=services.check_current,
+            business_date=True,
+            style="outline-danger",
+            example={},
+        ),
+    ]
+
+    def extra_filters(self):
+        return {
+            "in_force_on": django_filters.DateFilter(method=_in_force_on, label=_("in force on")),
+        }

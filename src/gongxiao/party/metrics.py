@@ -7,13 +7,16 @@ placed then (a member transferred since still counts where he was), the terms in
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from gongxiao.core.metrics import Metric, register_metric
+from gongxiao.core.metrics import Metric, rate, register_metric
 
 from . import models as m
 from . import services
+from .models import add_months
 
 
 def _in_subtree(qs, unit, field):
@@ -212,4 +215,296 @@ M(
     link=lambda unit, period: {**_link("date")(unit, period), "kind": "lecture"},
     dimensions={"organisation_kind": "organisation__kind"},
     description=_("Each speaker of the period's party lectures once."),
+)
+
+
+# --- 4a trainings and exams (seed 003: 培训会议6次; seed 001: 廉政法规考试，合格率100%)
+
+
+def _sum(field):
+    return lambda rows, *a: rows.aggregate(s=Sum(field))["s"] or 0
+
+
+def _own(model, date_field):
+    """Rows of a ledger with its own unit, dated in the period."""
+    return _dated(model, date_field)
+
+
+M(
+    "party.trainings.count",
+    _("Training courses"),
+    "次",
+    _own(m.Training, "start_date"),
+    "party.trainings",
+    unit_field="unit",
+    link=_link("start_date"),
+    dimensions={"kind": "kind"},
+)
+M(
+    "party.trainings.sessions",
+    _("Training sessions (期)"),
+    "期",
+    _own(m.Training, "start_date"),
+    "party.trainings",
+    aggregate=Sum("sessions"),
+    unit_field="unit",
+    link=_link("start_date"),
+    dimensions={"kind": "kind"},
+)
+M(
+    "party.trainings.participants",
+    _("Training participants"),
+    "人次",
+    _own(m.Training, "start_date"),
+    "party.trainings",
+    aggregate=Sum("participants"),
+    unit_field="unit",
+    link=_link("start_date"),
+    dimensions={"kind": "kind"},
+)
+M(
+    "party.exams.count",
+    _("Exams held"),
+    "次",
+    _own(m.Exam, "date"),
+    "party.exams",
+    unit_field="unit",
+    link=_link("date"),
+)
+M(
+    "party.exams.participants",
+    _("Exam participants"),
+    "人次",
+    _own(m.Exam, "date"),
+    "party.exams",
+    aggregate=Sum("participants"),
+    unit_field="unit",
+    link=_link("date"),
+)
+M(
+    "party.exams.pass_rate",
+    _("Exam pass rate"),
+    "%",
+    _own(m.Exam, "date"),
+    "party.exams",
+    value=lambda rows, *a: rate(_sum("passed")(rows), _sum("participants")(rows)),
+    unit_field="unit",
+    link=_link("date"),
+    description=_("Those who passed over those who sat, over all the period's exams."),
+)
+
+
+# --- 5 points ----------------------------------------------------------------------------------
+
+M(
+    "party.points.entries",
+    _("Points entries"),
+    "条",
+    _dated(m.PointsEntry, "date"),
+    "party.points",
+    unit_field="organisation__unit",
+    link=_link("date"),
+    dimensions={"part": "item__part", "source": "source"},
+)
+M(
+    "party.points.given",
+    _("Points given (before caps)"),
+    "分",
+    _dated(m.PointsEntry, "date"),
+    "party.points",
+    aggregate=Sum("points"),
+    unit_field="organisation__unit",
+    link=_link("date"),
+    dimensions={"part": "item__part", "source": "source"},
+    description=_("Points as entered, reversals taken off; a member's yearly total caps them."),
+)
+
+
+# --- 6 cadres (seed 002: 轮岗X人、职务变更X人、调动X人、退休X人)
+
+
+M(
+    "party.cadres.moves",
+    _("Cadres taking posts"),
+    "人次",
+    _own(m.CadrePost, "start"),
+    "party.cadre-posts",
+    unit_field="unit",
+    link=_link("start"),
+    dimensions={"change": "change"},
+    description=_("Posts taken in the period, counted where the post is: 轮岗交流, 调动 …"),
+)
+M(
+    "party.cadres.retired",
+    _("Cadres retired"),
+    "人",
+    _own(m.Cadre, "retired_on"),
+    "party.cadres",
+    unit_field="unit",
+    link=_link("retired_on"),
+)
+M(
+    "party.cadres.transferred_out",
+    _("Cadres transferred out of the system"),
+    "人",
+    _own(m.Cadre, "left_on"),
+    "party.cadres",
+    unit_field="unit",
+    link=_link("left_on"),
+)
+
+
+def _assessment_codes(period) -> list[str]:
+    """The years and quarters lying wholly in the period, as a grade names them."""
+    codes = []
+    for year in range(period.start.year, period.end.year + 1):
+        if datetime.date(year, 1, 1) >= period.start and datetime.date(year, 12, 31) <= period.end:
+            codes.append(str(year))
+        for q in range(4):
+            first = datetime.date(year, 3 * q + 1, 1)
+            last = add_months(first, 3) - datetime.timedelta(days=1)
+            if first >= period.start and last <= period.end:
+                codes.append(f"{year}Q{q + 1}")
+    return codes
+
+
+def _grades(user, unit, period):
+    qs = m.CadreGrade.objects.visible_to(user).filter(period__in=_assessment_codes(period))
+    return _in_subtree(qs, unit, "unit")
+
+
+M(
+    "party.cadres.graded",
+    _("Cadre grades given"),
+    "人次",
+    _grades,
+    "party.cadre-grades",
+    unit_field="unit",
+    link=lambda unit, period: {},
+    dimensions={"grade": "grade", "period": "period"},
+    description=_("Grades for the years and quarters within the period."),
+)
+
+
+# --- 7 writings (seed 000: 调研报告24篇, 心得体会80余篇; seed 003: 信息70余篇, 采用4篇)
+
+
+def _submitted(user, unit, period):
+    return _dated(m.Writing, "date")(user, unit, period).exclude(submitted_to="")
+
+
+M(
+    "party.writings.count",
+    _("Writings"),
+    "篇",
+    _own(m.Writing, "date"),
+    "party.writings",
+    unit_field="unit",
+    link=_link("date"),
+    dimensions={"kind": "kind", "submitted_to": "submitted_to"},
+)
+M(
+    "party.writings.submitted",
+    _("Writings submitted"),
+    "篇",
+    _submitted,
+    "party.writings",
+    unit_field="unit",
+    link=_link("date"),
+    dimensions={"kind": "kind", "submitted_to": "submitted_to"},
+)
+M(
+    "party.writings.adopted",
+    _("Writings adopted"),
+    "篇",
+    _own(m.Writing, "adopted_on"),
+    "party.writings",
+    unit_field="unit",
+    link=_link("adopted_on"),
+    dimensions={"kind": "kind", "level": "adopted_level", "submitted_to": "submitted_to"},
+)
+
+
+# --- 8 assistance (seed 002: 慰问低收入农户X余人次，共发放慰问金X元)
+
+
+M(
+    "party.assistance.visits",
+    _("Assistance visits"),
+    "次",
+    _own(m.AssistanceVisit, "date"),
+    "party.assistance",
+    unit_field="unit",
+    link=_link("date"),
+)
+M(
+    "party.assistance.households",
+    _("Households visited"),
+    "户",
+    _own(m.AssistanceVisit, "date"),
+    "party.assistance",
+    value=lambda rows, *a: rows.order_by().values("household").distinct().count(),
+    unit_field="unit",
+    link=_link("date"),
+    description=_("Each household once, however often visited."),
+)
+M(
+    "party.assistance.amount",
+    _("Assistance money given"),
+    "元",
+    _own(m.AssistanceVisit, "date"),
+    "party.assistance",
+    aggregate=Sum("amount"),
+    unit_field="unit",
+    link=_link("date"),
+)
+
+
+# --- 8a rules (seed 001: 修改完善制度10余项; seed 004: 研究制定《监事会工作规则》)
+
+
+def _issued(user, unit, period):
+    return _own(m.Rule, "issued_on")(user, unit, period).filter(previous__isnull=True)
+
+
+def _revised(user, unit, period):
+    return _own(m.Rule, "issued_on")(user, unit, period).filter(previous__isnull=False)
+
+
+def _in_force(user, unit, period):
+    qs = m.Rule.objects.visible_to(user).in_force_on(period.end)
+    return _in_subtree(qs, unit, "unit")
+
+
+M(
+    "party.rules.issued",
+    _("Rules issued"),
+    "项",
+    _issued,
+    "party.rules",
+    unit_field="unit",
+    link=lambda unit, period: {**_link("issued_on")(unit, period), "previous__isnull": "True"},
+    dimensions={"kind": "kind"},
+    description=_("New rules and documents, not revisions."),
+)
+M(
+    "party.rules.revised",
+    _("Rules revised"),
+    "项",
+    _revised,
+    "party.rules",
+    unit_field="unit",
+    link=lambda unit, period: {**_link("issued_on")(unit, period), "previous__isnull": "False"},
+    dimensions={"kind": "kind"},
+)
+M(
+    "party.rules.in_force",
+    _("Rules in force"),
+    "项",
+    _in_force,
+    "party.rules",
+    unit_field="unit",
+    link=lambda unit, period: {"in_force_on": period.end.isoformat()},
+    dimensions={"kind": "kind"},
+    description=_("The versions in force on the period's last day."),
 )

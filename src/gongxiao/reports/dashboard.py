@@ -24,7 +24,10 @@ TILES = [
     "supervision.inspections.count",
     "supervision.audits.count",
     "supervision.education.sessions",
+    "party.elections.overdue",
 ]
+# Figures that call for action when they are not zero: their tile is flagged.
+FLAGGED = {"party.elections.overdue"}
 TREND = ["rectification.items.found", "rectification.items.closed"]
 BY_UNIT = ["rectification.items.found", "rectification.items.closed", "decisions.matters.count"]
 SHARES = [
@@ -75,6 +78,7 @@ def build(user, unit, period: Period) -> dict:
                 "change": c.change_rate,
                 "points": c.change_points,
                 "last_year": metrics.display(c.previous.value, c.current.metric.measure),
+                "flag": key in FLAGGED and bool(c.current.value),
             }
         )
     charts = []

@@ -224,7 +224,15 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # One name for a choice set several fields share (a "level" is also a report section's).
-    "ENUM_NAME_OVERRIDES": {"OutletLevelEnum": "gongxiao.agri.models.ServiceOutlet.DECLARABLE"},
+    "ENUM_NAME_OVERRIDES": {
+        "OutletLevelEnum": "gongxiao.agri.models.ServiceOutlet.DECLARABLE",
+        # Choice sets the party ledgers share between fields and action inputs.
+        "PartyActivityKindEnum": "gongxiao.party.models.Activity.Kind",
+        "TrainingKindEnum": "gongxiao.party.models.Training.Kind",
+        "WritingKindEnum": "gongxiao.party.models.Writing.Kind",
+        "WritingLevelEnum": "gongxiao.party.models.Writing.Level",
+        "RuleKindEnum": "gongxiao.party.models.Rule.Kind",
+    },
 }
 
 # Lists count at most this many rows; beyond it the page says "N+" instead of scanning the table.

@@ -1,7 +1,9 @@
 """End-to-end on a phone: the party affairs officer of county A records a branch's themed party
 day (主题党日) through the form, marks who attended and who was absent (with the reason) on the
 action page, and sees the members present and the participations (人次) on the list; the figure
-in the catalogue follows. A member of another branch cannot be marked.
+in the catalogue follows. A member of another branch cannot be marked. The members' points
+follow: the county's scheme awards 2 points for a themed party day, so the two present have
+them on the points ledger and in the members' list, the absent one has none.
 
 Run separately: `pytest src/gongxiao/party/tests/test_browser.py -m browser`."""
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -20,8 +23,9 @@ from gongxiao.core.tests.browser_kit import expect, log_in
 from gongxiao.org.roles import Role
 from gongxiao.org.tests.factories import PersonFactory, user_with
 from gongxiao.party import models as m
+from gongxiao.party import services
 
-from .factories import make_member, make_organisation
+from .factories import make_item, make_member, make_organisation, make_scheme
 
 pytestmark = [pytest.mark.browser]
 
@@ -42,6 +46,15 @@ def branch(site, federation):
         federation.a2, organisation=other, person=PersonFactory(unit=federation.a2, name="党员赵四")
     ).person
     officer = user_with(Role.PARTY, federation.county_a, username="party_a")
+    scheme = make_scheme(federation.county_a, valid_from=datetime.date(2020, 1, 1))
+    make_item(
+        federation.county_a,
+        scheme=scheme,
+        name="参加主题党日",
+        points=Decimal(2),
+        yearly_cap=Decimal(24),
+        awarded_for="theme_day",
+    )
     return org, people, outsider, officer
 
 
@@ -108,9 +121,29 @@ def test_an_officer_records_a_themed_party_day_with_attendance_on_a_phone(site, 
         assert "2" in cells and "6" in cells, cells
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 392 or page.locator(".table-responsive").count() > 0
+
+        # The points followed the attendance: 2 each for the two present, none for the absent.
+        page.goto(f"{site}/ledgers/party/points/?organisation={org.pk}")
+        rows = page.locator("tbody tr")
+        expect(rows).to_have_count(2)
+        expect(page.locator("tbody")).to_contain_text("党员张一")
+        expect(page.locator("tbody")).to_contain_text("党员王二")
+        expect(page.locator("tbody")).not_to_contain_text("党员李三")
+        expect(page.locator("tbody")).to_contain_text("重温入党誓词")
+        page.goto(f"{site}/ledgers/party/members/?organisation={org.pk}")
+        zhang_row = page.locator("tbody tr", has_text="党员张一")
+        cells = [c.strip() for c in zhang_row.locator("td").all_inner_texts()]
+        assert "2" in cells, cells
+        li_row = page.locator("tbody tr", has_text="党员李三")
+        cells = [c.strip() for c in li_row.locator("td").all_inner_texts()]
+        assert "0" in cells, cells
     finally:
         ctx.close()
 
     period = Period(code=str(day), start=day, end=day)
     figure = metrics.compute("party.activities.participations", officer, org.unit, period)
     assert figure.value == 6
+    given = metrics.compute("party.points.given", officer, org.unit, period)
+    assert given.value == Decimal(4)
+    if day.year == timezone.localdate().year:
+        assert services.yearly_points(zhang.party_membership, day.year).total == Decimal(2)

@@ -25,10 +25,17 @@ from gongxiao.reports import placeholders as ph
 from gongxiao.reports import services as report_services
 from gongxiao.reports.models import Kind, ReportDraft
 
-from .factories import make_activity, make_election, make_member, make_organisation
+from .factories import (
+    make_activity,
+    make_election,
+    make_member,
+    make_organisation,
+    make_writing,
+)
 
 K = m.PartyOrganisation.Kind
 A = m.Activity.Kind
+W = m.Writing.Kind
 
 
 @pytest.fixture
@@ -350,6 +357,16 @@ def _study_year(f, officer):
     make_activity(
         f.city, organisation=branches[0], kind=A.STUDY, date=datetime.date(YEAR + 1, 1, 5)
     )
+    # 形成高质量调研报告24篇; 共形成心得体会80余篇, 部分优秀作品还在湘潭日报…等媒体刊登发表.
+    for i in range(24):
+        make_writing(f.city if i % 2 else f.a1, kind=W.RESEARCH, date=day(i), submitted_to="")
+    for i in range(80):
+        essay = make_writing(f.city, kind=W.ESSAY, date=day(i), submitted_to="")
+        if i < 3:
+            essay.submitted_to = "media"
+            essay.save()
+            services.adopt(writing=essay, user=officer, level="city", by="湘潭日报", on=day(i))
+    make_writing(f.city, kind=W.RESEARCH, date=datetime.date(YEAR - 1, 12, 1))
 
 
 def test_seed_000s_study_year_is_computed_and_printed_in_the_report(federation, officer):
@@ -367,6 +384,8 @@ def test_seed_000s_study_year_is_computed_and_printed_in_the_report(federation, 
     assert value("party.activities.count", kind="study", organisation__kind="branch") == 70
     assert value("party.activities.count", kind="red_education") == 10
     assert value("party.activities.participations", kind="red_education") == 500
+    assert value("party.writings.count", kind="research") == 24
+    assert value("party.writings.count", kind="essay") == 80
 
     with translation.override("zh-hans"):
         draft = report_services.create_draft(
@@ -378,6 +397,7 @@ def test_seed_000s_study_year_is_computed_and_printed_in_the_report(federation, 
         assert "为8个党支部130名党员作出表率" in text
         assert "各党支部组织专题学习70次" in text
         assert "开展红色教育活动10次，参与党员群众500人次" in text
+        assert "形成调研报告24篇，党员干部撰写心得体会80篇，被各级媒体和上级单位采用3篇。" in text
 
         half = report_services.create_draft(
             draft=ReportDraft(unit=city, kind=Kind.PARTY_HALF, period=f"{YEAR}H1"), user=officer
