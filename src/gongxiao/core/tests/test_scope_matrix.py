@@ -105,6 +105,11 @@ def test_every_url_is_known_to_the_matrix():
         "accounting:trial-balance",
         "accounting:statements",
         "accounting:account-ledger",
+        "accounting:journal",
+        "accounting:consolidated",
+        "accounting:voucher-print",
+        "accounting:book-import",
+        "accounting:import-template",
         # reports pages, tested in reports/tests/test_pages.py (unit outside scope → 404, other
         # county's drafts → 404, no reports right → 403)
         "reports:dashboard",
