@@ -207,7 +207,9 @@ def statements(sections, period) -> FileResponse:
                     if r.closing_signed:
                         s.line([r.account.code, r.account.name], [r.closing_signed * sign])
                 if title == _("Owners' equity") and st.unclosed_profit:
-                    s.line(["", _("Profit of the year not yet carried forward")], [st.unclosed_profit])
+                    s.line(
+                        ["", _("Profit of the year not yet carried forward")], [st.unclosed_profit]
+                    )
                 s.line(["", _("Total") + " " + title], [total], bold=True)
             s.line(
                 ["", _("Liabilities and owners' equity")],
@@ -306,7 +308,9 @@ def template(kind: str) -> FileResponse:
                     "enter as drafts, then are submitted, reviewed and posted."
                 ),
                 _("科目编码: a leaf account of the book (a sub-account where there are any)."),
-                _("辅助项: e.g. 往来单位:G01；部门:财务部 (code or name of a dimension of the book)."),
+                _(
+                    "辅助项: e.g. 往来单位:G01；部门:财务部 (code or name of a dimension of the book)."
+                ),
                 _("Delete the example rows before importing."),
             ]
             if kind == "vouchers"

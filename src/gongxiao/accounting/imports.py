@@ -101,6 +101,9 @@ def day(value) -> datetime.date:
         return value.date()
     if isinstance(value, datetime.date):
         return value
+    if isinstance(value, (int, float)) and 20000 <= value <= 80000 and float(value).is_integer():
+        # An Excel day number whose cell lost its date format.
+        return datetime.date(1899, 12, 30) + datetime.timedelta(days=int(value))
     m = DATE_RE.match(text(value))
     if m:
         return datetime.date(int(m[1]), int(m[2]), int(m[3]))
@@ -392,7 +395,8 @@ class VoucherImporter(BookImporter):
                     )
                     % {"v": name},
                 )
-            series.setdefault((on.year, on.month, word), []).append((number, first))
+            if on >= book.start_date and (on.year, on.month) not in closed:
+                series.setdefault((on.year, on.month, word), []).append((number, first))
             if not g["ok"]:
                 continue
             debit = sum((line.debit for line in g["lines"]), ZERO)
