@@ -309,7 +309,8 @@ def template(kind: str) -> FileResponse:
                 ),
                 _("科目编码: a leaf account of the book (a sub-account where there are any)."),
                 _(
-                    "辅助项: e.g. 往来单位:G01；部门:财务部 (code or name of a dimension of the book)."
+                    "辅助项: e.g. 往来单位:G01；部门:财务部 "
+                    "(code or name of a dimension of the book)."
                 ),
                 _("Delete the example rows before importing."),
             ]

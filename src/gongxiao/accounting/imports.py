@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -201,7 +200,7 @@ class VoucherImporter(BookImporter):
             result.total += 1
             if len(result.preview) < 20:
                 result.preview.append([text(c) for c in row[: len(result.headers)]])
-            errs = []
+            errs: list[dict] = []
 
             def err(column, message, errs=errs, index=index):
                 errs.append({"row": index, "column": column, "message": message})
@@ -518,7 +517,7 @@ class OpeningImporter(BookImporter):
                 )
                 continue
             seen[code] = index
-            values = []
+            values: list[Decimal | None] = []
             for column in ("期初借方", "期初贷方"):
                 try:
                     values.append(amount(cell(column)))
@@ -595,21 +594,16 @@ def key(importer: str, book: Book) -> str:
     return f"{importer}@{book.pk}"
 
 
-class BookImporters(Mapping):
+class BookImporters(dict):
     """The ledgers' `importers`: a key "vouchers@12" gives the voucher importer of book 12."""
 
     def __init__(self, *names: str):
+        super().__init__()
         self.names = names
 
-    def __getitem__(self, item: str):
+    def __missing__(self, item: str):
         name, _sep, pk = item.partition("@")
         if name not in self.names or not pk.isdigit():
             raise KeyError(item)
         cls = IMPORTERS[name]
         return lambda ledger: cls(ledger, int(pk))
-
-    def __iter__(self):
-        return iter(self.names)
-
-    def __len__(self):
-        return len(self.names)

@@ -220,6 +220,7 @@ def book_import(request, pk: int, kind: str):
         raise PermissionDenied
     book = get_object_or_404(Book.objects.permitted(request.user, "import"), pk=pk)
     ledger = get_ledger("accounting", IMPORT_LEDGER[kind])
+    assert ledger is not None  # both are registered in ledgers.py
     error = None
     if request.method == "POST":
         upload = request.FILES.get("file")
