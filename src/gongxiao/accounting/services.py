@@ -260,9 +260,15 @@ def voucher_lock_reason(voucher: Voucher) -> str | None:
     return None
 
 
+def cents(value) -> Decimal:
+    """A sum from the database in yuan and fen: SQLite adds decimals as floating point and
+    Django hands the sum back with fifteen digits (3567781410.76002), so it is rounded here."""
+    return Decimal(value or 0).quantize(CENT)
+
+
 def totals(voucher: Voucher) -> tuple[Decimal, Decimal, int]:
     agg = voucher.lines.aggregate(d=Sum("debit"), c=Sum("credit"), n=Count("id"))
-    return (agg["d"] or ZERO, agg["c"] or ZERO, agg["n"])
+    return (cents(agg["d"]), cents(agg["c"]), agg["n"])
 
 
 def _check_line(line: VoucherLine) -> None:
@@ -731,9 +737,9 @@ def trial_balance(books, start: datetime.date, end: datetime.date) -> TrialBalan
         by_id[acc.pk] = row
         f = figures.get(acc.pk)
         if f:
-            row.opening_signed += Decimal(f["opening"])
-            row.debit += Decimal(f["debit"])
-            row.credit += Decimal(f["credit"])
+            row.opening_signed += cents(f["opening"])
+            row.debit += cents(f["debit"])
+            row.credit += cents(f["credit"])
         if acc.pk in openings:
             row.opening_signed += openings[acc.pk]
     code_of = {a.pk: a.code for a in accounts}
@@ -765,7 +771,7 @@ def detail_ledger(account: Account, start: datetime.date, end: datetime.date):
     started = OpeningBalance.objects.filter(account__in=codes).aggregate(
         d=Sum("debit", default=ZERO), c=Sum("credit", default=ZERO)
     )
-    balance = (before["d"] - before["c"] + started["d"] - started["c"]) * sign
+    balance = cents(before["d"] - before["c"] + started["d"] - started["c"]) * sign
     opening = balance
     rows = []
     lines = (
@@ -819,7 +825,7 @@ class Statements:
             .annotate(d=Sum("debit", default=ZERO), c=Sum("credit", default=ZERO))
         )
         # Sub-accounts count under their level-1 account (their code starts with its code).
-        moved = {m["account__code"]: (m["d"], m["c"]) for m in movement}
+        moved = {m["account__code"]: (cents(m["d"]), cents(m["c"])) for m in movement}
         self.income, self.expenses = [], []
         for r in profit_rows:
             d = sum((v[0] for k, v in moved.items() if k.startswith(r.account.code)), ZERO)

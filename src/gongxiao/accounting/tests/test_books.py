@@ -233,3 +233,15 @@ def test_the_consolidated_statements_add_books_of_different_standards(federation
         .get("/accounting/consolidated/?period=2024")
         .content.decode()
     )
+
+
+def test_the_figures_are_in_yuan_and_fen_whatever_the_database_adds_them_as(federation):
+    # SQLite adds decimals as floating point: 0.10 + 0.20 comes back as 0.300000000000000.
+    book = make_book_in(federation.a1)
+    for amount in ("0.10", "0.20"):
+        posted_voucher(
+            federation.a1, book=book, lines=[("1001", amount, "0"), ("5001", "0", amount)]
+        )
+    row = services.trial_balance([book], *YEAR).by_code()["1001"]
+    assert (str(row.debit), str(row.closing_signed)) == ("0.30", "0.30")
+    assert services.cents(D("3567781410.76002")) == D("3567781410.76")
