@@ -1050,15 +1050,23 @@ class Consolidated:
         lines = mapping["lines"]
         n = len(self.books)
         values = {line["key"]: [ZERO] * n for line in lines}
+        # Accounts the mapping does not know (a chart added without its mapping): shown, so
+        # the statements visibly do not balance rather than silently leave them out.
+        self.unmapped: list[tuple[Book, Account, Decimal]] = []
         for i, book in enumerate(self.books):
-            to = mapping["by_code"][book.standard]
+            to = mapping["by_code"].get(book.standard, {})
             st = Statements([book], start, end)
+
+            def add(account, v, i=i, to=to, book=book):
+                if account.code in to:
+                    values[to[account.code]][i] += v
+                elif v:
+                    self.unmapped.append((book, account, v))
+
             for r in st.assets + st.liabilities + st.equity:
-                values[to[r.account.code]][i] += r.closing_signed
-            for account, v in st.income:
-                values[to[account.code]][i] += v
-            for account, v in st.expenses:
-                values[to[account.code]][i] += v
+                add(r.account, r.closing_signed)
+            for account, v in st.income + st.expenses:
+                add(account, v)
             values[mapping["unclosed_profit"]][i] -= st.unclosed_profit
         self.balance_sheet, self.income_statement = [], []
         sums = {k: [ZERO] * n for k in ("assets", "liabilities", "equity", "income", "expense")}

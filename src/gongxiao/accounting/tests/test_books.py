@@ -217,6 +217,7 @@ def test_the_consolidated_statements_add_books_of_different_standards(federation
     assert inc["operating_costs"] == ([D("6000"), D("2500")], D("8500"))
     assert inc["overheads"] == ([D("1000"), D("300")], D("1300"))
     assert report.surplus == [D("2000"), D("1200")] and report.total_surplus == D("3200")
+    assert report.unmapped == []
     # The page over the county: both units, in reach only.
     c = _client(finance)
     html = c.get("/accounting/consolidated/?period=2024").content.decode()
@@ -245,3 +246,14 @@ def test_the_figures_are_in_yuan_and_fen_whatever_the_database_adds_them_as(fede
     row = services.trial_balance([book], *YEAR).by_code()["1001"]
     assert (str(row.debit), str(row.closing_signed)) == ("0.30", "0.30")
     assert services.cents(D("3567781410.76002")) == D("3567781410.76")
+
+
+def test_an_account_the_mapping_does_not_know_is_shown_not_dropped(federation, monkeypatch):
+    book = make_book_in(federation.a1)
+    posted_voucher(federation.a1, book=book, lines=[("1002", "50", "0"), ("5001", "0", "50")])
+    mapping = services.consolidation_map()
+    partial = {**mapping, "by_code": {**mapping["by_code"], "small_enterprise": {}}}
+    monkeypatch.setattr(services, "consolidation_map", lambda: partial)
+    report = services.Consolidated([book], *YEAR)
+    assert [(a.code, v) for _b, a, v in report.unmapped] == [("1002", D("50")), ("5001", D("50"))]
+    assert report.totals["assets"][1] == 0
