@@ -462,6 +462,99 @@ def bench_rollup(report: Report, args) -> None:
     )
 
 
+def _trial_balance_book(n_lines: int):
+    """A set of books with a year of `n_lines` posted voucher lines, built once per scale and
+    kept with the bench database."""
+    import random
+
+    from gongxiao.accounting import synth as accounting_synth
+    from gongxiao.accounting.models import Account, Book, VoucherLine
+    from gongxiao.accounting.services import chart
+    from gongxiao.org.models import Unit
+
+    name = f"基准账套（{n_lines:,} 行）"
+    book = Book.objects.filter(name=name).first()
+    if book is not None:
+        return book
+    unit = Unit.objects.filter(kind=Unit.Kind.GRASSROOTS).order_by("path").first()
+    first = datetime.date(YEAR, 1, 1)
+    print(f"  building a year of {n_lines:,} voucher lines …")
+    book = Book.objects.create(
+        unit=unit, name=name, standard="small_enterprise", start_date=first, centre_from=first
+    )
+    Account.objects.bulk_create(
+        Account(
+            book=book,
+            code=a["code"],
+            name=a["name"],
+            category=a["category"],
+            direction=a["direction"],
+            from_chart=True,
+        )
+        for a in chart("small_enterprise")["accounts"]
+    )
+    accounting_synth.bulk_vouchers([book], n_lines, first, 364, random.Random(20))
+    if VoucherLine.objects.filter(voucher__book=book).count() != n_lines // 2 * 2:
+        raise RuntimeError("the benchmark's books were not built whole")
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute("ANALYZE")
+    return book
+
+
+def bench_trial_balance(report: Report, args) -> None:
+    """科目余额表 of a year of voucher lines (services.trial_balance, the page's own call:
+    opening, movement and closing per account, rolled up to level 1) against the hand-written
+    GROUP BY that gives the same figures per leaf account."""
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from gongxiao.accounting import services
+
+    book = _trial_balance_book(args.voucher_lines)
+    start, end = datetime.date(YEAR, 1, 1), datetime.date(YEAR, 12, 31)
+    ours = _timed_requests(lambda: services.trial_balance([book], start, end), args.requests)
+    sql = (
+        "SELECT l.account_id, "
+        "SUM(CASE WHEN v.date < %s THEN l.debit - l.credit ELSE 0 END), "
+        "SUM(CASE WHEN v.date >= %s THEN l.debit ELSE 0 END), "
+        "SUM(CASE WHEN v.date >= %s THEN l.credit ELSE 0 END) "
+        "FROM accounting_voucherline l JOIN accounting_voucher v ON v.id = l.voucher_id "
+        "WHERE v.book_id = %s AND v.status = 'posted' AND v.date <= %s GROUP BY l.account_id"
+    )
+
+    def raw():
+        with connection.cursor() as c:
+            c.execute(sql, [start, start, start, book.pk, end])
+            return c.fetchall()
+
+    ref = _timed_requests(raw, args.requests)
+    tb = services.trial_balance([book], start, end)
+    by_id = {r.account.pk: r for r in tb.leaves}
+    for account_id, opening, debit, credit in raw():
+        r = by_id[account_id]
+        got = (r.opening_signed, r.debit, r.credit)
+        if got != tuple(
+            Decimal(str(x)).quantize(Decimal("0.01")) for x in (opening, debit, credit)
+        ):
+            raise RuntimeError(f"the trial balance and the GROUP BY disagree on {r.account}")
+    if not tb.balanced:
+        raise RuntimeError("the benchmark's trial balance is not in balance")
+    p50, r50 = percentile(ours, 50), percentile(ref, 50)
+    report.add(
+        Row(
+            f"trial balance of a year, {args.voucher_lines:,} voucher lines",
+            f"p50 {ms(p50)}",
+            f"hand-written GROUP BY p50 {ms(r50)}",
+            p50 / r50,
+            "≤1.5× GROUP BY",
+            p50 / r50 <= 1.5,
+        )
+    )
+
+
 def bench_history(report: Report, args) -> None:
     """Creating rows through the kit (validation, scope re-check, change record) against the same
     rows validated and saved without the change record."""
@@ -672,6 +765,7 @@ SECTIONS = {
     "import": bench_import,
     "lists": bench_lists,
     "rollup": bench_rollup,
+    "trial_balance": bench_trial_balance,
     "history": bench_history,
     "word": bench_word,
 }
@@ -685,6 +779,7 @@ def main(argv=None) -> int:
     parser.add_argument("--grassroots", type=int, default=30)
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--history-rows", type=int, default=2_000)
+    parser.add_argument("--voucher-lines", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--load-seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=8)
@@ -697,6 +792,7 @@ def main(argv=None) -> int:
     if args.smoke:
         args.rows, args.counties, args.grassroots = 5_000, 4, 3
         args.import_rows, args.history_rows, args.requests = 300, 50, 3
+        args.voucher_lines = 5_000
         args.load_seconds, args.connections, args.workers = 3, 2, 2
     args.name = f"{args.db}{'-smoke' if args.smoke else ''}"
     env = configure(args)

@@ -1,9 +1,10 @@
 """The accounting centre in the demo federation (seed 004: "目前共有2家基层单位实现集中核算"):
 two grassroots units of the first county brought into the centre, one on 小企业会计准则 and one
-on 农民专业合作社会计制度, with vouchers from the start of last year to yesterday — entered by
-one person, reviewed and posted by the county's finance officer — every past month closed, the
-year-end carry-forward of profit and loss done, and one red-ink reversal this month. Written
-through the services, as users would."""
+on 农民专业合作社会计制度, with the opening balances taken over from their former books and
+vouchers from the start of last year to yesterday — entered by one person, reviewed and posted
+by the county's finance officer — every past month closed, the year-end carry-forward of profit
+and loss done, and one red-ink reversal this month. Written through the services, as users
+would."""
 
 from __future__ import annotations
 
@@ -126,6 +127,18 @@ def _year_of_vouchers(book, unit: Unit, maker, finance, rng, first, today) -> in
         return v
 
     z = Decimal("0.00")
+    # The balances taken over from the books the unit kept before the centre (期初余额).
+    bank0, goods0 = _money(rng.randint(3, 8) * 10000), _money(rng.randint(1, 4) * 5000)
+    services.set_opening_balances(
+        book=book,
+        balances=[
+            (acc["bank"], bank0, z),
+            (acc["goods"], goods0, z),
+            (acc["capital"], z, bank0 + goods0),
+        ],
+        user=maker,
+        source="demo",
+    )
     capital = _money(rng.randint(60, 120) * 10000)
     voucher(
         first + datetime.timedelta(days=2),

@@ -11,6 +11,7 @@ from gongxiao.core.navigation import NavLink, register_link
 
 from . import models as m
 from . import services
+from .imports import BookImporters
 
 
 @register
@@ -28,6 +29,8 @@ class BookLedger(Ledger):
     search_fields = ["name", "note"]
     sort_fields = ["unit", "start_date", "centre_from"]
     date_field = "centre_from"
+    # 期初余额 from an Excel trial balance: /accounting/books/<id>/import/openings/
+    importers = BookImporters("openings")
 
     def create(self, obj, user, *, source="web", m2m=None):
         # The book gets its standard's chart of accounts.
@@ -227,6 +230,8 @@ class VoucherLedger(Ledger):
     sort_fields = ["date", "number"]
     date_field = "date"
     detail_template = "accounting/voucher_detail.html"
+    # The one-sheet layout of the usual accounting software: /accounting/books/<id>/import/vouchers/
+    importers = BookImporters("vouchers")
     actions = [
         Action(
             "submit",
@@ -311,6 +316,7 @@ class VoucherLedger(Ledger):
                 "ledger-create", kwargs={"app_label": "accounting", "slug": "lines"}
             )
             + f"?voucher={obj.pk}",
+            "print_url": reverse("accounting:voucher-print", args=[obj.pk]),
         }
 
 
@@ -366,3 +372,5 @@ def _link(label, url_name, icon):
 
 _link(_("Trial balance"), "accounting:trial-balance", "calculator")
 _link(_("Financial statements"), "accounting:statements", "file-earmark-bar-graph")
+_link(_("Cash and bank journals"), "accounting:journal", "cash-coin")
+_link(_("Consolidated statements"), "accounting:consolidated", "diagram-3")

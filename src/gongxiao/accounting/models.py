@@ -426,6 +426,38 @@ class VoucherLine(TrackedModel):
         return self.debit or self.credit
 
 
+class OpeningBalance(TrackedModel):
+    """期初余额: a leaf account's balance on the day the books start, taken over from the books
+    kept before (an Excel trial balance); the trial balance and the statements start from it.
+    Set while the book's first period is open, never after."""
+
+    module = "accounting"
+    scope_field = "book__unit"
+
+    book = models.ForeignKey(
+        Book,
+        on_delete=models.CASCADE,
+        related_name="opening_balances",
+        verbose_name=_("set of books"),
+    )
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="+", verbose_name=_("account")
+    )
+    debit = models.DecimalField(_("opening debit"), max_digits=16, decimal_places=2, default=ZERO)
+    credit = models.DecimalField(_("opening credit"), max_digits=16, decimal_places=2, default=ZERO)
+
+    class Meta:
+        verbose_name = _("opening balance")
+        verbose_name_plural = _("opening balances")
+        ordering = ["book", "account__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["book", "account"], name="accounting_opening_once")
+        ]
+
+    def __str__(self):
+        return f"{self.account} {self.debit or -self.credit}"
+
+
 __all__ = [
     "ZERO",
     "Account",
@@ -433,6 +465,7 @@ __all__ = [
     "Category",
     "Dimension",
     "Direction",
+    "OpeningBalance",
     "Period",
     "RecordLocked",
     "Standard",

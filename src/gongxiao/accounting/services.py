@@ -27,6 +27,7 @@ from .models import (
     Book,
     Category,
     Dimension,
+    OpeningBalance,
     Period,
     Voucher,
     VoucherCounter,
@@ -259,9 +260,15 @@ def voucher_lock_reason(voucher: Voucher) -> str | None:
     return None
 
 
+def cents(value) -> Decimal:
+    """A sum from the database in yuan and fen: SQLite adds decimals as floating point and
+    Django hands the sum back with fifteen digits (3567781410.76002), so it is rounded here."""
+    return Decimal(value or 0).quantize(CENT)
+
+
 def totals(voucher: Voucher) -> tuple[Decimal, Decimal, int]:
     agg = voucher.lines.aggregate(d=Sum("debit"), c=Sum("credit"), n=Count("id"))
-    return (agg["d"] or ZERO, agg["c"] or ZERO, agg["n"])
+    return (cents(agg["d"]), cents(agg["c"]), agg["n"])
 
 
 def _check_line(line: VoucherLine) -> None:
@@ -712,6 +719,13 @@ def trial_balance(books, start: datetime.date, end: datetime.date) -> TrialBalan
         )
     )
     figures = {a["account_id"]: a for a in agg}
+    # The balances the books started with (期初余额), before any of their vouchers.
+    openings = {
+        o["account_id"]: o["debit"] - o["credit"]
+        for o in OpeningBalance.objects.filter(book__in=books).values(
+            "account_id", "debit", "credit"
+        )
+    }
     accounts = list(Account.objects.filter(book__in=books).order_by("code", "book_id"))
     # Several books: accounts of the same code are one row (the consolidation by code).
     by_code: dict[str, Row] = {}
@@ -723,9 +737,11 @@ def trial_balance(books, start: datetime.date, end: datetime.date) -> TrialBalan
         by_id[acc.pk] = row
         f = figures.get(acc.pk)
         if f:
-            row.opening_signed += Decimal(f["opening"])
-            row.debit += Decimal(f["debit"])
-            row.credit += Decimal(f["credit"])
+            row.opening_signed += cents(f["opening"])
+            row.debit += cents(f["debit"])
+            row.credit += cents(f["credit"])
+        if acc.pk in openings:
+            row.opening_signed += openings[acc.pk]
     code_of = {a.pk: a.code for a in accounts}
     parent_code = {a.code: code_of.get(a.parent_id) if a.parent_id else None for a in accounts}
     leaves = [r for r in by_code.values() if r.account.is_leaf]
@@ -752,7 +768,10 @@ def detail_ledger(account: Account, start: datetime.date, end: datetime.date):
         .filter(account__in=codes)
         .aggregate(d=Sum("debit", default=ZERO), c=Sum("credit", default=ZERO))
     )
-    balance = (before["d"] - before["c"]) * sign
+    started = OpeningBalance.objects.filter(account__in=codes).aggregate(
+        d=Sum("debit", default=ZERO), c=Sum("credit", default=ZERO)
+    )
+    balance = cents(before["d"] - before["c"] + started["d"] - started["c"]) * sign
     opening = balance
     rows = []
     lines = (
@@ -806,7 +825,7 @@ class Statements:
             .annotate(d=Sum("debit", default=ZERO), c=Sum("credit", default=ZERO))
         )
         # Sub-accounts count under their level-1 account (their code starts with its code).
-        moved = {m["account__code"]: (m["d"], m["c"]) for m in movement}
+        moved = {m["account__code"]: (cents(m["d"]), cents(m["c"])) for m in movement}
         self.income, self.expenses = [], []
         for r in profit_rows:
             d = sum((v[0] for k, v in moved.items() if k.startswith(r.account.code)), ZERO)
@@ -843,3 +862,230 @@ def units_in_centre(user, unit, day: datetime.date):
         .values("unit")
         .distinct()
     )
+
+
+# --- opening balances (期初余额) --------------------------------------------------------------
+
+
+def first_period(book: Book, *, lock: bool = False) -> Period:
+    """The book's first period (the month its books start), opened if it is not there yet."""
+    day = book.start_date
+    Period.objects.bulk_create(
+        [Period(book=book, year=day.year, month=day.month)], ignore_conflicts=True
+    )
+    qs = Period.objects.filter(book=book, year=day.year, month=day.month)
+    return (qs.select_for_update() if lock else qs).get()
+
+
+def check_openings(book: Book) -> None:
+    """Opening balances go into the book's first period while it is open: once it is closed its
+    figures stand, and every later period's with them."""
+    period = first_period(book)
+    if period.closed:
+        raise AccountingRefused(
+            _(
+                "The first period of these books (%(p)s) is closed; opening balances can no "
+                "longer be changed (reopen it first)."
+            )
+            % {"p": period}
+        )
+
+
+@transaction.atomic
+def set_opening_balances(*, book: Book, balances, user, source: str = "import") -> int:
+    """期初余额: the leaf accounts' balances when the books start, replacing those set before.
+    `balances`: (account, debit, credit) each. Refused, with nothing written, when debits and
+    credits differ, an account is not a leaf of this book, or the first period is closed."""
+    book = Book.objects.select_for_update().get(pk=book.pk)
+    first_period(book, lock=True)
+    check_openings(book)
+    total_d = total_c = ZERO
+    rows = []
+    seen: set[int] = set()
+    for account, debit, credit in balances:
+        debit, credit = Decimal(debit or 0), Decimal(credit or 0)
+        if account.book_id != book.pk:
+            raise AccountingRefused(_("The account belongs to another set of books."))
+        if not account.is_leaf:
+            raise AccountingRefused(
+                _("Account %(account)s has sub-accounts; set the balance on them.")
+                % {"account": account}
+            )
+        if account.pk in seen:
+            raise AccountingRefused(_("Account %(account)s is given twice.") % {"account": account})
+        for value in (debit, credit):
+            if value != value.quantize(CENT):
+                raise AccountingRefused(_("Amounts are in yuan with two decimal places."))
+        seen.add(account.pk)
+        total_d += debit
+        total_c += credit
+        if debit or credit:
+            rows.append((account, debit, credit))
+    if total_d != total_c:
+        raise AccountingRefused(
+            _(
+                "Opening debits %(d)s and credits %(c)s differ by %(x)s: the opening trial "
+                "balance is not in balance."
+            )
+            % {"d": total_d, "c": total_c, "x": total_d - total_c}
+        )
+    for old in OpeningBalance.objects.filter(book=book):
+        kit.record_change(
+            obj=old, kind="delete", user=user, before=kit.snapshot(old), source=source
+        )
+    OpeningBalance.objects.filter(book=book).delete()
+    for account, debit, credit in rows:
+        kit.create_row(
+            obj=OpeningBalance(book=book, account=account, debit=debit, credit=credit),
+            user=user,
+            source=source,
+        )
+    return len(rows)
+
+
+# --- cash and bank journals (现金日记账, 银行存款日记账) ----------------------------------------
+
+JOURNAL_ACCOUNTS = {
+    "small_enterprise": {"cash": "1001", "bank": "1002"},
+    "cooperative": {"cash": "101", "bank": "102"},
+    "village_collective": {"cash": "101", "bank": "102"},
+}
+
+
+def journal_account(book: Book, kind: str) -> Account | None:
+    code = JOURNAL_ACCOUNTS.get(book.standard, {}).get(kind)
+    return Account.objects.filter(book=book, code=code).first() if code else None
+
+
+def journal(book: Book, kind: str, start: datetime.date, end: datetime.date) -> list[dict]:
+    """The cash (kind "cash") or bank ("bank") journal of a book: the opening balance, each
+    posted line in date and voucher order with its counter-accounts (对方科目) and the running
+    balance, a total for each day (本日合计) and each month (本月合计)."""
+    account = journal_account(book, kind)
+    if account is None:
+        return []
+    opening, lines, _closing = detail_ledger(account, start, end)
+    vouchers = {line.voucher_id for line, _b in lines}
+    codes = Account.objects.filter(book=book, code__startswith=account.code)
+    counter: dict[int, list[str]] = {}
+    for vid, code, name in (
+        VoucherLine.objects.filter(voucher_id__in=vouchers)
+        .exclude(account__in=codes)
+        .order_by("id")
+        .values_list("voucher_id", "account__code", "account__name")
+    ):
+        names = counter.setdefault(vid, [])
+        if f"{code} {name}" not in names:
+            names.append(f"{code} {name}")
+    rows = [{"kind": "opening", "date": start, "balance": opening}]
+    day_d = day_c = month_d = month_c = ZERO
+    balance = opening
+    for i, (line, bal) in enumerate(lines):
+        v = line.voucher
+        rows.append(
+            {
+                "kind": "line",
+                "date": v.date,
+                "voucher": v,
+                "line": line,
+                "summary": line.summary,
+                "counter": "、".join(counter.get(v.pk, [])),
+                "debit": line.debit,
+                "credit": line.credit,
+                "balance": bal,
+            }
+        )
+        balance = bal
+        day_d += line.debit
+        day_c += line.credit
+        month_d += line.debit
+        month_c += line.credit
+        nxt = lines[i + 1][0].voucher.date if i + 1 < len(lines) else None
+        if nxt != v.date:
+            rows.append(
+                {"kind": "day", "date": v.date, "debit": day_d, "credit": day_c, "balance": bal}
+            )
+            day_d = day_c = ZERO
+        if nxt is None or (nxt.year, nxt.month) != (v.date.year, v.date.month):
+            rows.append(
+                {
+                    "kind": "month",
+                    "date": v.date,
+                    "debit": month_d,
+                    "credit": month_c,
+                    "balance": bal,
+                }
+            )
+            month_d = month_c = ZERO
+    rows.append({"kind": "closing", "date": end, "balance": balance})
+    return rows
+
+
+# --- consolidated statements over the unit tree -----------------------------------------------
+
+
+@cache
+def consolidation_map() -> dict:
+    """The consolidated lines and, per standard, the level-1 accounts each line takes
+    (charts/consolidation.json)."""
+    with open(CHARTS / "consolidation.json", encoding="utf-8") as f:
+        data = json.load(f)
+    by_code: dict[str, dict[str, str]] = {}
+    for line in data["lines"]:
+        for standard, codes in line["accounts"].items():
+            for code in codes:
+                by_code.setdefault(standard, {})[code] = line["key"]
+    data["by_code"] = by_code
+    return data
+
+
+class Consolidated:
+    """合并报表 of the books in reach under a unit, whatever their standard: each book's
+    statements mapped line by line onto the consolidated layout (consolidation_map), one column
+    per book and their total. Balances between the units are not eliminated."""
+
+    def __init__(self, books, start: datetime.date, end: datetime.date):
+        mapping = consolidation_map()
+        self.books = list(books)
+        lines = mapping["lines"]
+        n = len(self.books)
+        values = {line["key"]: [ZERO] * n for line in lines}
+        # Accounts the mapping does not know (a chart added without its mapping): shown, so
+        # the statements visibly do not balance rather than silently leave them out.
+        self.unmapped: list[tuple[Book, Account, Decimal]] = []
+        for i, book in enumerate(self.books):
+            to = mapping["by_code"].get(book.standard, {})
+            st = Statements([book], start, end)
+
+            def add(account, v, i=i, to=to, book=book):
+                if account.code in to:
+                    values[to[account.code]][i] += v
+                elif v:
+                    self.unmapped.append((book, account, v))
+
+            for r in st.assets + st.liabilities + st.equity:
+                add(r.account, r.closing_signed)
+            for account, v in st.income + st.expenses:
+                add(account, v)
+            values[mapping["unclosed_profit"]][i] -= st.unclosed_profit
+        self.balance_sheet, self.income_statement = [], []
+        sums = {k: [ZERO] * n for k in ("assets", "liabilities", "equity", "income", "expense")}
+        for line in lines:
+            # Balances as debit-minus-credit: shown on the line's own side.
+            sign = -1 if line["section"] in ("liabilities", "equity") else 1
+            figures = [v * sign for v in values[line["key"]]]
+            entry = {"line": line, "figures": figures, "total": sum(figures, ZERO)}
+            for i, v in enumerate(figures):
+                sums[line["section"]][i] += v
+            if line["section"] in ("income", "expense"):
+                self.income_statement.append(entry)
+            else:
+                self.balance_sheet.append(entry)
+        self.totals = {k: (v, sum(v, ZERO)) for k, v in sums.items()}
+        self.surplus = [a - b for a, b in zip(sums["income"], sums["expense"], strict=True)]
+        self.total_surplus = sum(self.surplus, ZERO)
+
+    @property
+    def in_balance(self) -> bool:
+        a = self.totals["assets"][1]
+        return a == self.totals["liabilities"][1] + self.totals["equity"][1]

@@ -64,6 +64,16 @@ def build(ctx: SynthContext, n_lines: int) -> None:
         for a in chart("small_enterprise")["accounts"]
     ]
     Account.objects.bulk_create(accounts, batch_size=BATCH)
+    lines = bulk_vouchers(books, n_lines, first, span, rng)
+    ctx.result.counts["accounting books"] = len(books)
+    ctx.result.counts["voucher lines"] = lines
+
+
+def bulk_vouchers(books, n_lines: int, first: datetime.date, span: int, rng) -> int:
+    """Balanced posted vouchers of two lines each, `n_lines` lines in all, dated from `first`
+    over `span` days in the books given (their chart already there), numbered per book, month
+    and word without gaps. Also what the trial-balance benchmark builds its year from.
+    Returns the number of lines written."""
     acc = {
         (book_id, code): pk
         for book_id, code, pk in Account.objects.filter(book__in=books).values_list(
@@ -134,5 +144,4 @@ def build(ctx: SynthContext, n_lines: int) -> None:
         ],
         batch_size=BATCH,
     )
-    ctx.result.counts["accounting books"] = len(books)
-    ctx.result.counts["voucher lines"] = n_vouchers * 2
+    return n_vouchers * 2

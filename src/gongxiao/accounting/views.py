@@ -4,18 +4,21 @@ sheet and income statement. Every query goes through the scoping layer (books_in
 
 from __future__ import annotations
 
-import io
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from gongxiao.core import scoping, xlsx
+from gongxiao.core import jobs, scoping
+from gongxiao.core.ledgers import get_ledger
+from gongxiao.core.models import Job
 
-from . import services
-from .models import Account, Standard
+from . import exports, services
+from .imports import key
+from .models import Account, Book, Standard, Voucher
 
 
 def _require(user):
@@ -55,7 +58,7 @@ def trial_balance(request):
         for label, bs in _groups(books)
     ]
     if request.GET.get("format") == "xlsx":
-        return _trial_balance_xlsx(sections, period)
+        return exports.trial_balance(sections, period)
     return render(
         request,
         "accounting/trial_balance.html",
@@ -67,54 +70,6 @@ def trial_balance(request):
             "unit": request.working_unit,
         },
     )
-
-
-def _trial_balance_xlsx(sections, period):
-    buf = io.BytesIO()
-    wb = xlsx.workbook(buf, {"in_memory": True})
-    ws = wb.add_worksheet(_("Trial balance")[:31])
-    bold = wb.add_format({"bold": True})
-    money = wb.add_format({"num_format": "#,##0.00"})
-    headers = [
-        _("account code"),
-        _("account name"),
-        _("opening debit"),
-        _("opening credit"),
-        _("period debit"),
-        _("period credit"),
-        _("closing debit"),
-        _("closing credit"),
-    ]
-    r = 0
-    for label, books, tb in sections:
-        xlsx.write_cell(
-            ws, r, 0, f"{label} {period.label} {'、'.join(b.name for b in books)}", bold
-        )
-        xlsx.write_row(ws, r + 1, 0, headers, bold)
-        r += 2
-        for row in tb.rows:
-            xlsx.write_row(
-                ws, r, 0, ["　" * (row.account.level - 1) + row.account.code, row.account.name]
-            )
-            xlsx.write_row(
-                ws,
-                r,
-                2,
-                [
-                    row.opening_debit,
-                    row.opening_credit,
-                    row.debit,
-                    row.credit,
-                    row.closing_debit,
-                    row.closing_credit,
-                ],
-                money,
-            )
-            r += 1
-        r += 1
-    wb.close()
-    buf.seek(0)
-    return FileResponse(buf, as_attachment=True, filename=f"科目余额表-{period.code}.xlsx")
 
 
 @login_required
@@ -130,29 +85,7 @@ def account_ledger(request, pk: int):
     opening, rows, closing = services.detail_ledger(account, period.start, period.end)
     g_opening, months = services.general_ledger(account, period.start, period.end)
     if request.GET.get("format") == "xlsx":
-        buf = io.BytesIO()
-        wb = xlsx.workbook(buf, {"in_memory": True})
-        ws = wb.add_worksheet(_("Detail ledger")[:31])
-        bold = wb.add_format({"bold": True})
-        xlsx.write_cell(ws, 0, 0, f"{account.book} {account} {period.label}", bold)
-        xlsx.write_row(
-            ws,
-            1,
-            0,
-            [_("date"), _("voucher"), _("summary"), _("debit"), _("credit"), _("balance")],
-            bold,
-        )
-        xlsx.write_row(ws, 2, 0, ["", "", _("Opening balance"), "", "", opening])
-        for i, (line, bal) in enumerate(rows, start=3):
-            xlsx.write_row(
-                ws,
-                i,
-                0,
-                [line.voucher.date, str(line.voucher), line.summary, line.debit, line.credit, bal],
-            )
-        wb.close()
-        buf.seek(0)
-        return FileResponse(buf, as_attachment=True, filename=f"明细账-{account.code}.xlsx")
+        return exports.account_ledger(account, period, opening, rows, closing, g_opening, months)
     return render(
         request,
         "accounting/account_ledger.html",
@@ -178,6 +111,8 @@ def statements(request):
         (label, bs, services.Statements(bs, period.start, period.end))
         for label, bs in _groups(books)
     ]
+    if request.GET.get("format") == "xlsx":
+        return exports.statements(sections, period)
     return render(
         request,
         "accounting/statements.html",
@@ -189,3 +124,138 @@ def statements(request):
             "unit": request.working_unit,
         },
     )
+
+
+def _one_book(request):
+    """The book asked for (?book=) or the first in reach under the working unit."""
+    book, _books_ = _books(request)
+    if book is None:
+        book = services.books_in_reach(request.user, request.working_unit).first()
+    return book
+
+
+@login_required
+def journal(request):
+    """现金日记账 and 银行存款日记账 of one book for the working period, with the running
+    balance and the totals of each day and month; each line links to its voucher."""
+    user = request.user
+    _require(user)
+    period = request.working_period
+    book = _one_book(request)
+    kind = "bank" if request.GET.get("kind") == "bank" else "cash"
+    rows = services.journal(book, kind, period.start, period.end) if book else []
+    if book and request.GET.get("format") == "xlsx":
+        return exports.journal(book, kind, period, rows)
+    return render(
+        request,
+        "accounting/journal.html",
+        {
+            "period": period,
+            "book": book,
+            "books": services.books_in_reach(user, request.working_unit),
+            "kind": kind,
+            "title": exports.JOURNAL_TITLES[kind],
+            "account": services.journal_account(book, kind) if book else None,
+            "rows": rows,
+            "unit": request.working_unit,
+        },
+    )
+
+
+@login_required
+def consolidated(request):
+    """合并报表 over the unit tree: every book in reach under the working unit, whatever its
+    standard, mapped onto the consolidated lines (charts/consolidation.json)."""
+    user = request.user
+    _require(user)
+    period = request.working_period
+    books = list(services.books_in_reach(user, request.working_unit))
+    report = services.Consolidated(books, period.start, period.end)
+    if request.GET.get("format") == "xlsx":
+        return exports.consolidated(report, request.working_unit, period)
+    return render(
+        request,
+        "accounting/consolidated.html",
+        {"period": period, "report": report, "unit": request.working_unit},
+    )
+
+
+@login_required
+def voucher_print(request, pk: int):
+    """记账凭证 on paper: the voucher as the print view of any other record."""
+    _require(request.user)
+    voucher = get_object_or_404(
+        Voucher.objects.visible_to(request.user).select_related(
+            "book__unit", "created_by", "reviewed_by", "posted_by"
+        ),
+        pk=pk,
+    )
+    lines = list(
+        voucher.lines.select_related("account", "partner", "department", "project").order_by("id")
+    )
+    debit, credit, _n = services.totals(voucher)
+    return render(
+        request,
+        "accounting/voucher_print.html",
+        {
+            "v": voucher,
+            "lines": lines,
+            "total_debit": debit,
+            "total_credit": credit,
+            "back_url": reverse("ledger-detail", args=["accounting", "vouchers", voucher.pk]),
+        },
+    )
+
+
+IMPORT_LEDGER = {"vouchers": "vouchers", "openings": "books"}
+
+
+@login_required
+def book_import(request, pk: int, kind: str):
+    """The two imports into one set of books: vouchers, or opening balances. The file is
+    checked (and then imported on confirmation) by the kit's import jobs."""
+    if kind not in IMPORT_LEDGER:
+        raise Http404
+    if not scoping.can_any(request.user, "accounting", "import"):
+        raise PermissionDenied
+    book = get_object_or_404(Book.objects.permitted(request.user, "import"), pk=pk)
+    ledger = get_ledger("accounting", IMPORT_LEDGER[kind])
+    assert ledger is not None  # both are registered in ledgers.py
+    error = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None or not upload.name.lower().endswith((".xlsx", ".xls", ".xlsm", ".ods")):
+            error = _("Only Excel files (.xlsx, .xls) can be imported.")
+        elif upload.size > 20 * 1024 * 1024:
+            error = _("The file is larger than 20 MB; split it into several files.")
+        else:
+            job = Job(
+                kind=Job.Kind.IMPORT_CHECK,
+                ledger=ledger.key,
+                user=request.user,
+                params={
+                    "language": get_language(),
+                    "filename": upload.name,
+                    "importer": key(kind, book),
+                    "back_url": reverse("ledger-detail", args=["accounting", "books", book.pk]),
+                },
+            )
+            job.upload.save(upload.name, upload, save=False)
+            job.save()
+            jobs.start(job, sync=upload.size <= 512 * 1024)
+            return redirect("job-detail", pk=job.pk)
+    return render(
+        request,
+        "accounting/import.html",
+        {"error": error, "book": book, "kind": kind},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def import_template(request, kind: str):
+    if kind not in IMPORT_LEDGER:
+        raise Http404
+    if not scoping.can_any(request.user, "accounting", "import"):
+        raise PermissionDenied
+    return exports.template(kind)

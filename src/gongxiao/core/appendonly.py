@@ -142,6 +142,11 @@ def register_sqlite_function(sender, connection, **kwargs):
     connection.connection.create_function(
         "gongxiao_flushing", 0, lambda: 1 if getattr(connection, "gongxiao_flushing", False) else 0
     )
+    connection.connection.create_function(
+        "gongxiao_restoring",
+        0,
+        lambda: 1 if getattr(connection, "gongxiao_restoring", False) else 0,
+    )
 
 
 @contextlib.contextmanager
@@ -159,6 +164,26 @@ def flushing(connection):
         if connection.vendor == "postgresql" and connection.connection is not None:
             with connection.cursor() as cur:
                 cur.execute("SELECT set_config('gongxiao.flushing', 'off', false)")
+
+
+@contextlib.contextmanager
+def restoring(connection):
+    """Let this connection load the rows of a backup as they were (for `restore` only): a
+    module's insert guards (a voucher entered as a draft, say) ask this flag, the same way the
+    DELETE triggers ask `flushing`: `gongxiao_restoring()` on SQLite, the session setting
+    `gongxiao.restoring` on PostgreSQL."""
+    connection.ensure_connection()
+    connection.gongxiao_restoring = True
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT set_config('gongxiao.restoring', 'on', false)")
+    try:
+        yield
+    finally:
+        connection.gongxiao_restoring = False
+        if connection.vendor == "postgresql" and connection.connection is not None:
+            with connection.cursor() as cur:
+                cur.execute("SELECT set_config('gongxiao.restoring', 'off', false)")
 
 
 @contextlib.contextmanager

@@ -40,6 +40,8 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from gongxiao.core import appendonly
+
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 # Tables that dumpdata leaves out: the migrations table (restore's migrate writes it) and sessions.
@@ -387,8 +389,11 @@ def _loaddata(alias: str, source: Path) -> None:
     # Every row comes back with its id, content types and permissions included: first empty
     # what migrate made (content types, permissions, default rules …) without remaking it.
     call_command("flush", database=alias, interactive=False, inhibit_post_migrate=True, verbosity=0)
-    call_command("loaddata", str(source), database=alias, verbosity=0)
     conn = connections[alias]
+    # Rows come back as they were: a posted voucher as posted, with its lines (the insert
+    # guards of such tables let a restoring connection through, nothing else).
+    with appendonly.restoring(conn):
+        call_command("loaddata", str(source), database=alias, verbosity=0)
     statements = conn.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True))
     with conn.cursor() as cur:
         for sql in statements:

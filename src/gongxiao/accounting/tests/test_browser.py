@@ -4,6 +4,10 @@ second finance officer posts it; the trial balance shows it and drills through t
 ledger to the voucher. The clerk is never offered the review, and the reviewer's own voucher
 would not be his to review.
 
+A second test: a finance officer imports a voucher from an Excel file through the book's
+import page, and once posted it is in the cash journal, prints, and counts in the consolidated
+balance sheet.
+
 Run separately: `pytest src/gongxiao/accounting/tests/test_browser.py -m browser`.
 """
 
@@ -95,3 +99,52 @@ def test_a_voucher_entered_reviewed_posted_and_seen_in_the_trial_balance(
     expect(page.locator("#detail-ledger")).to_contain_text("销售化肥收到货款")
     page.locator("#detail-ledger a", has_text=str(voucher)).click()
     expect(page).to_have_url(voucher_url)
+
+
+def test_vouchers_imported_from_excel_show_in_the_cash_journal_and_print(
+    site, federation, new_context, tmp_path
+):
+    from gongxiao.accounting import services
+
+    from .test_imports import HEAD, sheet
+
+    book = make_book_in(federation.a1)
+    finance = user_with(Role.FINANCE, federation.county_a)
+    services.set_opening_balances(
+        book=book,
+        balances=[
+            (book.accounts.get(code="1001"), 800, 0),
+            (book.accounts.get(code="3001"), 0, 800),
+        ],
+        user=finance,
+    )
+    rows = [
+        ["记-1", "2024-03-04", "提取备用金", "1001", "库存现金", 500, "", ""],
+        ["记-1", "2024-03-04", "提取备用金", "1002", "银行存款", "", 500, ""],
+    ]
+    path = tmp_path / "凭证.xlsx"
+    path.write_bytes(sheet(HEAD, rows))
+
+    page = log_in(new_context(), site, finance.username)
+    page.goto(f"{site}/accounting/trial-balance/?book={book.pk}&period=2024")
+    page.click("#tb-import-vouchers")
+    page.set_input_files("#import-file", str(path))
+    page.click("#btn-upload")
+    page.click("#btn-confirm-import")
+    expect(page.locator("body")).to_contain_text("已导入1条记录")
+    voucher = Voucher.objects.get(book=book)
+    assert (voucher.status, voucher.number, voucher.lines.count()) == ("draft", 1, 2)
+    # Reviewed and posted by two others, it is in the cash journal.
+    other = user_with(Role.FINANCE, federation.county_a)
+    services.submit(voucher, finance)
+    services.review(voucher, other, on=voucher.date)
+    services.post(voucher, user_with(Role.FINANCE, federation.county_a), on=voucher.date)
+    page.goto(f"{site}/accounting/journal/?book={book.pk}&period=2024")
+    expect(page.locator("#journal")).to_contain_text("提取备用金")
+    expect(page.locator("#journal tr[data-kind=closing]")).to_contain_text("1300.00")
+    page.click(f"#journal a[href$='/vouchers/{voucher.pk}/']")
+    page.click("#voucher-print")
+    expect(page.locator("#print-page")).to_contain_text("记字第0001号")
+    expect(page.locator("#print-debit")).to_have_text("500.00")
+    page.goto(f"{site}/accounting/consolidated/?period=2024")
+    expect(page.locator("#consolidated-assets")).to_have_text("800.00")

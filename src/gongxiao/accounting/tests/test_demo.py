@@ -51,6 +51,9 @@ def test_the_demo_centre(federation):
         assert not Period.objects.filter(book=book, year=2025, month=3, status="closed").exists()
         tb = services.trial_balance([book], book.start_date, today)
         assert tb.balanced
+        # The books open with the balances taken over from the former books.
+        assert book.opening_balances.count() == 3
+        assert tb.total_opening_debit == tb.total_opening_credit > 0
         assert services.Statements([book], datetime.date(2025, 1, 1), today).in_balance
     leader = user_with(Role.LEADER, federation.city)
     figure = compute("accounting.units.in_centre", leader, federation.city, parse_period("2024"))

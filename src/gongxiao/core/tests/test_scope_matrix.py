@@ -105,6 +105,11 @@ def test_every_url_is_known_to_the_matrix():
         "accounting:trial-balance",
         "accounting:statements",
         "accounting:account-ledger",
+        "accounting:journal",
+        "accounting:consolidated",
+        "accounting:voucher-print",
+        "accounting:book-import",
+        "accounting:import-template",
         # the ranking table and a unit's score sheet in Excel and Word, tested in
         # assessment/tests/test_assessment.py (another county → 404, an unpublished sheet of
         # a sibling co-op → 404)
