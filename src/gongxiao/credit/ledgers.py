@@ -285,6 +285,7 @@ class CreditRatingLedger(Ledger):
         Action(
             "approve",
             _("Approve"),
+            right="review",
             service=_approve,
             check=services.check_may_approve,
             business_date=True,
@@ -294,6 +295,7 @@ class CreditRatingLedger(Ledger):
         Action(
             "return_rating",
             _("Return to be scored again"),
+            right="review",
             service=_return,
             input=ReasonForm,
             check=services.check_may_return,

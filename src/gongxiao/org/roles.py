@@ -78,6 +78,10 @@ RIGHTS: dict[str, dict[str, frozenset]] = {
         **_grant(_OPEN_MODULES, READ),
         "decisions": WRITE,
         "rectification": WRITE | REVIEW,
+        # The leadership scores the units it assesses and reviews another's scoring (绩效考核),
+        # and approves credit ratings.
+        "assessment": WRITE | REVIEW,
+        "credit": READ | REVIEW,
         "reports": WRITE,
     },
     Role.DISCIPLINE: {
@@ -100,7 +104,8 @@ RIGHTS: dict[str, dict[str, frozenset]] = {
     Role.SERVICE: {
         "org": READ,
         "agri": WRITE,
-        "credit": WRITE,
+        # Rates members and approves a colleague's rating (never his own: credit/services.py).
+        "credit": WRITE | REVIEW,
         "rectification": ENTRY,
         "reports": READ,
     },
