@@ -2,9 +2,9 @@
 grassroots co-op's monthly input sales returns, the county's emergency fertiliser reserve from
 April to September with its stock checks (one found short, so a rectification item), input-
 delivery events, trusteeships and service operations, outlets (a service centre declared for
-provincial recognition), recycling, sales events, a brand shop, canteens, and federation
-members, a few with records left incomplete. Written through the kit and the services, as users
-would."""
+provincial recognition), recycling, sales events, a brand shop, canteens, industry federations
+(产业农合联) and federation members, a few with records left incomplete. Written through the kit
+and the services, as users would."""
 
 from __future__ import annotations
 
@@ -337,6 +337,29 @@ def build(ctx) -> None:
                                 households=rng.randint(15, 80),
                             )
                         )
+        # 产业农合联: one built last year, and one this year where the county has two co-ops.
+        feds = [
+            create(
+                m.IndustryFederation(
+                    unit=below[0],
+                    name=f"{county.short_name or county.name}杨梅产业农合联",
+                    industry="杨梅",
+                    founded_on=datetime.date(years[0], 4, 18),
+                    lead=f"{below[0].short_name or below[0].name}杨梅专业合作社",
+                )
+            )
+        ]
+        if len(below) > 1 and today >= datetime.date(today.year, 1, 15):
+            feds.append(
+                create(
+                    m.IndustryFederation(
+                        unit=below[1],
+                        name=f"{county.short_name or county.name}茶叶产业农合联",
+                        industry="茶叶",
+                        founded_on=datetime.date(today.year, 1, 15),
+                    )
+                )
+            )
         # Members: cooperatives and family farms (organisations) and growers (persons).
         for n, g in enumerate(below):
             for k in range(rng.randint(2, 4)):
@@ -354,14 +377,18 @@ def build(ctx) -> None:
                         main_business=rng.choice(PRODUCTS),
                     )
                 )
+                level = rng.choice(["township", "industry"])
+                joined = datetime.date(years[0], rng.randint(1, 12), 1)
+                fed = rng.choice(feds) if level == "industry" else None
                 create(
                     m.Member(
                         unit=g,
                         kind=kind,
                         organisation=org,
-                        federation=rng.choice(["township", "industry"]),
-                        industry=rng.choice(PRODUCTS),
-                        joined_on=datetime.date(years[0], rng.randint(1, 12), 1),
+                        federation=level,
+                        industry_federation=fed,
+                        industry=fed.industry if fed else rng.choice(PRODUCTS),
+                        joined_on=max(joined, fed.founded_on) if fed else joined,
                         land_area=D(rng.randint(50, 600)),
                         main_products=rng.choice(PRODUCTS) if rng.random() < 0.9 else "",
                     )
@@ -380,6 +407,8 @@ def build(ctx) -> None:
                     )
                 )
                 counts["members"] += 1
+    # The completeness of each member's record, from the day it joined (会员信息录入率).
+    services.reevaluate_members()
     ctx.counts["input sales lines"] = counts["sales"]
     ctx.counts["service operations"] = counts["operations"]
     ctx.counts["federation members"] = counts["members"]

@@ -352,13 +352,45 @@ class OrganisationLedger(Ledger):
     search_fields = ["name", "credit_code", "address"]
     sort_fields = ["name"]
 
+    def update(self, obj, user, *, expected_version, source="web", m2m=None):
+        # Its address, phone or representative may complete (or not) its membership's record.
+        return services.revise_organisation(
+            organisation=obj, user=user, expected_version=expected_version, source=source
+        )
+
+
+@register
+class IndustryFederationLedger(Ledger):
+    model = m.IndustryFederation
+    slug = "industry-federations"
+    icon = "diagram-3"
+    list_fields = ["name", "unit", "industry", "founded_on", "lead"]
+    form_fields = ["unit", "name", "industry", "founded_on", "lead"]
+    filter_fields = {"industry": ["exact"], "founded_on": ["gte", "lte"]}
+    search_fields = ["name", "industry", "lead"]
+    sort_fields = ["founded_on", "name"]
+    date_field = "founded_on"
+
 
 def _leave(member, user, *, on):
     return services.leave(member=member, user=user, on=on)
 
 
 def _missing(member, user):
-    return "、".join(str(_field_label(p)) for p in services.missing_fields(member))
+    return _labels(services.missing_fields(member))
+
+
+def _labels(paths) -> str:
+    return "、".join(str(_field_label(p)) for p in paths)
+
+
+def _date_filter(method, label):
+    import django_filters
+
+    def apply(qs, name, value):
+        return method(qs, value) if value else qs
+
+    return django_filters.DateFilter(method=apply, label=label)
 
 
 def _field_label(path: str):
@@ -383,6 +415,7 @@ class MemberLedger(Ledger):
         "organisation",
         "person",
         "federation",
+        "industry_federation",
         "industry",
         "joined_on",
         "land_area",
@@ -394,6 +427,8 @@ class MemberLedger(Ledger):
     filter_fields = {
         "kind": ["exact"],
         "federation": ["exact"],
+        "industry_federation": ["exact"],
+        "industry": ["exact"],
         "joined_on": ["gte", "lte"],
         "left_on": ["isnull"],
     }
@@ -412,6 +447,31 @@ class MemberLedger(Ledger):
             example={},
         ),
     ]
+
+    def create(self, obj, user, *, source="web", m2m=None):
+        # Its completeness is recorded from the day it joined.
+        return services.enter_member(member=obj, user=user, source=source)
+
+    def update(self, obj, user, *, expected_version, source="web", m2m=None):
+        # An edit that changes its completeness is recorded from today.
+        return services.revise_member(
+            member=obj, user=user, expected_version=expected_version, source=source
+        )
+
+    def extra_filters(self):
+        # The rows the member figures count, as of a day (the end of their period).
+        return {
+            "on_roll": _date_filter(services.on_roll, _("on the roll on")),
+            "complete_on": _date_filter(
+                lambda qs, day: services.complete_on(services.on_roll(qs, day), day),
+                _("record complete on"),
+            ),
+        }
+
+    def values_as_of(self, obj, on):
+        # The working papers of a past period show the fields missing then.
+        then = services.missing_on(obj, on)
+        return {} if then is None else {"missing": _labels(then)}
 
 
 class ApplyForm(ActionForm):

@@ -400,16 +400,37 @@ M(
 
 def _members(user, unit, period):
     """Members on the roll at the end of the period: joined by then, not left by then."""
-    qs = m.Member.objects.visible_to(user).filter(joined_on__lte=period.end)
-    qs = qs.filter(Q(left_on__isnull=True) | Q(left_on__gt=period.end))
+    qs = services.on_roll(m.Member.objects.visible_to(user), period.end)
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
     return qs
 
 
 def _members_link(unit, period):
-    return {"joined_on__lte": period.end.isoformat(), "left_on__isnull": "true"}
+    return {"on_roll": period.end.isoformat()}
 
+
+def _assessed(user, unit, period):
+    """The members on the roll, their completeness history brought up to date first (a member
+    with none gets its first row; a period that reaches today records today's changes)."""
+    rows = _members(user, unit, period)
+    services.refresh_for(rows, period.end)
+    return rows
+
+
+def _complete(user, unit, period):
+    """Members whose record was complete at the end of the period, as the history kept it then:
+    an edit or a rule change today leaves a past period's figure as it was."""
+    return services.complete_on(_assessed(user, unit, period), period.end)
+
+
+MEMBER_DIMENSIONS = {
+    "kind": "kind",
+    "federation": "federation",
+    "industry": "industry",
+    "industry_federation": "industry_federation",
+    "unit": "unit",
+}
 
 M(
     "agri.members.entered",
@@ -420,7 +441,17 @@ M(
     "members",
     rows=_members,
     link=_members_link,
-    dimensions={"kind": "kind", "federation": "federation", "unit": "unit"},
+    dimensions=MEMBER_DIMENSIONS,
+)
+M(
+    "agri.members.joined",
+    _("Members joined"),
+    "家",
+    m.Member,
+    "joined_on",
+    "members",
+    dimensions=MEMBER_DIMENSIONS,
+    description=_("Members who joined the federation in the period."),
 )
 M(
     "agri.members.complete",
@@ -429,13 +460,10 @@ M(
     m.Member,
     "joined_on",
     "members",
-    rows=lambda user, unit, period: _members(user, unit, period).filter(
-        pk__in=services.complete_ids(_members(user, unit, period))
-    ),
-    link=_members_link,
-    value=lambda rows, *a: rows.count(),
-    dimensions={"kind": "kind"},
-    description=_("Every field the member's kind requires is filled."),
+    rows=_complete,
+    link=lambda unit, period: {"complete_on": period.end.isoformat()},
+    dimensions=MEMBER_DIMENSIONS,
+    description=_("Every field the member's kind required was filled at the end of the period."),
 )
 M(
     "agri.members.completeness_rate",
@@ -444,11 +472,37 @@ M(
     m.Member,
     "joined_on",
     "members",
-    rows=_members,
+    rows=_assessed,
     link=_members_link,
-    value=lambda rows, *a: rate(len(services.complete_ids(rows)), rows.count()),
-    dimensions={"kind": "kind", "unit": "unit"},
-    description=_("Complete member records over member records entered (会员信息录入率)."),
+    value=lambda rows, user, unit, period: rate(
+        services.complete_on(rows, period.end).count(), rows.count()
+    ),
+    dimensions=MEMBER_DIMENSIONS,
+    description=_(
+        "Complete member records over member records entered, at the end of the period "
+        "(会员信息录入率)."
+    ),
+)
+M(
+    "agri.federations.industry_built",
+    _("Industry federations built"),
+    "家",
+    m.IndustryFederation,
+    "founded_on",
+    "industry-federations",
+    dimensions={"industry": "industry", "unit": "unit"},
+)
+M(
+    "agri.federations.industry",
+    _("Industry federations"),
+    "家",
+    m.IndustryFederation,
+    "founded_on",
+    "industry-federations",
+    rows=lambda user, unit, period: _as_of(m.IndustryFederation, "founded_on", user, unit, period),
+    link=lambda unit, period: {"founded_on__lte": period.end.isoformat()},
+    dimensions={"industry": "industry"},
+    description=_("Industry federations founded by the end of the period."),
 )
 
 

@@ -704,6 +704,29 @@ class Organisation(LedgerModel):
             self.credit_code = self.credit_code.strip().upper()
 
 
+class IndustryFederation(LedgerModel):
+    """产业农合联: a federation of the members of one industry (杨梅, 茶叶 …) a unit builds
+    ("今年已打造产业农合联*家"), founded on a day; members join it at the industry level."""
+
+    module = "agri"
+
+    name = models.CharField(_("name"), max_length=100)
+    industry = models.CharField(_("industry"), max_length=50)
+    founded_on = models.DateField(_("founded on"))
+    lead = models.CharField(_("lead organisation"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("industry federation")
+        verbose_name_plural = _("industry federations")
+        ordering = ["unit__path", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "name"], name="agri_industry_fed_unique")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class MemberKind(models.TextChoices):
     COOPERATIVE = "cooperative", _("Farmers' cooperative (农民专业合作社)")
     FAMILY_FARM = "family_farm", _("Family farm (家庭农场)")
@@ -746,6 +769,14 @@ class Member(LedgerModel):
     )
     federation = models.CharField(_("federation joined"), max_length=10, choices=Level.choices)
     industry = models.CharField(_("industry"), max_length=50, blank=True)
+    industry_federation = models.ForeignKey(
+        IndustryFederation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("industry federation joined"),
+    )
     joined_on = models.DateField(_("joined on"))
     left_on = models.DateField(_("left on"), null=True, blank=True, editable=False)
     land_area = _qty(_("land farmed (亩)"), validators=NOT_NEGATIVE, null=True, blank=True)
@@ -789,6 +820,14 @@ class Member(LedgerModel):
             raise ValidationError({"organisation": _("A person member has no organisation.")})
         if not person_kind and self.person_id:
             raise ValidationError({"person": _("An organisation member is not a person.")})
+        if self.industry_federation_id and self.federation != self.Level.INDUSTRY:
+            raise ValidationError(
+                {
+                    "industry_federation": _(
+                        "A member joins an industry federation at the industry level."
+                    )
+                }
+            )
 
 
 class RequiredField(models.Model):
@@ -807,3 +846,41 @@ class RequiredField(models.Model):
 
     def __str__(self):
         return f"{self.kind}.{self.field}"
+
+
+class MemberCompleteness(models.Model):
+    """Whether a member's record was complete from a day on, and which required fields were
+    missing: an append-only history, so the completeness of a past period (会员信息录入率 at the
+    end of last year) is read as it stood then, not from today's fields and rules. The agri
+    services write a row when a member is entered (dated the day it joined), when it or its
+    organisation is edited through the kit, when the rules change, and when a re-evaluation
+    (a figure of the current period, the ``member_completeness`` command) finds the state
+    changed (dated that day)."""
+
+    class Reason(models.TextChoices):
+        ENTERED = "entered", _("Entered")
+        EDITED = "edited", _("Edited")
+        RULES = "rules", _("Required fields changed")
+        REVIEW = "review", _("Re-evaluated")
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="completeness", verbose_name=_("member")
+    )
+    from_date = models.DateField(_("state from"))
+    complete = models.BooleanField(_("complete"))
+    missing = models.CharField(_("fields missing"), max_length=500, blank=True)
+    reason = models.CharField(_("reason"), max_length=8, choices=Reason.choices)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("member completeness")
+        verbose_name_plural = _("member completeness history")
+        ordering = ["member", "from_date", "id"]
+        indexes = [models.Index(fields=["member", "from_date"], name="agri_completeness_on")]
+
+    def __str__(self):
+        return f"{self.member_id} {self.from_date} {self.complete}"
+
+    @property
+    def missing_fields(self) -> list[str]:
+        return [p for p in self.missing.split(",") if p]

@@ -9,13 +9,23 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongxiao.core import services as kit
 from gongxiao.core.actions import ActionRefused
 from gongxiao.rectification.services import create_item_from
 
-from .models import Member, Project, RequiredField, ServiceOutlet, StockCheck
+from .models import (
+    Member,
+    MemberCompleteness,
+    Organisation,
+    Project,
+    RequiredField,
+    ServiceOutlet,
+    StockCheck,
+)
 
 
 def _require(user, obj, action="change"):
@@ -193,9 +203,164 @@ def missing_fields(member: Member, rules: dict[str, list[str]] | None = None) ->
 
 
 def complete_ids(members, rules: dict[str, list[str]] | None = None) -> list[int]:
+    """The members among `members` complete today, by today's rules (for a past day, read the
+    history: complete_on)."""
     rules = required_fields() if rules is None else rules
     rows = members.select_related("person", "organisation", "organisation__representative")
     return [m.pk for m in rows if not missing_fields(m, rules)]
+
+
+# The completeness history (MemberCompleteness): a past day's figure is read from the rows dated
+# by then, so an edit or a rule change today never moves last year's rate.
+
+
+def _latest_records(member_ids) -> dict[int, MemberCompleteness]:
+    latest: dict[int, MemberCompleteness] = {}
+    first: dict[int, datetime.date] = {}
+    rows = MemberCompleteness.objects.filter(member_id__in=member_ids).order_by(
+        "member_id", "from_date", "id"
+    )
+    for rec in rows:
+        first.setdefault(rec.member_id, rec.from_date)
+        latest[rec.member_id] = rec
+    for pk, rec in latest.items():
+        rec.first_from = first[pk]  # type: ignore[attr-defined]
+    return latest
+
+
+def _evaluate(members, *, reason: str, on: datetime.date | None = None, rules=None) -> int:
+    """Append a history row for each of `members` whose state (the fields missing) differs from
+    its latest one, dated `on` (today); a member with no row yet gets its first, dated the day
+    it joined; a member whose joining day moved before its first row gets one dated then.
+    Returns the rows written."""
+    on = on or timezone.localdate()
+    rules = required_fields() if rules is None else rules
+    members = list(members)
+    latest = _latest_records([mb.pk for mb in members])
+    new = []
+    for member in members:
+        missing = missing_fields(member, rules)
+        state = {"complete": not missing, "missing": ",".join(missing)}
+        rec = latest.get(member.pk)
+        if rec is None:
+            new.append(
+                MemberCompleteness(
+                    member=member,
+                    from_date=min(member.joined_on, on),
+                    reason=MemberCompleteness.Reason.ENTERED,
+                    **state,
+                )
+            )
+            continue
+        if member.joined_on < rec.first_from:  # type: ignore[attr-defined]
+            new.append(
+                MemberCompleteness(
+                    member=member, from_date=member.joined_on, reason=reason, **state
+                )
+            )
+        elif rec.missing != state["missing"]:
+            new.append(
+                MemberCompleteness(
+                    member=member, from_date=max(on, rec.from_date), reason=reason, **state
+                )
+            )
+    MemberCompleteness.objects.bulk_create(new)
+    return len(new)
+
+
+def _with_parties(members):
+    return members.select_related("person", "organisation", "organisation__representative")
+
+
+def reevaluate_members(members=None, *, on: datetime.date | None = None, reason: str = "") -> int:
+    """Re-read `members` (all by default) against today's rules and record the state of those
+    it changed, dated `on` (today). This is how a change the agri app is not told of — a
+    person's ID number or phone edited in the org app — enters the history: on the day the
+    figure of the current period is next computed, or the ``member_completeness`` command
+    runs, whichever is first."""
+    members = Member.objects.all() if members is None else members
+    return _evaluate(
+        _with_parties(members), reason=reason or MemberCompleteness.Reason.REVIEW, on=on
+    )
+
+
+def rules_changed(*, on: datetime.date | None = None) -> int:
+    """The required fields changed: every member is re-read, a row appended (dated `on`, today)
+    where its state changed."""
+    return reevaluate_members(on=on, reason=MemberCompleteness.Reason.RULES)
+
+
+def refresh_for(members, end: datetime.date) -> None:
+    """Before a figure as of `end` is read: members with no history get their first row (dated
+    the day they joined); when `end` is today or later, today's changes are recorded too (a
+    past day's figure needs, and takes, nothing written today)."""
+    today = timezone.localdate()
+    if end >= today:
+        reevaluate_members(members, on=today)
+    else:
+        reevaluate_members(members.filter(completeness__isnull=True), on=today)
+
+
+def _state_on(day: datetime.date, field: str = "complete"):
+    return Subquery(
+        MemberCompleteness.objects.filter(member=OuterRef("pk"), from_date__lte=day)
+        .order_by("-from_date", "-id")
+        .values(field)[:1]
+    )
+
+
+def complete_on(members, day: datetime.date):
+    """The members among `members` whose record was complete at the end of `day`, as the
+    history kept it then."""
+    return members.annotate(_complete_then=_state_on(day)).filter(_complete_then=True)
+
+
+def missing_on(member: Member, day: datetime.date) -> list[str] | None:
+    """The required fields `member` was missing at the end of `day` (None: no history then)."""
+    rec = (
+        MemberCompleteness.objects.filter(member=member, from_date__lte=day)
+        .order_by("-from_date", "-id")
+        .first()
+    )
+    return rec.missing_fields if rec else None
+
+
+def on_roll(members, day: datetime.date):
+    """Members who had joined by `day` and not left by then."""
+    return members.filter(joined_on__lte=day).filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+
+
+@transaction.atomic
+def enter_member(*, member: Member, user, source: str = "web") -> Member:
+    """A member entered (form, import, API): its completeness from the day it joined."""
+    member = kit.create_row(obj=member, user=user, source=source)
+    reevaluate_members(
+        Member.objects.filter(pk=member.pk), reason=MemberCompleteness.Reason.ENTERED
+    )
+    return member
+
+
+@transaction.atomic
+def revise_member(*, member: Member, user, expected_version: int, source: str = "web") -> Member:
+    """A member's record edited: its completeness from today, if the edit changed it."""
+    member = kit.update_row(obj=member, expected_version=expected_version, user=user, source=source)
+    reevaluate_members(Member.objects.filter(pk=member.pk), reason=MemberCompleteness.Reason.EDITED)
+    return member
+
+
+@transaction.atomic
+def revise_organisation(
+    *, organisation: Organisation, user, expected_version: int, source: str = "web"
+) -> Organisation:
+    """An organisation edited (its address, phone, representative): its membership's
+    completeness from today, if the edit changed it."""
+    organisation = kit.update_row(
+        obj=organisation, expected_version=expected_version, user=user, source=source
+    )
+    reevaluate_members(
+        Member.objects.filter(organisation=organisation), reason=MemberCompleteness.Reason.EDITED
+    )
+    return organisation
 
 
 # --- projects --------------------------------------------------------------------------------

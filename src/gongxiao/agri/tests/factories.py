@@ -206,6 +206,17 @@ def make_organisation(unit, **kw):
     )
 
 
+@factory_for(m.IndustryFederation)
+def make_industry_federation(unit, **kw):
+    return m.IndustryFederation.objects.create(
+        unit=unit,
+        name=kw.pop("name", f"产业农合联{_seq():05d}"),
+        industry=kw.pop("industry", "杨梅"),
+        founded_on=kw.pop("founded_on", D),
+        **kw,
+    )
+
+
 @factory_for(m.Member)
 def make_member(unit, **kw):
     kind = kw.pop("kind", "cooperative")

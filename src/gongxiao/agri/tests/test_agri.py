@@ -454,21 +454,6 @@ def test_an_invalid_id_number_writes_nothing(web, federation):
     assert not Person.objects.filter(name="种粮大户王某").exists()
 
 
-def test_completeness_rate_follows_the_required_fields(officer, federation):
-    a = federation.county_a
-    f.make_member(federation.a1)  # a cooperative, every field filled
-    f.make_member(federation.a2, kind="family_farm")
-    farmer = f.make_member(federation.a1, kind="farmer", land_area=None)
-    assert services.missing_fields(farmer) == ["land_area"]
-    assert compute("agri.members.entered", officer, a, YEAR).value == 3
-    assert compute("agri.members.complete", officer, a, YEAR).value == 2
-    assert compute("agri.members.completeness_rate", officer, a, YEAR).value == Decimal("66.7")
-    # A field made required counts as missing where it is empty.
-    m.RequiredField.objects.create(kind="cooperative", field="bank_account")
-    assert compute("agri.members.complete", officer, a, YEAR).value == 1
-    assert compute("agri.members.completeness_rate", officer, a, YEAR).value == Decimal("33.3")
-
-
 def test_a_member_who_left_is_no_longer_counted(web, officer, federation):
     member = f.make_member(federation.a1, joined_on=D(2022, 3, 1))
     act(web, "members", member, "leave", {"on": "2022-02-01"})

@@ -27,6 +27,8 @@ SECTION_KEYS = [
     "agri.trusteeship.area",
     "agri.services.area",
     "agri.recycling.packaging_pieces",
+    "agri.federations.industry_built",
+    "agri.members.joined",
     "agri.outlets.shops_built",
     "agri.outlets.centres_built",
     "agri.outlets.declared",
@@ -66,3 +68,6 @@ def test_the_demo_fills_every_figure_of_the_section(federation):
     rate = compute("agri.members.completeness_rate", admin, federation.county_a, last_year).value
     assert isinstance(rate, Decimal)
     assert 0 < rate < 100  # some records are left incomplete, as in life
+    # Each member's completeness is kept from the day it joined.
+    for member in m.Member.objects.all():
+        assert member.completeness.first().from_date == member.joined_on

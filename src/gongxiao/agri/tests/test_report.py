@@ -132,6 +132,13 @@ class Year:
         ]
         keep("agri.expert_visits.count", *visits)
         keep("agri.expert_visits.households", *visits)
+        # 产业农合联 built in the year (one the year before, one in county B: not counted), and
+        # the cooperatives that joined in the year.
+        feds = [f.make_industry_federation(a1, founded_on=D(2022, 4, 18))]
+        f.make_industry_federation(a2, founded_on=D(2021, 9, 1))
+        f.make_industry_federation(fed.b1, founded_on=D(2022, 4, 18))
+        keep("agri.federations.industry_built", *feds)
+        keep("agri.members.joined", members[0])
         keep("agri.members.entered", *members)
         keep("agri.members.completeness_rate", *members)
 
@@ -170,7 +177,10 @@ def test_the_three_in_one_section_prints_the_figures_of_the_rows(federation, yea
     assert "完成土地托管面积2000.5亩，农业生产社会化服务3600亩次" in text
     assert "组织农技专家指导和培训2次，惠及105户。" in text
     assert "回收农药废弃包装物20500件" in text
-    assert "建设综合服务社2家、农事服务中心1家，申报上级认定1家" in text
+    assert (
+        "打造产业农合联1家，吸收合作社会员1家，建设综合服务社2家、农事服务中心1家，申报上级认定1家"
+        in text
+    )
     assert (
         "活动2场，销售额1580.5万元；区域公共品牌专营店和线上渠道销售51万元；邻里食堂供餐1800人次"
         in text
