@@ -214,35 +214,31 @@ def complete_ids(members, rules: dict[str, list[str]] | None = None) -> list[int
 # by then, so an edit or a rule change today never moves last year's rate.
 
 
-def _latest_records(member_ids) -> dict[int, MemberCompleteness]:
-    latest: dict[int, MemberCompleteness] = {}
-    first: dict[int, datetime.date] = {}
+def _first_and_latest(member_ids) -> dict[int, tuple[MemberCompleteness, MemberCompleteness]]:
+    out: dict[int, tuple[MemberCompleteness, MemberCompleteness]] = {}
     rows = MemberCompleteness.objects.filter(member_id__in=member_ids).order_by(
         "member_id", "from_date", "id"
     )
     for rec in rows:
-        first.setdefault(rec.member_id, rec.from_date)
-        latest[rec.member_id] = rec
-    for pk, rec in latest.items():
-        rec.first_from = first[pk]  # type: ignore[attr-defined]
-    return latest
+        first = out[rec.member_id][0] if rec.member_id in out else rec
+        out[rec.member_id] = (first, rec)
+    return out
 
 
 def _evaluate(members, *, reason: str, on: datetime.date | None = None, rules=None) -> int:
     """Append a history row for each of `members` whose state (the fields missing) differs from
-    its latest one, dated `on` (today); a member with no row yet gets its first, dated the day
-    it joined; a member whose joining day moved before its first row gets one dated then.
-    Returns the rows written."""
+    its latest one, dated `on` (today). A member with no row yet gets its first, dated the day it
+    joined; a member whose joining day was moved before its first row gets one dated then, in
+    the state first known. Returns the rows written."""
     on = on or timezone.localdate()
     rules = required_fields() if rules is None else rules
     members = list(members)
-    latest = _latest_records([mb.pk for mb in members])
+    known = _first_and_latest([mb.pk for mb in members])
     new = []
     for member in members:
         missing = missing_fields(member, rules)
         state = {"complete": not missing, "missing": ",".join(missing)}
-        rec = latest.get(member.pk)
-        if rec is None:
+        if member.pk not in known:
             new.append(
                 MemberCompleteness(
                     member=member,
@@ -252,16 +248,21 @@ def _evaluate(members, *, reason: str, on: datetime.date | None = None, rules=No
                 )
             )
             continue
-        if member.joined_on < rec.first_from:  # type: ignore[attr-defined]
+        first, latest = known[member.pk]
+        if member.joined_on < first.from_date:
             new.append(
                 MemberCompleteness(
-                    member=member, from_date=member.joined_on, reason=reason, **state
+                    member=member,
+                    from_date=member.joined_on,
+                    reason=reason,
+                    complete=first.complete,
+                    missing=first.missing,
                 )
             )
-        elif rec.missing != state["missing"]:
+        if latest.missing != state["missing"]:
             new.append(
                 MemberCompleteness(
-                    member=member, from_date=max(on, rec.from_date), reason=reason, **state
+                    member=member, from_date=max(on, latest.from_date), reason=reason, **state
                 )
             )
     MemberCompleteness.objects.bulk_create(new)

@@ -129,6 +129,21 @@ def test_an_edit_today_leaves_a_past_period_unchanged(web, officer, federation):
     assert member.completeness.count() == 2
 
 
+def test_a_joining_day_moved_earlier_is_covered_in_the_state_first_known(web, federation):
+    member = f.make_member(federation.a1, joined_on=D(2023, 6, 1))
+    services.reevaluate_members()
+    member.refresh_from_db()
+    resp = web.post(
+        ledger_url(MEMBERS, "edit", pk=member.pk),
+        _member_data(member, joined_on="2023-01-10", main_products=""),
+    )
+    assert resp.status_code == 302
+    members = m.Member.objects.all()
+    assert list(services.complete_on(members, D(2023, 3, 31))) == [member]
+    assert list(services.complete_on(members, D(2023, 12, 31))) == [member]
+    assert not services.complete_on(members, D(2024, 3, 15)).exists()
+
+
 def test_an_organisation_edited_is_recorded_for_its_membership(web, officer, federation):
     member = f.make_member(federation.a1, joined_on=D(2023, 2, 1))
     services.reevaluate_members()
