@@ -18,7 +18,7 @@ from gongxiao.agri import models as m
 from gongxiao.agri import services
 from gongxiao.agri.tests import factories as f
 from gongxiao.core.ledgers import get_ledger
-from gongxiao.core.metrics import breakdown, compute
+from gongxiao.core.metrics import breakdown, compute, rollup
 from gongxiao.core.periods import parse_period
 from gongxiao.core.tests.helpers import ledger_url
 from gongxiao.org.models import Person
@@ -258,6 +258,12 @@ def test_the_member_figures_drill_to_the_rows_they_count(web, officer, federatio
         assert shown == set(fig.rows.values_list("pk", flat=True)), (period, key)
         assert len(shown) == count
     assert compute("agri.members.completeness_rate", officer, a, LAST_YEAR).value == Decimal("75.0")
+    # Split by unit, the parts add up to the figure, each as it stood then.
+    for period, total in ((LAST_YEAR, 3), (THIS_YEAR, 2)):
+        parts = rollup("agri.members.complete", officer, a, period)
+        assert sum(r.figure.value for r in parts) == total
+        for r in parts:
+            assert r.figure.rows.count() == r.figure.value
 
 
 def test_the_history_backfill_starts_each_member_on_the_day_it_joined(federation):
