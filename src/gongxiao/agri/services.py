@@ -1,7 +1,8 @@
 """Rules of the services to farmers: a reserve stock check that finds a shortfall raises a
 rectification item (the one mechanism, rectification.services.create_item_from); an outlet's
 recognised level is declared and granted on business dates; a member leaves on a date; and the
-completeness of a member's record against the fields its kind requires (as data)."""
+completeness of a member's record against the fields its kind requires (as data), kept as a
+dated, append-only history so a past period's rate reads the same whenever it is asked for."""
 
 from __future__ import annotations
 
@@ -200,14 +201,6 @@ def missing_fields(member: Member, rules: dict[str, list[str]] | None = None) ->
     """The required fields of `member`'s kind left empty."""
     rules = required_fields() if rules is None else rules
     return [p for p in rules.get(member.kind, []) if _value_of(member, p) in (None, "")]
-
-
-def complete_ids(members, rules: dict[str, list[str]] | None = None) -> list[int]:
-    """The members among `members` complete today, by today's rules (for a past day, read the
-    history: complete_on)."""
-    rules = required_fields() if rules is None else rules
-    rows = members.select_related("person", "organisation", "organisation__representative")
-    return [m.pk for m in rows if not missing_fields(m, rules)]
 
 
 # The completeness history (MemberCompleteness): a past day's figure is read from the rows dated
