@@ -594,17 +594,39 @@ class ContractTemplateLedger(Ledger):
 # --- inventory checks and safety inspections ---------------------------------------------------
 
 
+def _close_check(check, user, *, on):
+    services.close_check(check=check, user=user, on=on)
+
+
 @register
 class InventoryCheckLedger(Ledger):
     model = m.InventoryCheck
     slug = "inventory-checks"
     icon = "clipboard-check"
-    list_fields = ["title", "unit", "start_date", "end_date", "checked_units"]
+    list_fields = ["title", "unit", "start_date", "end_date", "checked_units", "closed_on"]
     form_fields = ["unit", "title", "start_date", "end_date", "checked_units", "note"]
-    filter_fields = {"start_date": ["gte", "lte"]}
+    export_fields = [*form_fields, "closed_on"]
+    api_fields = [*form_fields, "closed_on"]
+    filter_fields = {"start_date": ["gte", "lte"], "closed_on": ["isnull"]}
     search_fields = ["title", "note"]
     sort_fields = ["start_date"]
     date_field = "start_date"
+    actions = [
+        Action(
+            "close",
+            _("Close the check"),
+            service=_close_check,
+            check=services.check_closable,
+            business_date=True,
+            style="success",
+            example={},
+        ),
+    ]
+
+    def lock_reason(self, obj):
+        if obj.pk and obj.closed_on:
+            return str(_("The inventory check has been closed; its record is kept as it was."))
+        return None
 
 
 @register
@@ -677,6 +699,11 @@ class InventoryDifferenceLedger(Ledger):
     def create(self, obj, user, *, source="web", m2m=None):
         # Each difference becomes a rectification item whose source is the difference.
         return services.add_difference(difference=obj, user=user, source=source)
+
+    def lock_reason(self, obj):
+        if obj.pk and obj.inventory_check.closed_on:
+            return str(_("The inventory check has been closed; its record is kept as it was."))
+        return None
 
 
 @register
