@@ -139,6 +139,19 @@ def test_the_close_action_is_declared_in_the_kit_and_refused_with_the_reason(fed
     assert federation.a1.name in resp.content.decode()
     check.refresh_from_db()
     assert check.closed_on is None
+    # The page names what is missing; the button shows only once nothing is.
+    from django.test import Client
+
+    web = Client()
+    web.force_login(officer)
+    page = f"/ledgers/assets/inventory-checks/{check.pk}/"
+    html = web.get(page).content.decode()
+    assert "尚未盘点的单位" in html and federation.a2.name in html
+    assert 'id="step-close"' not in html
+    for unit in (federation.a1, federation.a2):
+        f.make_count(unit, inventory_check=check)
+    html = web.get(page).content.decode()
+    assert "可以结束" in html and 'id="step-close"' in html
     stranger = APIClient()
     stranger.force_authenticate(user_with(Role.ASSET, federation.county_b))
     assert stranger.post(url, {"version": check.version}, format="json").status_code == 404
