@@ -12,6 +12,7 @@ from typing import cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from gongxiao.core import scoping
@@ -594,17 +595,61 @@ class ContractTemplateLedger(Ledger):
 # --- inventory checks and safety inspections ---------------------------------------------------
 
 
+def _close_check(check, user, *, on):
+    services.close_check(check=check, user=user, on=on)
+
+
+def _before_closing(check, user) -> str:
+    """What the check still lacks before it may close (units not counted, differences open)."""
+    if check.closed_on:
+        return ""
+    problems = services.close_problems(check, timezone.localdate())
+    return "；".join(problems) if problems else str(_("ready to close"))
+
+
 @register
 class InventoryCheckLedger(Ledger):
     model = m.InventoryCheck
     slug = "inventory-checks"
     icon = "clipboard-check"
-    list_fields = ["title", "unit", "start_date", "end_date", "checked_units"]
+    list_fields = [
+        "title",
+        "unit",
+        "start_date",
+        "end_date",
+        "checked_units",
+        "closed_on",
+        "before_closing",
+    ]
     form_fields = ["unit", "title", "start_date", "end_date", "checked_units", "note"]
-    filter_fields = {"start_date": ["gte", "lte"]}
+    export_fields = [*form_fields, "closed_on", "before_closing"]
+    computed = {"before_closing": (_("still to do before closing"), _before_closing)}
+    api_fields = [*form_fields, "closed_on"]
+    filter_fields = {"start_date": ["gte", "lte"], "closed_on": ["isnull"]}
     search_fields = ["title", "note"]
     sort_fields = ["start_date"]
     date_field = "start_date"
+    actions = [
+        Action(
+            "close",
+            _("Close the check"),
+            service=_close_check,
+            check=services.check_closable,
+            business_date=True,
+            style="success",
+            example={},
+        ),
+    ]
+
+    @cached_property
+    def detail_field_names(self) -> list[str]:
+        # The page says what the check still lacks (the close button shows only once nothing).
+        return [*super().detail_field_names, "before_closing"]
+
+    def lock_reason(self, obj):
+        if obj.pk and obj.closed_on:
+            return str(_("The inventory check has been closed; its record is kept as it was."))
+        return None
 
 
 @register
@@ -677,6 +722,11 @@ class InventoryDifferenceLedger(Ledger):
     def create(self, obj, user, *, source="web", m2m=None):
         # Each difference becomes a rectification item whose source is the difference.
         return services.add_difference(difference=obj, user=user, source=source)
+
+    def lock_reason(self, obj):
+        if obj.pk and obj.inventory_check.closed_on:
+            return str(_("The inventory check has been closed; its record is kept as it was."))
+        return None
 
 
 @register

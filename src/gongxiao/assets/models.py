@@ -802,6 +802,8 @@ class InventoryCheck(LedgerModel):
         "org.Unit", related_name="+", verbose_name=_("units checked")
     )
     note = models.TextField(_("note"), blank=True)
+    # Set by the closing action (services.close_check), with its business date.
+    closed_on = models.DateField(_("check closed on"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("inventory check")
@@ -867,6 +869,9 @@ class InventoryCount(TrackedModel):
         prop = self.property if self.property_id else None
         if prop is not None and self.counted_unit_id and prop.unit_id != self.counted_unit_id:
             errors["property"] = _("The property belongs to another unit.")
+        check = self.inventory_check if self.inventory_check_id else None
+        if check is not None and check.closed_on and not self.pk:
+            errors["inventory_check"] = _("The inventory check has been closed; nothing is added.")
         if errors:
             raise ValidationError(errors)
 
@@ -923,6 +928,13 @@ class InventoryDifference(RaisesItem, TrackedModel):
 
     def __str__(self):
         return self.description[:60]
+
+    def clean(self):
+        check = self.inventory_check if self.inventory_check_id else None
+        if check is not None and check.closed_on and not self.pk:
+            raise ValidationError(
+                {"inventory_check": _("The inventory check has been closed; nothing is added.")}
+            )
 
     def item_defaults(self):
         return {

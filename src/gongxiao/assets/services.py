@@ -754,6 +754,74 @@ def record_count(*, count, user, source: str = "web"):
     return count
 
 
+def close_problems(check, on: datetime.date) -> list[str]:
+    """What keeps an inventory check from closing on `on` (empty: nothing): a unit of the
+    campaign with nothing counted yet, named; a difference whose rectification is not closed
+    out by then (undecided), counted and the first ones named."""
+    from .models import InventoryCount
+
+    problems: list[str] = []
+    counted = set(
+        InventoryCount.objects.filter(inventory_check=check).values_list(
+            "counted_unit_id", flat=True
+        )
+    )
+    missing = [u.name for u in check.checked_units.order_by("path") if u.pk not in counted]
+    if missing:
+        problems.append(_("units not yet counted: %(list)s") % {"list": "、".join(missing)})
+    open_diffs = list(
+        check.differences.filter(Q(item_closed_on__isnull=True) | Q(item_closed_on__gt=on))
+        .select_related("responsible_unit")
+        .order_by("found_on", "id")
+    )
+    if open_diffs:
+        names = "；".join(
+            f"{d.responsible_unit.name}：{d.description[:40]}" for d in open_diffs[:5]
+        )
+        more = "…" if len(open_diffs) > 5 else ""
+        problems.append(
+            _("%(n)s differences not yet settled (rectification not closed out): %(list)s")
+            % {"n": len(open_diffs), "list": names + more}
+        )
+    return problems
+
+
+def check_closable(check, user=None, on: datetime.date | None = None) -> None:
+    """Why the inventory check cannot be closed (raises), or nothing."""
+    if check.closed_on:
+        raise LeaseRefused(_("This inventory check has already been closed."))
+    if problems := close_problems(check, on or timezone.localdate()):
+        raise LeaseRefused(
+            _("The inventory check cannot be closed; %(list)s.") % {"list": "；".join(problems)}
+        )
+
+
+@transaction.atomic
+def close_check(*, check, user, on: datetime.date | None = None):
+    """Close an inventory check (资产清查) on `on`: every unit of the campaign counted and every
+    difference found settled by then. Its end date is the closing day unless one was given;
+    after closing nothing more is counted in it."""
+    from .models import InventoryCheck
+
+    _require(user, check)
+    check = InventoryCheck.objects.select_for_update().get(pk=check.pk)
+    on = kit.business_date(
+        on,
+        not_before=[
+            (
+                check.start_date,
+                _("The check cannot close before it starts (%(d)s).") % {"d": check.start_date},
+            )
+        ],
+    )
+    check_closable(check, user, on)
+    check.closed_on = on
+    if not check.end_date:
+        check.end_date = on
+    kit.update_row(obj=check, expected_version=check.version, user=user, source="action")
+    return check
+
+
 @transaction.atomic
 def add_hazard(*, hazard, user, source: str = "web"):
     """Record a safety hazard and open its rectification item: 立行立改 unless a deadline is
@@ -799,7 +867,8 @@ def _leaders_of(unit):
 
 
 def remind_leases(*, today: datetime.date | None = None) -> int:
-    """The ladder for leases, safe to run any number of times (each notice has its key): the
+    """The ladder for leases, run once a day by the task workers (core/daily.py) and safe to
+    run any number of times (each notice has its key): the
     asset officers over a lease hear 90, 60 and 30 days before it expires, and of rent overdue
     more than 30 days; over 90 days overdue, the unit's leaders hear too. Returns the notices
     sent."""
@@ -839,6 +908,9 @@ def remind_leases(*, today: datetime.date | None = None) -> int:
         if oldest <= 30:
             continue
         bucket = _bucket(oldest)
+        # The period longest overdue names the notice: once per period and age, so a tenant
+        # who settles and falls behind again is told again.
+        first = min((c.seq for c, _a, days in arrears.rows if days == oldest), default=0)
         url = reverse("ledger-detail", args=["assets", "leases", lease.pk])
         title = _("Rent overdue %(n)s days: %(lease)s, %(a)s yuan owed") % {
             "n": oldest,
@@ -852,7 +924,7 @@ def remind_leases(*, today: datetime.date | None = None) -> int:
             sent += bool(
                 notify(
                     recipient=user,
-                    key=f"assets.lease.{lease.pk}.arrears.{bucket}",
+                    key=f"assets.lease.{lease.pk}.arrears.{first}.{bucket}",
                     title=title,
                     url=url,
                     level="danger" if oldest > 90 else "warning",

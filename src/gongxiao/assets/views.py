@@ -107,12 +107,79 @@ def safety_coverage(request):
     period = _quarter_of(request)
     unit = request.working_unit
     ctx = coverage_rows(request.user, unit, period)
+    if request.GET.get("format") == "xlsx":
+        if not scoping.can_any(request.user, "assets", "export"):
+            raise PermissionDenied
+        return _coverage_xlsx(unit, period, ctx)
     ctx.update(
         {
             "period": period,
             "unit": unit,
+            "can_export": scoping.can_any(request.user, "assets", "export"),
             "units_missing": sum(1 for _u, ok, _l in ctx["units"] if not ok),
             "props_missing": sum(1 for _p, ok in ctx["properties"] if not ok),
         }
     )
     return render(request, "assets/safety_coverage.html", ctx)
+
+
+def _coverage_xlsx(unit, period, ctx):
+    """The coverage page as a workbook: the units (inspected, safety letter signed) and the
+    properties (inspected) of the quarter, each on its sheet, laid out by the kit's helper."""
+    import io
+
+    from django.http import FileResponse
+    from django.utils.translation import gettext as _
+
+    from gongxiao.core import xlsx
+
+    buf = io.BytesIO()
+    wb = xlsx.workbook(buf, {"in_memory": True})
+    title = wb.add_format({"bold": True, "font_size": 14})
+    head = wb.add_format({"bold": True, "border": 1, "text_wrap": True, "valign": "vcenter"})
+    cell = wb.add_format({"border": 1})
+    unit_name = unit.name if unit else ""
+
+    def yes_no(ok: bool, no: str) -> str:
+        return "✓" if ok else no
+
+    ws = wb.add_worksheet(_("unit"))
+    xlsx.write_cell(
+        ws,
+        0,
+        0,
+        _("%(u)s safety inspections in %(p)s: units") % {"u": unit_name, "p": period.label},
+        title,
+        measure=False,
+    )
+    headers = [_("unit"), _("inspected")]
+    if ctx["show_letters"]:
+        headers.append(_("safety letter signed"))
+    xlsx.write_row(ws, 1, 0, headers, head)
+    for r, (u, ok, signed) in enumerate(ctx["units"], start=2):
+        values = [u.name, yes_no(ok, _("not inspected"))]
+        if ctx["show_letters"]:
+            values.append(yes_no(signed, _("not signed")))
+        xlsx.write_row(ws, r, 0, values, cell)
+    xlsx.finish_sheet(ws, header_rows=2, columns=len(headers), min_width=10)
+
+    ws = wb.add_worksheet(_("property"))
+    xlsx.write_cell(
+        ws,
+        0,
+        0,
+        _("%(u)s safety inspections in %(p)s: properties") % {"u": unit_name, "p": period.label},
+        title,
+        measure=False,
+    )
+    headers = [_("property"), _("unit"), _("inspected")]
+    xlsx.write_row(ws, 1, 0, headers, head)
+    for r, (p, ok) in enumerate(ctx["properties"], start=2):
+        xlsx.write_row(ws, r, 0, [p.name, p.unit.name, yes_no(ok, _("not inspected"))], cell)
+    xlsx.finish_sheet(ws, header_rows=2, columns=len(headers), min_width=10)
+    wb.close()
+    return FileResponse(
+        io.BytesIO(buf.getvalue()),
+        as_attachment=True,
+        filename=f"安全生产检查覆盖-{period.code}.xlsx",
+    )

@@ -239,3 +239,11 @@ def make_hazard(unit, **kw):
         description=kw.pop("description", f"安全隐患{_seq():05d}"),
         **kw,
     )
+
+
+@prepares("assets.inventory-checks", "close")
+def _countable_check(unit):
+    # Its one unit counted, nothing differing: ready to close.
+    check = make_inventory_check(unit)
+    make_count(unit, inventory_check=check)
+    return check

@@ -186,3 +186,39 @@ def test_quarterly_coverage_shows_who_was_not_inspected_and_never_the_sibling_co
     assert a1_row.count("✓") == 2 and a2_row.count("✓") == 0
     c.force_login(user_with(Role.PARTY, federation.county_a))  # no assets right
     assert c.get("/assets/safety/coverage/").status_code == 403
+
+
+def test_the_coverage_page_exports_to_excel_with_both_tables(federation):
+    import io
+    import zipfile
+
+    from django.test import Client
+
+    from gongxiao.core.excel import read_rows
+
+    inspected = f.make_property(federation.a1, name="已检查的门面")
+    missed = f.make_property(federation.a2, name="未检查的仓库")
+    f.make_property(federation.b1, name="乙县的门面")
+    ins = f.make_safety_inspection(federation.county_a, date=D(2023, 5, 10))
+    ins.inspected_units.add(federation.a1)
+    ins.properties.add(inspected)
+    c = Client()
+    c.force_login(user_with(Role.ASSET, federation.county_a))
+    html = c.get("/assets/safety/coverage/", {"period": "2023Q2"}).content.decode()
+    assert 'id="export-xlsx"' in html and "format=xlsx" in html
+    resp = c.get("/assets/safety/coverage/", {"period": "2023Q2", "format": "xlsx"})
+    assert resp.status_code == 200
+    assert "attachment" in resp["Content-Disposition"]
+    data = b"".join(resp.streaming_content)
+    rows = read_rows(data)
+    assert rows[1] == ["单位", "已检查"]  # the asset role reads no letters: no such column
+    by_name = {r[0]: r for r in rows[2:]}
+    assert by_name[federation.a1.name][1] == "✓"
+    assert by_name[federation.a2.name][1] == "未检查"
+    assert federation.b1.name not in by_name
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert len([n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]) == 2
+        strings = z.read("xl/sharedStrings.xml").decode()
+    assert missed.name in strings and inspected.name in strings and "乙县的门面" not in strings
+    c.force_login(user_with(Role.PARTY, federation.county_a))  # no assets right
+    assert c.get("/assets/safety/coverage/", {"format": "xlsx"}).status_code == 403

@@ -34,6 +34,10 @@ def test_the_demo_leases_properties_by_every_way_and_leaves_some_arrears(db):
     assert any(p.certificate_problem() for p in m.Property.objects.all())
     assert m.InventoryDifference.objects.filter(item__isnull=False).count() >= 3
     assert m.InventoryDifference.objects.filter(item_closed_on__isnull=False).exists()
+    closed = m.InventoryCheck.objects.get(unit=ctx.counties[0])
+    assert closed.closed_on is not None  # every difference settled, then closed
+    assert not closed.differences.filter(item_closed_on__isnull=True).exists()
+    assert m.InventoryCheck.objects.filter(closed_on__isnull=True).exists()  # others still open
     assert m.Hazard.objects.filter(item__kind="immediate", item_closed_on__isnull=False).exists()
     assert m.SafetyInspection.objects.count() == 4 * len(ctx.counties)
     assert m.RentPayment.objects.filter(paid_on__lt=today - datetime.timedelta(days=365)).exists()

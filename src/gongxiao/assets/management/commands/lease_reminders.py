@@ -1,5 +1,6 @@
-"""`gongxiao lease_reminders`: the notification ladder for leases (expiries ahead, rent overdue);
-run it daily (cron or the task queue), as `gongxiao escalate` for rectification items."""
+"""`gongxiao lease_reminders`: the notification ladder for leases (expiries ahead, rent overdue)
+by hand. The task workers run it once a day on their own (core/daily.py, assets/apps.py); each
+notice is sent once, so running it again sends nothing twice."""
 
 from django.core.management.base import BaseCommand
 

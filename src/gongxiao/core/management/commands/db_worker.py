@@ -1,12 +1,13 @@
 """`gongxiao db_worker`: django-tasks-db's worker, which first fails the jobs whose worker died
-(core/jobs.py) and, while it waits for tasks, keeps looking for them (the watchdog)."""
+(core/jobs.py) and, while it waits for tasks, keeps looking for them and runs the daily jobs
+the apps registered (core/daily.py: reminders and the like), each once a day (the watchdog)."""
 
 import threading
 
 from django.db import connection
 from django_tasks_db.management.commands import db_worker
 
-from gongxiao.core import jobs
+from gongxiao.core import daily, jobs
 
 
 class Watchdog(threading.Thread):
@@ -14,15 +15,21 @@ class Watchdog(threading.Thread):
         super().__init__(daemon=True, name="job-watchdog")
         self.every = every
         self.stopped = threading.Event()
+        self.daily_done: dict = {}  # the day each daily job last ran in this worker
 
     def run(self):
         while not self.stopped.wait(self.every):
-            try:
-                jobs.fail_stale_jobs()
-            except Exception:  # the database away for a while: try again later
-                jobs.log.exception("job watchdog")
-            finally:
-                connection.close()
+            self.tick()
+
+    def tick(self):
+        try:
+            jobs.fail_stale_jobs()
+        except Exception:  # the database away for a while: try again later
+            jobs.log.exception("job watchdog")
+        try:
+            daily.run_due(self.daily_done)
+        finally:
+            connection.close()
 
 
 class Command(db_worker.Command):
