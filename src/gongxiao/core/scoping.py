@@ -54,6 +54,22 @@ def unit_q(user, module: str | None, action: str) -> Q | None:
     return q
 
 
+def may_at(user, module: str, action: str, unit) -> bool:
+    """Whether `user` may take `action` in `module` at `unit` (a row to be added there, say),
+    decided from the cached assignments and the unit's path: no query."""
+    from gongxiao.org.roles import RESTRICTED_MODULES, role_allows
+
+    if is_unrestricted(user) and module not in RESTRICTED_MODULES:
+        return True
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return any(
+        role_allows(role, module, action)
+        and (unit.path.startswith(path) if subtree else unit.pk == unit_id)
+        for path, unit_id, role, subtree in _assignments(user)
+    )
+
+
 def units_for(user, module: str | None = None, action: str = "view") -> QuerySet:
     """The units in reach, e.g. for a unit selector or a form's unit choices."""
     Unit = apps.get_model("org", "Unit")

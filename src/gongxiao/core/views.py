@@ -176,7 +176,9 @@ def _children(ledger, obj, user, *, locked: bool) -> list[dict]:
             continue
         columns = [f for f in child.list_fields if f != field][:4]
         rows = child.queryset_for(user, "view", fields=columns).filter(**{field: obj})
-        total, capped = capped_count(rows)
+        first = list(rows[: CHILD_ROWS + 1])
+        # Counted only when there are more than the page shows: most parents have a few.
+        total, capped = capped_count(rows) if len(first) > CHILD_ROWS else (len(first), False)
         kw = {"app_label": child.app_label, "slug": child.slug}
         filters = child.filter_fields
         narrowed = field in filters and (isinstance(filters, list) or "exact" in filters[field])
@@ -191,7 +193,7 @@ def _children(ledger, obj, user, *, locked: bool) -> list[dict]:
                         reverse("ledger-detail", kwargs={**kw, "pk": r.pk}),
                         [child.display_value(r, f, user) for f in columns],
                     )
-                    for r in rows[:CHILD_ROWS]
+                    for r in first[:CHILD_ROWS]
                 ],
                 "list_url": f"{reverse('ledger-list', kwargs=kw)}?{field}={obj.pk}"
                 if narrowed

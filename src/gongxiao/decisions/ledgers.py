@@ -371,5 +371,6 @@ def meeting_context(request, meeting) -> dict:
         "amendments": meeting.amendments.all(),
         # "Add a matter" with this meeting chosen: while its minutes are open, for those who
         # may add in its unit.
-        "can_add_matter": meeting.sealed_at is None and scoping.can(user, "add", meeting),
+        "can_add_matter": meeting.sealed_at is None
+        and scoping.may_at(user, Matter.module, "add", meeting.unit),
     }

@@ -232,6 +232,9 @@ SPECTACULAR_SETTINGS = {
         "WritingKindEnum": "gongxiao.party.models.Writing.Kind",
         "WritingLevelEnum": "gongxiao.party.models.Writing.Level",
         "RuleKindEnum": "gongxiao.party.models.Rule.Kind",
+        # "grade" is a credit grade (AAA…) in one app and a cadre's grade (优秀…) in another.
+        "CreditGradeEnum": "gongxiao.credit.models.Grade",
+        "CadreGradeEnum": "gongxiao.party.models.CadreGrade.Grade",
     },
 }
 

@@ -61,8 +61,16 @@ def material(ledger, federation) -> hostile.Material:
 
 
 # Ledgers whose rows an import file cannot carry (a template needs its Word file; a rent
-# schedule is generated from its lease and refuses every imported row).
-NO_IMPORTABLE_ROW = {"reports.templates", "assets.contract-templates", "assets.rent-schedule"}
+# schedule is generated from its lease, an assessment's sheets, scores and appeals by its
+# cycle's steps: each refuses every imported row).
+NO_IMPORTABLE_ROW = {
+    "reports.templates",
+    "assets.contract-templates",
+    "assets.rent-schedule",
+    "assessment.sheets",
+    "assessment.scores",
+    "assessment.appeals",
+}
 
 
 def good_row(client, user, ledger, m: hostile.Material) -> bool:

@@ -27,6 +27,7 @@ def test_the_transition_table_is_explicit():
     assert {k: (set(v.sources), v.target) for k, v in TRANSITIONS.items()} == {
         "start": ({"open"}, "in_progress"),
         "request_close_out": ({"open", "in_progress"}, "requested"),
+        "withdraw_close_out": ({"requested"}, "in_progress"),
         "close_out": ({"requested"}, "closed"),
         "reject_close_out": ({"requested"}, "in_progress"),
         "reopen": ({"closed"}, "in_progress"),
@@ -171,11 +172,14 @@ def test_unknown_step_is_refused(cast):
 
 def test_allowed_steps_follow_role_and_state(cast):
     item = _requested(cast)
+    # The leader decides (or, on the responsible side too, takes the request back); the owner
+    # may only take it back.
     assert [s.name for s in services.allowed_steps(item, cast.leader)] == [
+        "withdraw_close_out",
         "close_out",
         "reject_close_out",
     ]
-    assert services.allowed_steps(item, cast.owner) == []
+    assert [s.name for s in services.allowed_steps(item, cast.owner)] == ["withdraw_close_out"]
     assert services.allowed_steps(item, cast.outsider) == []
 
 
