@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-VAR = ROOT / "var" / "bench"
+# GONGXIAO_BENCH_DIR keeps the built databases elsewhere (several checkouts can share one).
+VAR = Path(os.environ.get("GONGXIAO_BENCH_DIR") or ROOT / "var" / "bench")
 YEAR = 2025
 
 
@@ -83,6 +84,8 @@ def configure(args) -> dict:
         url = f"sqlite:///{data / 'bench.sqlite3'}"
     else:
         suffix = "_smoke" if args.smoke else ""
+        if not args.smoke and args.rows != 1_000_000:
+            suffix = f"_{args.rows}"
         url = os.environ.get(
             "BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/gongxiao_bench{suffix}"
         )
@@ -795,6 +798,8 @@ def main(argv=None) -> int:
         args.voucher_lines = 5_000
         args.load_seconds, args.connections, args.workers = 3, 2, 2
     args.name = f"{args.db}{'-smoke' if args.smoke else ''}"
+    if not args.smoke and args.rows != 1_000_000:
+        args.name += f"-{args.rows}"  # each scale keeps its own database (the scaling table)
     env = configure(args)
     if args.smoke:
         reset_database(args, env)  # a smoke run always starts from nothing
@@ -831,7 +836,7 @@ def main(argv=None) -> int:
     )
     out = VAR / f"results-{args.name}.md"
     out.write_text(text)
-    print("\n" + text + f"\n(written to {out.relative_to(ROOT)})")
+    print("\n" + text + f"\n(written to {out})")
     return 0
 
 
