@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import decimal
 import io
 import json
 import os
@@ -515,16 +516,19 @@ class _KnownChoiceField(forms.Field):
             raise forms.ValidationError(self.error_messages["required"], code="required")
 
 
-def _import_form(ledger, probe):
+def _import_form(ledger, probe, objects: dict | None = None):
     """The ledger's form for import rows: the same fields and validation, with the related
     fields' choices (scoped by `probe`, the user's form) held in memory, and the database
     existence check of those foreign keys left out since the choices came from the database."""
     overrides, related = {}, []
     for name, form_field in probe.fields.items():
         if isinstance(form_field, forms.ModelChoiceField):
-            objects = {str(o.pk): o for o in form_field.queryset}
+            if objects is not None and name in objects:
+                known = objects[name]  # read once by the caller
+            else:
+                known = {str(o.pk): o for o in form_field.queryset}
             many = isinstance(form_field, forms.ModelMultipleChoiceField)
-            overrides[name] = _KnownChoiceField(form_field, objects, many=many)
+            overrides[name] = _KnownChoiceField(form_field, known, many=many)
             if not many:
                 related.append(name)
 
@@ -571,9 +575,20 @@ def _check_unique(ledger, result: ImportCheck) -> None:
 
 
 def check_import(
-    ledger, data: bytes, user, *, progress: Callable[[int, int], None] | None = None
+    ledger,
+    data: bytes,
+    user,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    by_row: bool = False,
 ) -> ImportCheck:
-    """Read and validate every row of an import file; write nothing."""
+    """Read and validate every row of an import file; write nothing.
+
+    The file is checked column by column (`_check_by_column`: each column coerced and cleaned
+    once per distinct value, the model's own rules per row without a form); a ledger whose form
+    adds rules of its own, or has a field that path does not know, is checked row by row
+    through its form (`_check_by_row`), as is every ledger with `by_row`. Both give the same
+    messages for the same file."""
     result = ImportCheck()
     try:
         sheet = read_sheet(data)
@@ -646,6 +661,21 @@ def check_import(
         return result
 
     probe = ledger.form_class(user=user, action="add")
+    plan = None if by_row else _column_plan(ledger, probe)
+    if plan is None:
+        _check_by_row(ledger, user, probe, body, columns, headers, result, progress)
+    else:
+        _check_by_column(ledger, user, probe, plan, body, columns, headers, result, progress)
+    if result.total == 0:
+        result.file_errors.append(_("The file has headers but no rows."))
+    elif not result.errors:
+        _match_existing(ledger, user, result)
+        _check_unique(ledger, result)
+    return result
+
+
+def _check_by_row(ledger, user, probe, body, columns, headers, result, progress) -> None:
+    """Each row through the ledger's own form (the reference the column path must match)."""
     row_form = _import_form(ledger, probe)
     add_units = set(scoping.units_for(user, ledger.module, "add").values_list("pk", flat=True))
     absent_defaults = [
@@ -745,12 +775,451 @@ def check_import(
             result.preview.append(["" if c is None else str(c) for c in row[: len(headers)]])
         if progress and result.total % 500 == 0:
             progress(index - 1, total)
-    if result.total == 0:
-        result.file_errors.append(_("The file has headers but no rows."))
-    elif not result.errors:
-        _match_existing(ledger, user, result)
-        _check_unique(ledger, result)
-    return result
+
+
+# --- checking by column -----------------------------------------------------------------------
+
+# The form fields whose `clean` depends on the value alone (so a column is cleaned once per
+# distinct value), and the model fields whose `clean` does not read the row it belongs to.
+_PURE_FORM_FIELDS = (
+    forms.CharField,
+    forms.IntegerField,
+    forms.DecimalField,
+    forms.FloatField,
+    forms.DateField,
+    forms.BooleanField,
+    forms.NullBooleanField,
+    forms.TypedChoiceField,
+    forms.ChoiceField,
+    forms.FileField,
+    forms.JSONField,
+)
+_PURE_MODEL_FIELDS = {
+    models.CharField,
+    models.TextField,
+    models.SlugField,
+    models.EmailField,
+    models.URLField,
+    models.DateField,
+    models.DecimalField,
+    models.FloatField,
+    models.BooleanField,
+    models.IntegerField,
+    models.SmallIntegerField,
+    models.BigIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.PositiveBigIntegerField,
+    models.JSONField,
+}
+# The hooks of a form that, overridden, add rules the column path would not apply.
+_FORM_HOOKS = ("clean", "_clean_fields", "_clean_form", "_post_clean", "full_clean")
+
+
+@dataclass
+class _ColumnPlan:
+    form_names: list[str]  # the form's fields in its order
+    model_fields: list  # the model fields the form sets (construct_instance), in model order
+    related: list[str]  # single related fields (left out of model validation, as the form)
+    checkbox: set[str]
+
+
+def _column_plan(ledger, probe) -> _ColumnPlan | None:
+    """What the column path needs of this ledger's form, or None when the form (or a field)
+    may hold a rule that only the form itself applies: then the ledger is checked row by row.
+    Decided from the form class and its fields (no query), before any row is read."""
+    from gongxiao.core.forms import LedgerForm
+
+    for klass in type(probe).__mro__:
+        if klass is LedgerForm:
+            break
+        names = set(vars(klass))
+        if names & set(_FORM_HOOKS) or any(n.startswith("clean_") for n in names):
+            return None
+    if type(probe).clean is not LedgerForm.clean:
+        return None
+    opts = ledger.model._meta
+    fields = set(probe._meta.fields or ())
+    model_fields = []
+    for f in opts.fields:
+        if not f.editable or isinstance(f, models.AutoField) or f.name not in probe.fields:
+            continue
+        if f.name not in fields:
+            continue
+        model_fields.append(f)
+    related: list[str] = []
+    checkbox: set[str] = set()
+    for name, form_field in probe.fields.items():
+        if form_field.disabled:
+            return None
+        if isinstance(form_field, forms.ModelChoiceField):
+            if not isinstance(form_field, forms.ModelMultipleChoiceField):
+                related.append(name)
+        elif not isinstance(form_field, _PURE_FORM_FIELDS):
+            return None
+        if isinstance(form_field.widget, forms.CheckboxInput):
+            checkbox.add(name)
+    for f in model_fields:
+        if f.name in related or f.many_to_many:
+            continue
+        if isinstance(f, models.FileField):
+            if not f.blank:
+                return None
+            continue
+        if type(f) not in _PURE_MODEL_FIELDS or f.generated:
+            return None
+    return _ColumnPlan(
+        form_names=list(probe.fields),
+        model_fields=model_fields,
+        related=related,
+        checkbox=checkbox,
+    )
+
+
+def _lookups_from(ledger, objects: dict) -> dict:
+    """`_build_lookups` from the choices the plan already read (one read per file)."""
+    lookups: dict[str, dict] = {}
+    for name in ledger.import_field_names:
+        f = ledger.field(name)
+        if f.is_relation and name in objects:
+            table: dict = {}
+            for obj in objects[name].values():
+                for key in (
+                    getattr(obj, "code", None),
+                    getattr(obj, "short_name", None),
+                    str(obj),
+                    str(obj.pk),
+                ):
+                    if key:
+                        table.setdefault(str(key), obj.pk)
+            lookups[name] = table
+        elif f.choices:
+            table = {}
+            for value, label in f.flatchoices:
+                table[str(value)] = value
+                table[str(label)] = value
+            lookups[name] = table
+    return lookups
+
+
+class _Failed:
+    """A cell that did not clean: its ValidationError (or the coercion's message)."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error):
+        self.error = error
+
+
+_ABSENT = object()  # a value the form's data does not hold (a cell that did not coerce)
+
+
+def _memo_key(value):
+    if isinstance(value, (float, decimal.Decimal)):
+        # 1.0 and 1.00, 0.0 and -0.0 are equal but may not clean alike (decimal places).
+        return (type(value), repr(value))
+    try:
+        hash(value)
+    except TypeError:
+        if isinstance(value, list):
+            return (list, tuple(_memo_key(v) for v in value))
+        return None
+    return (type(value), value)
+
+
+def _map_column(values: list, fn: Callable) -> list:
+    """`fn` over a column, once per distinct value (the functions mapped are pure)."""
+    memo: dict = {}
+    out = []
+    append = out.append
+    for v in values:
+        key = _memo_key(v)
+        if key is None:
+            append(fn(v))
+            continue
+        hit = memo.get(key, memo)
+        if hit is memo:
+            hit = memo[key] = fn(v)
+        append(hit)
+    return out
+
+
+def _check_by_column(ledger, user, probe, plan, body, columns, headers, result, progress) -> None:
+    """The checks of `_check_by_row`, with the same messages in the same order, done over
+    whole columns: each column coerced and cleaned (by the form's own field and then the model
+    field, as a form would) once per distinct value; per row only what spans fields (the
+    model's `clean()` on an instance built directly), the scope, the lock and uniqueness."""
+    from gongxiao.core.ledgers import Ledger
+
+    model = ledger.model
+    opts = model._meta
+    # The choices of the related fields (scoped by the user's form), read once for the file.
+    objects = {
+        name: {str(o.pk): o for o in field.queryset}
+        for name, field in probe.fields.items()
+        if isinstance(field, forms.ModelChoiceField)
+    }
+    form = _import_form(ledger, probe, objects=objects)(data={}, action="add")
+    form_fields = form.fields
+    add_units = set(scoping.units_for(user, ledger.module, "add").values_list("pk", flat=True))
+    lookups = _lookups_from(ledger, objects)
+    unique_fields = _unique_fields(ledger)
+    seen: dict[str, dict] = {n: {} for n in unique_fields}
+    seen_rows: dict[int, int] = {}
+    cols_read = sorted(columns)
+    total = len(body)
+
+    # The rows the row path would check (it skips blank rows), with their numbers.
+    indexes: list[int] = []
+    rows: list[list] = []
+    for index, row in enumerate(body, start=2):
+        if any(c not in (None, "") for c in row):
+            indexes.append(index)
+            rows.append(row)
+    n = len(rows)
+    result.total = n
+
+    # 1. Cells to form data, column by column (`_coerce`); a message where a cell does not.
+    data: dict[str, list] = {}
+    coerce_errors: dict[str, list] = {}  # name -> [message or None] per row
+    for name in ledger.import_field_names:
+        f = ledger.field(name)
+        if (
+            name not in columns.values()
+            and f.has_default()
+            and not isinstance(f, models.BooleanField)
+        ):
+            data[name] = [f.get_default()] * n
+    for col, name in columns.items():
+        f = ledger.field(name)
+        cells = [row[col] if col < len(row) else None for row in rows]
+
+        def coerce(cell, f=f):
+            try:
+                return _coerce(f, cell, lookups)
+            except ValueError as exc:
+                return _Failed(str(exc))
+
+        values = _map_column(cells, coerce)
+        if any(type(v) is _Failed for v in values):
+            coerce_errors[name] = [v.error if type(v) is _Failed else None for v in values]
+            values = [_ABSENT if type(v) is _Failed else v for v in values]
+        data[name] = values
+
+    # 2. The form's fields over their columns (what `form._clean_fields` does per row).
+    cleaned: dict[str, list] = {}
+    for name in plan.form_names:
+        field = form_fields[name]
+        widget = field.widget
+        initial = form.get_initial_for_field(field, name)
+        is_file = isinstance(field, forms.FileField)
+
+        def clean(value, name=name, field=field, widget=widget, initial=initial, is_file=is_file):
+            raw = widget.value_from_datadict({} if value is _ABSENT else {name: value}, {}, name)
+            try:
+                return field.clean(raw, initial) if is_file else field.clean(raw)
+            except ValidationError as exc:
+                return _Failed(exc)
+
+        column = data.get(name)
+        cleaned[name] = _map_column([_ABSENT] * n if column is None else column, clean)
+
+    # 3. What construct_instance and the model's field validation would make of them.
+    related = set(plan.related)
+    in_form = set(plan.form_names)
+    meta_fields = set(probe._meta.fields or ())
+    base_exclude = {
+        f.name
+        for f in opts.fields
+        if f.name not in in_form
+        or (meta_fields and f.name not in meta_fields)
+        or f.name in (probe._meta.exclude or ())
+    } | related
+    maybe_exclude = [
+        f
+        for f in plan.model_fields
+        if not f.blank and not form_fields[f.name].required and f.name not in related
+    ]
+    model_clean: dict[str, list] = {}
+    keep_default: dict[str, bool] = {}
+    for f in plan.model_fields:
+        name = f.name
+        form_field = form_fields[name]
+        omitted_absent = form_field.widget.value_omitted_from_data({}, {}, name)
+        keep_default[name] = f.has_default() and omitted_absent
+        if name in related or isinstance(f, models.FileField):
+            continue
+        default = f.get_default()
+
+        def mclean(value, f=f):
+            if f.blank and value in f.empty_values:
+                return value
+            try:
+                return f.clean(value, None)
+            except ValidationError as exc:
+                return _Failed(exc)
+
+        # The value the instance holds for this field: the form's, or the field's default
+        # when the form kept it (an empty optional cell left out of the data).
+        column = data.get(name)
+        held = []
+        for i, value in enumerate(cleaned[name]):
+            if type(value) is _Failed:
+                held.append(_ABSENT)
+            elif (
+                keep_default[name]
+                and (column is None or column[i] is _ABSENT)
+                and value in form_field.empty_values
+            ):
+                held.append(default)
+            else:
+                held.append(value)
+        model_clean[name] = _map_column(
+            held, lambda v, mclean=mclean: v if v is _ABSENT else mclean(v)
+        )
+
+    has_clean = model.clean is not models.Model.clean
+    m2m_names = [n for n in ledger.m2m_names(ledger.import_field_names) if n in in_form]
+    locks = type(ledger).lock_reason is not Ledger.lock_reason
+    lock_parent = getattr(ledger, "lock_parent", None)
+    lock_memo: dict = {}
+    file_fields = [f for f in plan.model_fields if isinstance(f, models.FileField)]
+    model_names = [f.name for f in plan.model_fields if not isinstance(f, models.FileField)]
+
+    # 4. Row by row: only what spans fields, in the order the form would report it.
+    for i in range(n):
+        index = indexes[i]
+        row = rows[i]
+        row_errors: list[dict] = []
+        if not ledger.import_allows_duplicates:
+            key = hash(tuple(_same(row[c]) if c < len(row) else "" for c in cols_read))
+            if key in seen_rows:
+                row_errors.append(
+                    {
+                        "row": index,
+                        "column": "",
+                        "message": _("the row is the same as row %(row)s of this file")
+                        % {"row": seen_rows[key]},
+                    }
+                )
+            else:
+                seen_rows[key] = index
+        for name, messages in coerce_errors.items():
+            if messages[i] is not None:
+                row_errors.append(
+                    {"row": index, "column": header_label(ledger, name), "message": messages[i]}
+                )
+        errors: dict[str, list] | None = None
+        for name in plan.form_names:
+            value = cleaned[name][i]
+            if type(value) is _Failed:
+                if errors is None:
+                    errors = {}
+                errors.setdefault(name, []).extend(value.error.error_list)
+        # Fields the model validation leaves out for this row (as the form decides).
+        exclude = set(base_exclude)
+        if errors:
+            exclude.update(errors)
+        for f in maybe_exclude:
+            value = cleaned[f.name][i]
+            if type(value) is not _Failed and value in form_fields[f.name].empty_values:
+                exclude.add(f.name)
+        kwargs = {}
+        model_errors: dict[str, list] = {}
+        for name in model_names:
+            value = cleaned[name][i]
+            if type(value) is _Failed:
+                continue  # the instance keeps its default; the form reported the field
+            kept = (
+                keep_default[name]
+                and (data.get(name) is None or data[name][i] is _ABSENT)
+                and value in form_fields[name].empty_values
+            )
+            if name in exclude or name not in model_clean:
+                if not kept:
+                    kwargs[name] = value
+                continue
+            held = model_clean[name][i]
+            if type(held) is _Failed:
+                model_errors[name] = list(held.error.error_list)
+                if not kept:
+                    kwargs[name] = value
+            else:
+                kwargs[name] = held
+        for f in file_fields:
+            value = cleaned[f.name][i]
+            if type(value) is not _Failed and value is not None:
+                kwargs[f.name] = value or ""
+        obj = model(**kwargs)
+        if has_clean:
+            try:
+                obj.clean()
+            except ValidationError as exc:
+                model_errors = exc.update_error_dict(model_errors)
+        if model_errors:
+            exc = ValidationError(model_errors)
+            if errors is None:
+                errors = {}
+            for name, messages in exc.error_dict.items():
+                if name in form_fields:
+                    overrides = form_fields[name].error_messages
+                    for message in messages:
+                        if isinstance(message, ValidationError) and message.code in overrides:
+                            message.message = overrides[message.code]
+                errors.setdefault(name, []).extend(messages)
+        if errors:
+            for name, messages in errors.items():
+                if name != "__all__" and any(
+                    e["column"] == header_label(ledger, name) for e in row_errors
+                ):
+                    continue  # already explained by the cell-level message
+                column = header_label(ledger, name) if name != "__all__" else ""
+                for m in ValidationError(messages).messages:
+                    row_errors.append({"row": index, "column": column, "message": m})
+        else:
+            obj._import_m2m = {name: cleaned[name][i] for name in m2m_names}
+            obj._import_exclude = exclude
+            if scoping._unit_id_of(obj) not in add_units:
+                row_errors.append(
+                    {
+                        "row": index,
+                        "column": "",
+                        "message": _("You may not record data for this unit."),
+                    }
+                )
+            elif locks:
+                if lock_parent:
+                    parent = getattr(obj, ledger.field(lock_parent).attname)
+                    if parent not in lock_memo:
+                        lock_memo[parent] = ledger.lock_reason(obj)
+                    reason = lock_memo[parent]
+                else:
+                    reason = ledger.lock_reason(obj)
+                if reason:
+                    row_errors.append({"row": index, "column": "", "message": reason})
+            for name in unique_fields:
+                value = getattr(obj, name)
+                if value in (None, ""):
+                    continue
+                if value in seen[name]:
+                    row_errors.append(
+                        {
+                            "row": index,
+                            "column": header_label(ledger, name),
+                            "message": _("the same value is already in row %(row)s of this file")
+                            % {"row": seen[name][value]},
+                        }
+                    )
+                else:
+                    seen[name][value] = index
+            if not row_errors:
+                obj._import_row = index
+                result.objects.append(obj)
+        result.errors.extend(row_errors)
+        if len(result.preview) < 20:
+            result.preview.append(["" if c is None else str(c) for c in row[: len(headers)]])
+        if progress and (i + 1) % 500 == 0:
+            progress(index - 1, total)
 
 
 def _key_value(value):
