@@ -135,7 +135,7 @@ def test_one_error_of_every_kind(federation):
         (12, label["amount"]),  # below the field's minimum
         (13, label["legal_review"]),  # neither 是 nor 否
     ]
-    assert by_column.errors[9]["message"] == "您无权为该单位录入数据。"
+    assert by_column.errors[8]["message"] == "您无权为该单位录入数据。"
 
 
 def test_rules_across_fields_and_uniqueness(federation):
