@@ -55,6 +55,14 @@ def insert(model, objs: list, *, using: str | None = None) -> list:
         if _auto_now(f):
             for obj in objs:
                 setattr(obj, f.attname, now)
+    for f in fields:
+        if f.is_relation and f.many_to_one:
+            # As bulk_create: a related row assigned before it was saved lends its id now.
+            for obj in objs:
+                if getattr(obj, f.attname) is None and f.is_cached(obj):
+                    related = f.get_cached_value(obj)
+                    if related is not None and related.pk is not None:
+                        setattr(obj, f.attname, related.pk)
     columns = {f.attname: [getattr(obj, f.attname) for obj in objs] for f in fields}
     first = objs[0] if connections[alias].vendor == "sqlite" else None
     ids = _insert(model, alias, columns, len(objs), now, first=first)
