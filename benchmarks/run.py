@@ -1042,6 +1042,36 @@ def bench_assessment(report: Report, args) -> None:
     )
 
 
+def bench_partition(report: Report, args) -> None:
+    """The national plan's partitioning (benchmarks/partition.py): the items copied into a
+    scratch database as one table and partitioned by province and year, the same queries on
+    both. PostgreSQL only."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        print("  PostgreSQL only: skipped")
+        return
+    sys.path.insert(0, str(Path(__file__).parent))
+    import partition
+
+    connection.close()  # the scratch database is made from the server's maintenance database
+    built, results = partition.run(
+        os.environ["DATABASE_URL"], repeat=max(3, args.requests // 6), say=print
+    )
+    for m in results:
+        report.add(
+            Row(
+                f"partitioned by province and year: {m.name}",
+                f"{m.part_ms:.1f} ms, {m.partitions} partitions read",
+                f"one table {m.plain_ms:.1f} ms",
+                m.part_ms / m.plain_ms,
+                "",
+                None,
+            )
+        )
+    (VAR / f"results-partition-{args.name}.md").write_text(partition.table(built, results))
+
+
 SECTIONS = {
     "import": bench_import,
     "lists": bench_lists,
@@ -1051,6 +1081,7 @@ SECTIONS = {
     "assessment": bench_assessment,
     "history": bench_history,
     "word": bench_word,
+    "partition": bench_partition,
 }
 
 
