@@ -88,9 +88,10 @@ def configure(args) -> dict:
         suffix = "_smoke" if args.smoke else ""
         if not args.smoke and args.rows != 1_000_000:
             suffix = f"_{args.rows}"
+        # BENCH_DATABASE_URL may say {rows}: one database per scale, named by its row count.
         url = os.environ.get(
             "BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/gongxiao_bench{suffix}"
-        )
+        ).replace("{rows}", str(args.rows))
     env = {
         "DJANGO_SETTINGS_MODULE": "gongxiao.config.settings.prod",
         "SECRET_KEY": secrets.token_urlsafe(64),

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -445,16 +445,20 @@ def _bucket(days: int) -> str:
 def arrears_on(lease: Lease, on: datetime.date, charges=None, payments=None) -> Arrears:
     """The lease's arrears at the end of `on`, from business dates only: the rows due by then
     and the payments made by then, allocated oldest first. The same whenever it is asked."""
-    charges = (
-        sorted(charges, key=lambda c: (c.due_date, c.seq))
-        if charges is not None
-        else list(lease.charges.filter(due_date__lte=on).order_by("due_date", "seq"))
-    )
+    if charges is None:
+        charges = list(lease.charges.filter(due_date__lte=on))
     charges = [c for c in charges if c.due_date <= on]
     if payments is None:
         paid = lease.payments.filter(paid_on__lte=on).aggregate(s=Sum("amount"))["s"] or ZERO
     else:
         paid = sum((p.amount for p in payments if p.paid_on <= on), ZERO)
+    return _allocated(on, charges, paid)
+
+
+def _allocated(on: datetime.date, charges, paid: Decimal) -> Arrears:
+    """`paid` allocated to `charges` (rows due by `on` with due_date, seq and amount), oldest
+    first: what remains owed, by age."""
+    charges = sorted(charges, key=lambda c: (c.due_date, c.seq))
     result = Arrears(on=on, due=sum((c.amount for c in charges), ZERO), paid=paid)
     remaining = paid
     for c in charges:
@@ -470,18 +474,26 @@ def arrears_on(lease: Lease, on: datetime.date, charges=None, payments=None) -> 
 
 
 def arrears_of(leases, on: datetime.date) -> Arrears:
-    """The arrears of several leases at the end of `on`, in two queries."""
-    leases = list(leases)
-    ids = [lease.pk for lease in leases]
+    """The arrears of several leases (a queryset, or lease rows) at the end of `on`, in two
+    queries that read only the columns the allocation needs: a province's hundred thousand
+    leases are not made into model objects (see docs/performance.md)."""
+    if isinstance(leases, QuerySet):
+        chosen: object = leases.order_by().values("pk")  # a subquery, not a list of ids
+    else:
+        chosen = [lease.pk for lease in leases]
     charges: dict[int, list] = {}
-    for c in RentCharge.objects.filter(lease_id__in=ids, due_date__lte=on):
+    for c in RentCharge.objects.filter(lease_id__in=chosen, due_date__lte=on).values_list(
+        "lease_id", "due_date", "seq", "amount", named=True
+    ):
         charges.setdefault(c.lease_id, []).append(c)
-    payments: dict[int, list] = {}
-    for p in RentPayment.objects.filter(lease_id__in=ids, paid_on__lte=on):
-        payments.setdefault(p.lease_id, []).append(p)
+    paid: dict[int, Decimal] = {}
+    for lease_id, amount in RentPayment.objects.filter(
+        lease_id__in=chosen, paid_on__lte=on
+    ).values_list("lease_id", "amount"):
+        paid[lease_id] = paid.get(lease_id, ZERO) + amount
     total = Arrears(on=on)
-    for lease in leases:
-        total.add(arrears_on(lease, on, charges.get(lease.pk, []), payments.get(lease.pk, [])))
+    for lease_id, rows in charges.items():
+        total.add(_allocated(on, rows, paid.get(lease_id, ZERO)))
     return total
 
 
