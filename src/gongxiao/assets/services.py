@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -477,10 +478,11 @@ def arrears_of(leases, on: datetime.date) -> Arrears:
     """The arrears of several leases (a queryset, or lease rows) at the end of `on`, in two
     queries that read only the columns the allocation needs: a province's hundred thousand
     leases are not made into model objects (see docs/performance.md)."""
-    if isinstance(leases, QuerySet):
-        chosen: object = leases.order_by().values("pk")  # a subquery, not a list of ids
-    else:
-        chosen = [lease.pk for lease in leases]
+    chosen: Any = (
+        leases.order_by().values("pk")  # a subquery, not a list of ids
+        if isinstance(leases, QuerySet)
+        else [lease.pk for lease in leases]
+    )
     charges: dict[int, list] = {}
     for c in RentCharge.objects.filter(lease_id__in=chosen, due_date__lte=on).values_list(
         "lease_id", "due_date", "seq", "amount", named=True
