@@ -1106,13 +1106,15 @@ def run_scales(args, argv: list[str]) -> int:
     scales = [int(n.replace("_", "")) for n in args.scales.split(",")]
     if args.db == "sqlite":
         scales = [n for n in scales if n < 5_000_000]
-    rest = _without(_without(argv, "--scales"), "--rows")
+    rest = [a for a in _without(_without(argv, "--scales"), "--rows") if a != "--reuse"]
     results = {}
     for n in scales:
-        print(f"=== {n:,} rows ===", flush=True)
-        subprocess.run([sys.executable, __file__, *rest, "--rows", str(n)], check=True)
         name = f"{args.db}" + ("" if n == 1_000_000 else f"-{n}")
-        results[n] = json.loads((VAR / f"results-{name}.json").read_text())
+        out = VAR / f"results-{name}.json"
+        if not (args.reuse and out.exists()):
+            print(f"=== {n:,} rows ===", flush=True)
+            subprocess.run([sys.executable, __file__, *rest, "--rows", str(n)], check=True)
+        results[n] = json.loads(out.read_text())
     text = scale_table(results)
     out = VAR / f"results-{args.db}-scales.md"
     out.write_text(text)
@@ -1165,6 +1167,11 @@ def main(argv=None) -> int:
         "--scales",
         help="comma-separated row counts (e.g. 100000,1000000,5000000): the same run at each "
         "scale, each on its own database, then one table of how each measure grows",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --scales: take a scale's last results instead of running it again",
     )
     args = parser.parse_args(argv)
     if args.scales:
