@@ -475,27 +475,41 @@ def _allocated(on: datetime.date, charges, paid: Decimal) -> Arrears:
 
 
 def arrears_of(leases, on: datetime.date) -> Arrears:
-    """The arrears of several leases (a queryset, or lease rows) at the end of `on`, in two
-    queries that read only the columns the allocation needs: a province's hundred thousand
-    leases are not made into model objects (see docs/performance.md)."""
+    """The arrears of several leases (a queryset, or lease rows) at the end of `on`, as
+    `arrears_on` allocates them, in two queries that read only what the allocation needs (the
+    payments summed by the database, the rent rows due as plain tuples in allocation order,
+    the leases as a subquery): a province's hundred thousand leases are not made into model
+    objects (see docs/performance.md)."""
     chosen: Any = (
         leases.order_by().values("pk")  # a subquery, not a list of ids
         if isinstance(leases, QuerySet)
         else [lease.pk for lease in leases]
     )
-    charges: dict[int, list] = {}
-    for c in RentCharge.objects.filter(lease_id__in=chosen, due_date__lte=on).values_list(
-        "lease_id", "due_date", "seq", "amount", named=True
+    paid = dict(
+        RentPayment.objects.filter(lease_id__in=chosen, paid_on__lte=on)
+        .order_by()
+        .values("lease_id")
+        .annotate(s=Sum("amount"))
+        .values_list("lease_id", "s")
+    )
+    total = Arrears(on=on, paid=sum(paid.values(), ZERO))
+    by_age = total.by_age
+    current, remaining = None, ZERO
+    for lease_id, due_date, amount in (
+        RentCharge.objects.filter(lease_id__in=chosen, due_date__lte=on)
+        .order_by("lease_id", "due_date", "seq")
+        .values_list("lease_id", "due_date", "amount")
     ):
-        charges.setdefault(c.lease_id, []).append(c)
-    paid: dict[int, Decimal] = {}
-    for lease_id, amount in RentPayment.objects.filter(
-        lease_id__in=chosen, paid_on__lte=on
-    ).values_list("lease_id", "amount"):
-        paid[lease_id] = paid.get(lease_id, ZERO) + amount
-    total = Arrears(on=on)
-    for lease_id, rows in charges.items():
-        total.add(_allocated(on, rows, paid.get(lease_id, ZERO)))
+        if lease_id != current:
+            current, remaining = lease_id, paid.get(lease_id, ZERO)
+        total.due += amount
+        if remaining >= amount:
+            remaining -= amount
+            continue
+        owed = amount - remaining if remaining > 0 else amount
+        remaining = ZERO
+        total.total += owed
+        by_age[_bucket((on - due_date).days)] += owed
     return total
 
 
