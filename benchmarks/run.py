@@ -19,7 +19,7 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +37,8 @@ class Row:
     target: str = ""
     met: bool | None = None
     note: str = ""
+    # The measure without its scale (row counts), so runs at several scales line up by it.
+    key: str = ""
 
 
 @dataclass
@@ -86,9 +88,10 @@ def configure(args) -> dict:
         suffix = "_smoke" if args.smoke else ""
         if not args.smoke and args.rows != 1_000_000:
             suffix = f"_{args.rows}"
+        # BENCH_DATABASE_URL may say {rows}: one database per scale, named by its row count.
         url = os.environ.get(
             "BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/gongxiao_bench{suffix}"
-        )
+        ).replace("{rows}", str(args.rows))
     env = {
         "DJANGO_SETTINGS_MODULE": "gongxiao.config.settings.prod",
         "SECRET_KEY": secrets.token_urlsafe(64),
@@ -428,6 +431,7 @@ def bench_lists(report: Report, args) -> None:
                     p95 / rp95 if rp95 else None,
                     "p95 <100 ms and ≤1.5× raw",
                     p95 < 0.1 and (p95 / rp95 if rp95 else 0) <= 1.5,
+                    key=f"{kind}, {name}",
                 )
             )
 
@@ -469,6 +473,7 @@ def bench_rollup(report: Report, args) -> None:
             p50 / r50,
             "≤1.5× GROUP BY",
             p50 / r50 <= 1.5,
+            key=f"metric roll-up over the whole tree, {period.code}",
         )
     )
 
@@ -562,6 +567,7 @@ def bench_trial_balance(report: Report, args) -> None:
             p50 / r50,
             "≤1.5× GROUP BY",
             p50 / r50 <= 1.5,
+            key=f"trial balance of a year, {args.voucher_lines:,} voucher lines",
         )
     )
 
@@ -772,14 +778,379 @@ def bench_load(report: Report, args, env) -> None:
     )
 
 
+def _arrears_leases(n_leases: int, rng) -> None:
+    """`n_leases` more active leases, each with eight quarterly rent rows from its start and its
+    tenant's payments (most paid up, some behind, some paying nothing), in bulk as an import
+    writes them; made inside the caller's transaction, so the bench database is left as found."""
+    from decimal import Decimal
+
+    from gongxiao.assets import models as m
+    from gongxiao.org.models import Unit
+
+    units = list(Unit.objects.filter(kind=Unit.Kind.GRASSROOTS).order_by("pk"))
+    first = datetime.date(YEAR - 1, 1, 1)
+    made = 0
+    while made < n_leases:
+        count = min(2000, n_leases - made)
+        props = m.Property.objects.bulk_create(
+            m.Property(
+                unit=units[(made + i) % len(units)],
+                name=f"欠租基准房产{made + i:07d}",
+                address="合成地址",
+                kind="shop",
+                building_area=Decimal(120),
+                book_value=Decimal(300_000),
+                acquired_on=datetime.date(2000, 1, 1),
+            )
+            for i in range(count)
+        )
+        leases = []
+        for prop in props:
+            start = first + datetime.timedelta(days=rng.randrange(540))
+            leases.append(
+                m.Lease(
+                    unit_id=prop.unit_id,
+                    property=prop,
+                    tenant_kind="person",
+                    tenant_name="合成承租人",
+                    tenant_id_number="11010519491231002X",
+                    start_date=start,
+                    end_date=m.add_months(start, 24) - datetime.timedelta(days=1),
+                    annual_rent=Decimal(rng.randint(60, 290) * 100),
+                    method="enquiry",
+                    enquiry_people="甲、乙",
+                    comparables="一\n二",
+                    status="active",
+                    activated_on=start,
+                )
+            )
+        m.Lease.objects.bulk_create(leases)
+        charges, payments = [], []
+        for lease in leases:
+            quarter = (lease.annual_rent / 4).quantize(m.CENT)
+            for k in range(8):
+                due = m.add_months(lease.start_date, 3 * k)
+                charges.append(
+                    m.RentCharge(
+                        lease=lease,
+                        seq=k + 1,
+                        period_start=due,
+                        period_end=m.add_months(lease.start_date, 3 * k + 3)
+                        - datetime.timedelta(days=1),
+                        due_date=due,
+                        amount=quarter,
+                    )
+                )
+            # Paid up to some quarter, then perhaps part of the next: 0 to 8 quarters paid.
+            for k in range(rng.choice([0, 2, 3, 5, 8, 8, 8])):
+                payments.append(
+                    m.RentPayment(
+                        lease=lease,
+                        paid_on=m.add_months(lease.start_date, 3 * k) + datetime.timedelta(5),
+                        amount=quarter if rng.random() < 0.9 else (quarter / 2).quantize(m.CENT),
+                        way="transfer",
+                    )
+                )
+        m.RentCharge.objects.bulk_create(charges, batch_size=BATCH_ROWS)
+        m.RentPayment.objects.bulk_create(payments, batch_size=BATCH_ROWS)
+        made += count
+
+
+BATCH_ROWS = 5000
+
+
+def bench_arrears(report: Report, args) -> None:
+    """欠租 of every lease in the province at the year's end (the metric assets.rent.arrears, as
+    the metric page, a report or an assessment computes it: the leases owing, their rent rows due
+    and their payments, allocated oldest first) against one hand-written SQL statement that does
+    the allocation with a running sum and gives the same total and the same ageing."""
+    import random
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from gongxiao.assets import services as assets_services
+    from gongxiao.core import metrics
+    from gongxiao.core.periods import parse_period
+    from gongxiao.org.models import Unit
+
+    province, _county = users()
+    root = Unit.objects.get(code="SYN")
+    period = parse_period(str(YEAR))
+    on = period.end
+    days = (
+        "(%s::date - c.due_date)"
+        if connection.vendor == "postgresql"
+        else "CAST(julianday(%s) - julianday(c.due_date) AS INTEGER)"
+    )
+    sql = f"""
+        WITH paid AS (
+            SELECT p.lease_id, SUM(p.amount) AS paid FROM assets_rentpayment p
+            WHERE p.paid_on <= %s GROUP BY p.lease_id),
+        due AS (
+            SELECT c.lease_id, c.amount, {days} AS days,
+                SUM(c.amount) OVER (PARTITION BY c.lease_id ORDER BY c.due_date, c.seq
+                                    ROWS UNBOUNDED PRECEDING) AS running
+            FROM assets_rentcharge c
+            JOIN assets_lease l ON l.id = c.lease_id
+            JOIN org_unit u ON u.id = l.unit_id
+            WHERE c.due_date <= %s AND l.activated_on <= %s AND u.path LIKE %s),
+        owed AS (
+            SELECT d.days, d.lease_id,
+                CASE WHEN d.running - COALESCE(p.paid, 0) <= 0 THEN 0
+                     WHEN d.running - COALESCE(p.paid, 0) >= d.amount THEN d.amount
+                     ELSE d.running - COALESCE(p.paid, 0) END AS owed
+            FROM due d LEFT JOIN paid p ON p.lease_id = d.lease_id)
+        SELECT CASE WHEN days <= 30 THEN '0_30' WHEN days <= 90 THEN '31_90'
+                    WHEN days <= 180 THEN '91_180' ELSE 'over_180' END AS bucket,
+               SUM(owed), COUNT(DISTINCT lease_id)
+        FROM owed GROUP BY bucket"""
+
+    def raw():
+        with connection.cursor() as c:
+            c.execute(sql, [on, on, on, on, root.path + "%"])
+            return {b: (Decimal(str(s)).quantize(Decimal("0.01")), n) for b, s, n in c.fetchall()}
+
+    def ours():
+        return metrics.compute("assets.rent.arrears", province, root, period)
+
+    with rolled_back():
+        _arrears_leases(args.leases, random.Random(21))
+        with connection.cursor() as c:
+            c.execute("ANALYZE")
+        ours_t = _timed_requests(ours, args.requests)
+        ref_t = _timed_requests(raw, args.requests)
+        figure = ours()
+        by_age = raw()
+        leases = figure.rows.count()
+        total = sum((s for s, _n in by_age.values()), Decimal(0))
+        if figure.value != total:
+            raise RuntimeError(f"arrears {figure.value} but the SQL gives {total}")
+        ageing = assets_services.arrears_of(figure.rows, on).by_age
+        for bucket, (amount, _n) in by_age.items():
+            if ageing[bucket] != amount:
+                raise RuntimeError(f"arrears {bucket}: {ageing[bucket]} but the SQL gives {amount}")
+    p50, r50 = percentile(ours_t, 50), percentile(ref_t, 50)
+    report.add(
+        Row(
+            f"rent arrears of the province at {on}, {leases:,} leases owing",
+            f"p50 {ms(p50)}, p95 {ms(percentile(ours_t, 95))}",
+            f"hand-written running-sum SQL p50 {ms(r50)}",
+            p50 / r50,
+            "≤3× SQL",
+            p50 / r50 <= 3,
+            key=f"rent arrears of the province, {args.leases:,} leases added",
+        )
+    )
+
+
+# The indicators of the benchmark's scheme: metric, rule, weight, parameters, target; and the
+# table, date column and aggregate the hand-written SQL reads for the same figure.
+ASSESSED = [
+    ("rectification.items.found", "deduction", 40, {"per": "0.1"}, None,
+     "rectification_rectificationitem", "found_date", "COUNT(*)"),
+    ("supervision.talks.count", "proportion", 30, {}, 20,
+     "supervision_talk", "date", "COUNT(*)"),
+    ("agri.services.area", "proportion", 30, {}, 1000,
+     "agri_serviceoperation", "date", "SUM(service_area)"),
+]  # fmt: skip
+
+
+def bench_assessment(report: Report, args) -> None:
+    """Opening a yearly assessment of every unit of the province (services.open_cycle: a sheet
+    per unit, a score per indicator, each bound indicator filled from its metric for the unit's
+    whole subtree, with the change records) against one GROUP BY per metric that gives every
+    unit's figure (the rows per unit, summed up each unit's subtree)."""
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from gongxiao.assessment import models as am
+    from gongxiao.assessment import services as assessment_services
+    from gongxiao.core.periods import parse_period
+    from gongxiao.org.models import Unit
+
+    province, _county = users()
+    root = Unit.objects.get(code="SYN")
+    period = parse_period(str(YEAR))
+    units = list(Unit.objects.filter(path__startswith=root.path).order_by("code"))
+    join = "u.path LIKE a.path || '%%'"
+
+    def raw():
+        figures = {}
+        with connection.cursor() as c:
+            for key, *_r, table, date, aggregate in ASSESSED:
+                c.execute(
+                    f"SELECT a.id, SUM(d.n) FROM org_unit a JOIN org_unit u ON {join} "
+                    f"JOIN (SELECT unit_id, {aggregate} AS n FROM {table} "
+                    f"WHERE {date} BETWEEN %s AND %s GROUP BY unit_id) d ON d.unit_id = u.id "
+                    "WHERE a.path LIKE %s GROUP BY a.id",
+                    [period.start, period.end, root.path + "%"],
+                )
+                figures[key] = {uid: Decimal(str(n)) for uid, n in c.fetchall()}
+        return figures
+
+    ref_t = _timed_requests(raw, max(3, args.requests // 10))
+    figures = raw()
+    times = []
+    for attempt in range(2 if args.rows <= 1_000_000 else 1):  # minutes each at 5,000,000
+        with rolled_back():
+            scheme = am.Scheme.objects.create(
+                unit=root, code=f"BENCH{attempt}", name="基准考核方案", edition=1
+            )
+            for order, (key, rule, weight, params, target, *_sql) in enumerate(ASSESSED):
+                am.Indicator.objects.create(
+                    scheme=scheme,
+                    section="基准",
+                    order=order,
+                    name=key,
+                    weight=Decimal(weight),
+                    rule=rule,
+                    params=params,
+                    metric=key,
+                    target=target,
+                )
+            cycle = am.Cycle.objects.create(
+                unit=root,
+                name=f"{YEAR}年度基准考核",
+                kind=am.Cycle.Kind.YEAR,
+                period=period.code,
+                period_start=period.start,
+                period_end=period.end,
+                scheme=scheme,
+            )
+            cycle.assessed_units.set(units)
+            t0 = time.perf_counter()
+            assessment_services.open_cycle(
+                cycle=cycle, user=province, on=datetime.date(YEAR + 1, 1, 5)
+            )
+            times.append(time.perf_counter() - t0)
+            if attempt == 0:
+                scores = am.Score.objects.filter(sheet__cycle=cycle).values_list(
+                    "sheet__unit_id", "indicator__metric", "auto_value"
+                )
+                n_scores = 0
+                for unit_id, key, value in scores:
+                    want = figures[key].get(unit_id, Decimal(0))
+                    if value is None or value != want:
+                        raise RuntimeError(f"{key} for unit {unit_id}: filled {value}, SQL {want}")
+                    n_scores += 1
+                if n_scores != len(units) * len(ASSESSED):
+                    raise RuntimeError(f"{n_scores} scores for {len(units)} units")
+    ours, r50 = min(times), percentile(ref_t, 50)
+    report.add(
+        Row(
+            f"assessment opened for all {len(units):,} units, {len(ASSESSED)} bound indicators",
+            f"{ours:.2f} s ({ours / n_scores * 1000:.1f} ms a score, with its history)",
+            f"{len(ASSESSED)} GROUP BY over every subtree {ms(r50)}",
+            ours / r50,
+            "",
+            None,
+            key=f"assessment opened for all units, {len(ASSESSED)} bound indicators",
+        )
+    )
+
+
+def bench_partition(report: Report, args) -> None:
+    """The national plan's partitioning (benchmarks/partition.py): the items copied into a
+    scratch database as one table and partitioned by province and year, the same queries on
+    both. PostgreSQL only."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        print("  PostgreSQL only: skipped")
+        return
+    sys.path.insert(0, str(Path(__file__).parent))
+    import partition
+
+    connection.close()  # the scratch database is made from the server's maintenance database
+    built, results = partition.run(
+        os.environ["DATABASE_URL"], repeat=max(3, args.requests // 6), say=print
+    )
+    for m in results:
+        report.add(
+            Row(
+                f"partitioned by province and year: {m.name}",
+                f"{m.part_ms:.1f} ms, {m.partitions} partitions read",
+                f"one table {m.plain_ms:.1f} ms",
+                m.part_ms / m.plain_ms,
+                "",
+                None,
+            )
+        )
+    (VAR / f"results-partition-{args.name}.md").write_text(partition.table(built, results))
+
+
 SECTIONS = {
     "import": bench_import,
     "lists": bench_lists,
     "rollup": bench_rollup,
     "trial_balance": bench_trial_balance,
+    "arrears": bench_arrears,
+    "assessment": bench_assessment,
     "history": bench_history,
     "word": bench_word,
+    "partition": bench_partition,
 }
+
+
+def _without(argv: list[str], option: str) -> list[str]:
+    """`argv` less `option` and its value (either `--option value` or `--option=value`)."""
+    out, skip = [], False
+    for a in argv:
+        if skip:
+            skip = False
+        elif a == option:
+            skip = True
+        elif not a.startswith(option + "="):
+            out.append(a)
+    return out
+
+
+def run_scales(args, argv: list[str]) -> int:
+    """The same run at each scale, one process each (its own database, built the first time),
+    then one table: a row per measure, a column per scale. 5,000,000 rows run on PostgreSQL
+    only (SQLite is the small deployment's database)."""
+    scales = [int(n.replace("_", "")) for n in args.scales.split(",")]
+    if args.db == "sqlite":
+        scales = [n for n in scales if n < 5_000_000]
+    rest = [a for a in _without(_without(argv, "--scales"), "--rows") if a != "--reuse"]
+    results = {}
+    for n in scales:
+        name = f"{args.db}" + ("" if n == 1_000_000 else f"-{n}")
+        out = VAR / f"results-{name}.json"
+        if not (args.reuse and out.exists()):
+            print(f"=== {n:,} rows ===", flush=True)
+            subprocess.run([sys.executable, __file__, *rest, "--rows", str(n)], check=True)
+        results[n] = json.loads(out.read_text())
+    text = scale_table(results)
+    out = VAR / f"results-{args.db}-scales.md"
+    out.write_text(text)
+    print("\n" + text + f"\n(written to {out})")
+    return 0
+
+
+def scale_table(results: dict[int, dict]) -> str:
+    """Rows = measures (in the order first seen), columns = scales; each cell what was measured
+    and, where there is a reference, the ratio to it."""
+    scales = sorted(results)
+    cells: dict[str, dict[int, str]] = {}
+    for n in scales:
+        for r in results[n]["results"]:
+            cell = r["ours"] + (f" ({r['ratio']:.2f}×)" if r["ratio"] is not None else "")
+            cells.setdefault(r["key"] or r["measure"], {})[n] = cell
+    first = results[scales[0]]
+    head = (
+        f"Gongxiao benchmarks by scale, {first['db']}, {os.cpu_count()} CPUs "
+        "(each cell: ours, and in brackets the ratio to its reference)\n\n"
+        "| measure | " + " | ".join(f"{n:,} rows" for n in scales) + " |\n"
+        "|---|" + "---|" * len(scales) + "\n"
+    )
+    body = "".join(
+        f"| {key} | " + " | ".join(by.get(n, "") for n in scales) + " |\n"
+        for key, by in cells.items()
+    )
+    return head + body
 
 
 def main(argv=None) -> int:
@@ -791,6 +1162,7 @@ def main(argv=None) -> int:
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--history-rows", type=int, default=2_000)
     parser.add_argument("--voucher-lines", type=int, default=1_000_000)
+    parser.add_argument("--leases", type=int, default=100_000, help="leases the arrears add")
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--load-seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=8)
@@ -799,11 +1171,23 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--smoke", action="store_true", help="a tiny run of every section, for CI (about a minute)"
     )
+    parser.add_argument(
+        "--scales",
+        help="comma-separated row counts (e.g. 100000,1000000,5000000): the same run at each "
+        "scale, each on its own database, then one table of how each measure grows",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --scales: take a scale's last results instead of running it again",
+    )
     args = parser.parse_args(argv)
+    if args.scales:
+        return run_scales(args, argv if argv is not None else sys.argv[1:])
     if args.smoke:
         args.rows, args.counties, args.grassroots = 5_000, 4, 3
         args.import_rows, args.history_rows, args.requests = 300, 50, 3
-        args.voucher_lines = 5_000
+        args.voucher_lines, args.leases = 5_000, 200
         args.load_seconds, args.connections, args.workers = 3, 2, 2
     args.name = f"{args.db}{'-smoke' if args.smoke else ''}"
     if not args.smoke and args.rows != 1_000_000:
@@ -844,6 +1228,18 @@ def main(argv=None) -> int:
     )
     out = VAR / f"results-{args.name}.md"
     out.write_text(text)
+    (VAR / f"results-{args.name}.json").write_text(
+        json.dumps(
+            {
+                "db": report.db,
+                "rows": args.rows,
+                "stamp": stamp,
+                "results": [asdict(r) for r in report.rows],
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
+    )
     print("\n" + text + f"\n(written to {out})")
     return 0
 

@@ -60,8 +60,14 @@ def build(ctx: SynthContext, rows: int) -> None:
         InputSale.objects.bulk_create(batch)
         made += len(batch)
     links = ServiceLink.values
-    trust, ops = [], []
-    for _i in range(n_services):
+    trust: list = []
+    ops: list = []
+    n_trust = n_ops = 0
+    for i in range(n_services):
+        if i and i % BATCH == 0:  # written as they come: 5,000,000 rows are not held at once
+            Trusteeship.objects.bulk_create(trust, batch_size=BATCH)
+            ServiceOperation.objects.bulk_create(ops, batch_size=BATCH)
+            n_trust, n_ops, trust, ops = n_trust + len(trust), n_ops + len(ops), [], []
         unit = units[rng.randrange(len(units))]
         day = first + datetime.timedelta(days=rng.randrange(span + 1))
         area = Decimal(rng.randint(10, 500))
@@ -93,5 +99,5 @@ def build(ctx: SynthContext, rows: int) -> None:
     Trusteeship.objects.bulk_create(trust, batch_size=BATCH)
     ServiceOperation.objects.bulk_create(ops, batch_size=BATCH)
     ctx.result.counts["input sales lines"] = made
-    ctx.result.counts["trusteeships"] = len(trust)
-    ctx.result.counts["service operations"] = len(ops)
+    ctx.result.counts["trusteeships"] = n_trust + len(trust)
+    ctx.result.counts["service operations"] = n_ops + len(ops)

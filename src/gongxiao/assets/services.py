@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -445,16 +446,20 @@ def _bucket(days: int) -> str:
 def arrears_on(lease: Lease, on: datetime.date, charges=None, payments=None) -> Arrears:
     """The lease's arrears at the end of `on`, from business dates only: the rows due by then
     and the payments made by then, allocated oldest first. The same whenever it is asked."""
-    charges = (
-        sorted(charges, key=lambda c: (c.due_date, c.seq))
-        if charges is not None
-        else list(lease.charges.filter(due_date__lte=on).order_by("due_date", "seq"))
-    )
+    if charges is None:
+        charges = list(lease.charges.filter(due_date__lte=on))
     charges = [c for c in charges if c.due_date <= on]
     if payments is None:
         paid = lease.payments.filter(paid_on__lte=on).aggregate(s=Sum("amount"))["s"] or ZERO
     else:
         paid = sum((p.amount for p in payments if p.paid_on <= on), ZERO)
+    return _allocated(on, charges, paid)
+
+
+def _allocated(on: datetime.date, charges, paid: Decimal) -> Arrears:
+    """`paid` allocated to `charges` (rows due by `on` with due_date, seq and amount), oldest
+    first: what remains owed, by age."""
+    charges = sorted(charges, key=lambda c: (c.due_date, c.seq))
     result = Arrears(on=on, due=sum((c.amount for c in charges), ZERO), paid=paid)
     remaining = paid
     for c in charges:
@@ -470,18 +475,41 @@ def arrears_on(lease: Lease, on: datetime.date, charges=None, payments=None) -> 
 
 
 def arrears_of(leases, on: datetime.date) -> Arrears:
-    """The arrears of several leases at the end of `on`, in two queries."""
-    leases = list(leases)
-    ids = [lease.pk for lease in leases]
-    charges: dict[int, list] = {}
-    for c in RentCharge.objects.filter(lease_id__in=ids, due_date__lte=on):
-        charges.setdefault(c.lease_id, []).append(c)
-    payments: dict[int, list] = {}
-    for p in RentPayment.objects.filter(lease_id__in=ids, paid_on__lte=on):
-        payments.setdefault(p.lease_id, []).append(p)
-    total = Arrears(on=on)
-    for lease in leases:
-        total.add(arrears_on(lease, on, charges.get(lease.pk, []), payments.get(lease.pk, [])))
+    """The arrears of several leases (a queryset, or lease rows) at the end of `on`, as
+    `arrears_on` allocates them, in two queries that read only what the allocation needs (the
+    payments summed by the database, the rent rows due as plain tuples in allocation order,
+    the leases as a subquery): a province's hundred thousand leases are not made into model
+    objects (see docs/performance.md)."""
+    chosen: Any = (
+        leases.order_by().values("pk")  # a subquery, not a list of ids
+        if isinstance(leases, QuerySet)
+        else [lease.pk for lease in leases]
+    )
+    paid = dict(
+        RentPayment.objects.filter(lease_id__in=chosen, paid_on__lte=on)
+        .order_by()
+        .values("lease_id")
+        .annotate(s=Sum("amount"))
+        .values_list("lease_id", "s")
+    )
+    total = Arrears(on=on, paid=sum(paid.values(), ZERO))
+    by_age = total.by_age
+    current, remaining = None, ZERO
+    for lease_id, due_date, amount in (
+        RentCharge.objects.filter(lease_id__in=chosen, due_date__lte=on)
+        .order_by("lease_id", "due_date", "seq")
+        .values_list("lease_id", "due_date", "amount")
+    ):
+        if lease_id != current:
+            current, remaining = lease_id, paid.get(lease_id, ZERO)
+        total.due += amount
+        if remaining >= amount:
+            remaining -= amount
+            continue
+        owed = amount - remaining if remaining > 0 else amount
+        remaining = ZERO
+        total.total += owed
+        by_age[_bucket((on - due_date).days)] += owed
     return total
 
 
