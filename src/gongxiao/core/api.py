@@ -256,9 +256,20 @@ class LedgerViewSet(viewsets.ModelViewSet):
             "partial_update": "change",
             "destroy": "delete",
         }.get(self.action, "view")
-        return self.ledger.queryset_for(self.request.user, action).order_by(
-            *(self.ledger.model._meta.ordering or []), "-pk"
-        )
+        ledger = self.ledger
+        if self.action == "list":
+            # The API names related rows by id (read off the row itself): no join for them,
+            # only the many-to-many ids it lists, and the way to the row's unit (the personal
+            # data check reads it).
+            rows = ledger.model.objects.permitted(self.request.user, action)
+            many = ledger.m2m_names(ledger.api_field_names)
+            if many:
+                rows = rows.prefetch_related(*many)
+            if "__" in ledger.model.scope_field:
+                rows = rows.select_related(ledger.model.scope_field.rsplit("__", 1)[0])
+        else:
+            rows = ledger.queryset_for(self.request.user, action)
+        return rows.order_by(*(ledger.model._meta.ordering or []), "-pk")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -103,17 +103,23 @@ class LedgerFilterSet(django_filters.FilterSet):
         if field is None or not hasattr(field, "queryset"):
             return
         qs = field.queryset
-        top = qs.order_by("depth").values_list("depth", flat=True).first()
-        if top is None:
-            return
-        shown = qs.filter(depth__lte=top + self.UNIT_CHOICE_LEVELS)
         chosen = form.data.get("unit") if hasattr(form, "data") else None
-        if chosen and str(chosen).isdigit():
-            shown = shown | qs.filter(pk=int(chosen))
-        field.widget.choices = [("", field.empty_label or "---------")] + [
-            (u.pk, "\u3000" * (u.depth - top) + u.name)
-            for u in shown.order_by("path").only("pk", "name", "depth")
-        ]
+
+        def choices():
+            # Read when the dropdown is drawn, not when the filters are only applied (the API
+            # and the export validate the same form and never show it).
+            top = qs.order_by("depth").values_list("depth", flat=True).first()
+            if top is None:
+                return list(field.choices)
+            shown = qs.filter(depth__lte=top + self.UNIT_CHOICE_LEVELS)
+            if chosen and str(chosen).isdigit():
+                shown = shown | qs.filter(pk=int(chosen))
+            return [("", field.empty_label or "---------")] + [
+                (u.pk, "\u3000" * (u.depth - top) + u.name)
+                for u in shown.order_by("path").only("pk", "name", "depth")
+            ]
+
+        field.widget.choices = choices
 
     unit_only = django_filters.ModelChoiceFilter(
         queryset=_units_in_reach,
