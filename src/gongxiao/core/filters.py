@@ -105,9 +105,16 @@ class LedgerFilterSet(django_filters.FilterSet):
         qs = field.queryset
         chosen = form.data.get("unit") if hasattr(form, "data") else None
 
+        drawn: list = []
+
         def choices():
             # Read when the dropdown is drawn, not when the filters are only applied (the API
-            # and the export validate the same form and never show it).
+            # and the export validate the same form and never show it); read once.
+            if not drawn:
+                drawn.append(units())
+            return drawn[0]
+
+        def units():
             top = qs.order_by("depth").values_list("depth", flat=True).first()
             if top is None:
                 return list(field.choices)
