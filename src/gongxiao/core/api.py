@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.decorators import action as drf_action
@@ -14,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from gongxiao.core import jobs, scoping, services
+from gongxiao.core.filters import LedgerFilterBackend
 from gongxiao.core.ledgers import all_ledgers
 from gongxiao.core.models import Job, RecordLocked
 from gongxiao.core.rest import Conflict
@@ -246,7 +246,7 @@ class LedgerViewSet(viewsets.ModelViewSet):
     ledger = None
     ledger_actions: dict = {}
     permission_classes = [permissions.IsAuthenticated, LedgerPermission]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [LedgerFilterBackend]
 
     def get_queryset(self):
         action = {

@@ -7,6 +7,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -156,6 +157,19 @@ class LedgerFilterSet(django_filters.FilterSet):
             return queryset
         field = queryset.model.scope_field
         return queryset.filter(**{f"{field}__path__startswith": unit.path})
+
+
+class LedgerFilterBackend(DjangoFilterBackend):
+    """The API's filters; a request that names none of them is the unfiltered list, so the
+    filter set (its form and every related filter's scoped choices) is not built for it."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and not any(
+            name in request.query_params for name in filterset_class.base_filters
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
 
 
 def lazy_label(ledger, name):
