@@ -132,6 +132,7 @@ class LedgerSerializer(serializers.ModelSerializer):
 _CONTEXT_FREE = {
     serializers.PrimaryKeyRelatedField,
     serializers.IntegerField,
+    serializers.BigIntegerField,
     serializers.CharField,
     serializers.BooleanField,
     serializers.ChoiceField,
@@ -257,7 +258,12 @@ def _reader(field, model):  # noqa: C901 - one branch per kind of field, each a 
         v = getattr(instance, name)
         return None if v is None else field.to_representation(v)
 
-    if kind in (serializers.DateTimeField, serializers.DecimalField, serializers.DateField):
+    if kind in (
+        serializers.DateTimeField,
+        serializers.DecimalField,
+        serializers.DateField,
+        serializers.BigIntegerField,
+    ):
         # Their own conversion (time zone, places), without the generic attribute walk.
         return read
     return _generic_reader(field)
