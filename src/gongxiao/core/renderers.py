@@ -12,8 +12,10 @@ class JSONRenderer(renderers.JSONRenderer):
     encode exactly like DRF's encoder (dates and times, decimals, lazy texts …) goes to that
     encoder; an indented answer and anything orjson refuses are left to DRF."""
 
-    _options = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | (
-        orjson.OPT_PASSTHROUGH_DATACLASS
+    _options = (
+        orjson.OPT_NON_STR_KEYS
+        | orjson.OPT_PASSTHROUGH_DATETIME
+        | (orjson.OPT_PASSTHROUGH_DATACLASS)
     )
 
     def render(self, data, accepted_media_type=None, renderer_context=None):

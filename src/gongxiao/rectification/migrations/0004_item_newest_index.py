@@ -5,21 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('org', '0004_alter_unit_depth_alter_unit_path'),
-        ('rectification', '0003_item_source_index'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("org", "0004_alter_unit_depth_alter_unit_path"),
+        ("rectification", "0003_item_source_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='rectificationitem',
-            name='rectificati_found_d_89fe70_idx',
+            model_name="rectificationitem",
+            name="rectificati_found_d_89fe70_idx",
         ),
         migrations.AddIndex(
-            model_name='rectificationitem',
-            index=models.Index(fields=['found_date', 'id', 'unit'], name='rect_item_newest'),
+            model_name="rectificationitem",
+            index=models.Index(fields=["found_date", "id", "unit"], name="rect_item_newest"),
         ),
     ]
