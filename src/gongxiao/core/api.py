@@ -3,6 +3,8 @@ filters and the same scoping."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -256,7 +258,7 @@ class LedgerViewSet(viewsets.ModelViewSet):
             "partial_update": "change",
             "destroy": "delete",
         }.get(self.action, "view")
-        ledger = self.ledger
+        ledger: Any = self.ledger  # set on each generated viewset
         if self.action == "list":
             # The API names related rows by id (read off the row itself): no join for them,
             # only the many-to-many ids it lists, and the way to the row's unit (the personal
