@@ -1,7 +1,7 @@
 """The list pages' and the API's paginator, below both (core/views.py and core/rest.py)."""
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
@@ -33,7 +33,7 @@ class CappedPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        return self._get_page(self._rows(bottom, top), number, self)
+        return Page(self._rows(bottom, top), number, self)
 
     def _rows(self, bottom: int, top: int):
         rows = self.object_list
@@ -42,7 +42,7 @@ class CappedPaginator(Paginator):
             or self.count <= self.per_page
             or rows.query.combinator
             or rows.query.distinct_fields
-            or rows._fields is not None  # already values(): nothing to defer
+            or getattr(rows, "_fields", None) is not None  # values(): nothing to defer
         ):
             return rows[bottom:top]
         ids = list(rows.values_list("pk", flat=True)[bottom:top])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.conf import settings
@@ -22,6 +22,8 @@ from gongxiao.core import scoping
 
 class LedgerSerializer(serializers.ModelSerializer):
     ledger = None
+    # The reading plan of a generated serializer class (see to_representation).
+    _gx_plan: ClassVar[Any] = None
 
     def get_fields(self):
         fields = super().get_fields()
