@@ -135,7 +135,13 @@ def prepare(args, env) -> None:
     from django.db import connection
 
     with connection.cursor() as c:
-        c.execute("ANALYZE")  # the planner's statistics, as a maintained database has them
+        if connection.vendor == "postgresql":
+            # The planner's statistics and the visibility map, as autovacuum keeps them on a
+            # database in service: a count or a page read from an index alone needs the map
+            # (a freshly loaded table has none set, and every index entry costs a heap visit).
+            c.execute("VACUUM ANALYZE")
+        else:
+            c.execute("ANALYZE")  # the planner's statistics, as a maintained database has them
 
 
 def reset_database(args, env) -> None:
@@ -383,23 +389,31 @@ def bench_lists(report: Report, args) -> None:
 
     from gongxiao.rectification.models import RectificationItem
 
-    province, _county = users()
+    province, county = users()
     total = RectificationItem.objects.count()
-    page = Client()
-    page.force_login(province)
-    api = APIClient()
-    api.force_authenticate(province)
+    clients = {}
+    for who, user in (("province", province), ("county", county)):
+        page = Client()
+        page.force_login(user)
+        api = APIClient()
+        api.force_authenticate(user)
+        clients[who] = {"list page": page, "list API": api}
     cases = [
-        ("first page", ""),
-        ("filtered", "status=closed&category=finance"),
-        ("sorted", "sort=-found_date"),
-        ("searched", "q=%E6%B6%88%E9%98%B2"),  # 消防
+        ("province", "first page", ""),
+        ("province", "filtered", "status=closed&category=finance"),
+        ("province", "sorted", "sort=-found_date"),
+        ("province", "searched", "q=%E6%B6%88%E9%98%B2"),  # 消防
+        # The county's user (the load below): his rows are one in a hundred of the ledger.
+        ("county", "first page", ""),
     ]
-    for kind, client, base in (
-        ("list page", page, "/ledgers/rectification/items/"),
-        ("list API", api, "/api/rectification/items/"),
+    # p95 and our time beyond the SQL's own (our p50 minus the same SQL's p50, run raw).
+    targets = {"list page": (0.100, 0.020), "list API": (0.050, 0.010)}
+    for kind, base in (
+        ("list page", "/ledgers/rectification/items/"),
+        ("list API", "/api/rectification/items/"),
     ):
-        for name, query in cases:
+        for who, name, query in cases:
+            client = clients[who][kind]
             url = f"{base}?{query}" if query else base
 
             def get(url=url, client=client):
@@ -422,16 +436,18 @@ def bench_lists(report: Report, args) -> None:
 
             ref = _timed_requests(raw, args.requests)
             p95, rp95 = percentile(ours, 95), percentile(ref, 95)
+            beyond = percentile(ours, 50) - percentile(ref, 50)
+            max_p95, max_beyond = targets[kind]
             report.add(
                 Row(
-                    f"{kind} at {total:,} rows, {name}",
-                    f"p50 {ms(percentile(ours, 50))}, p95 {ms(p95)}",
+                    f"{kind} at {total:,} rows, {who} user, {name}",
+                    f"p50 {ms(percentile(ours, 50))}, p95 {ms(p95)}; beyond SQL {ms(beyond)}",
                     f"same SQL raw ({len(sqls)} queries): p50 {ms(percentile(ref, 50))}, "
                     f"p95 {ms(rp95)}",
                     p95 / rp95 if rp95 else None,
-                    "p95 <100 ms and ≤1.5× raw",
-                    p95 < 0.1 and (p95 / rp95 if rp95 else 0) <= 1.5,
-                    key=f"{kind}, {name}",
+                    f"p95 <{max_p95 * 1000:.0f} ms, beyond SQL <{max_beyond * 1000:.0f} ms",
+                    p95 < max_p95 and beyond < max_beyond,
+                    key=f"{kind}, {who}, {name}",
                 )
             )
 

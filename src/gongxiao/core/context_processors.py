@@ -1,5 +1,8 @@
 from itertools import groupby
 
+from django.utils.translation import get_language
+
+from gongxiao.core import navigation as navigation_links
 from gongxiao.core import scoping
 from gongxiao.core.ledgers import all_ledgers
 from gongxiao.core.periods import period_choices
@@ -43,10 +46,27 @@ def first_data_year(request=None) -> int | None:
     return year
 
 
-def navigation(request):
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
+# The menu depends on the user's roles alone (can_any asks nothing else) and on the language
+# it is sorted in: made once per process for each set of roles.
+_MENUS: dict = {}
+
+
+def _menu(user) -> list:
+    key = (
+        scoping.is_unrestricted(user),
+        frozenset(role for _p, _u, role, _s in scoping._assignments(user)),
+        get_language(),
+        # Ledgers and links are registered at start; a test that adds one gets a new menu.
+        len(all_ledgers()),
+        len(navigation_links._links),
+    )
+    menu = _MENUS.get(key)
+    if menu is None:
+        menu = _MENUS[key] = _build_menu(user)
+    return menu
+
+
+def _build_menu(user) -> list:
     from gongxiao.org.roles import MODULES
 
     visible = [lg for lg in all_ledgers() if scoping.can_any(user, lg.module, "view")]
@@ -63,6 +83,14 @@ def navigation(request):
     for module, items in groupby(visible, key=lambda lg: lg.module):
         links = [lk for lk in links_for(module) if scoping.can_any(user, module, lk.action)]
         nav.append((MODULES.get(module, module), list(items), links))
+    return nav
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    nav = _menu(user)
     wu = getattr(request, "working_unit", None)
     # The top of the user's reach and two levels below (plus the unit being worked in): a
     # province's thousands of grassroots co-ops are reached through their county.

@@ -7,6 +7,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -103,17 +104,30 @@ class LedgerFilterSet(django_filters.FilterSet):
         if field is None or not hasattr(field, "queryset"):
             return
         qs = field.queryset
-        top = qs.order_by("depth").values_list("depth", flat=True).first()
-        if top is None:
-            return
-        shown = qs.filter(depth__lte=top + self.UNIT_CHOICE_LEVELS)
         chosen = form.data.get("unit") if hasattr(form, "data") else None
-        if chosen and str(chosen).isdigit():
-            shown = shown | qs.filter(pk=int(chosen))
-        field.widget.choices = [("", field.empty_label or "---------")] + [
-            (u.pk, "\u3000" * (u.depth - top) + u.name)
-            for u in shown.order_by("path").only("pk", "name", "depth")
-        ]
+
+        drawn: list = []
+
+        def choices():
+            # Read when the dropdown is drawn, not when the filters are only applied (the API
+            # and the export validate the same form and never show it); read once.
+            if not drawn:
+                drawn.append(units())
+            return drawn[0]
+
+        def units():
+            top = qs.order_by("depth").values_list("depth", flat=True).first()
+            if top is None:
+                return list(field.choices)
+            shown = qs.filter(depth__lte=top + self.UNIT_CHOICE_LEVELS)
+            if chosen and str(chosen).isdigit():
+                shown = shown | qs.filter(pk=int(chosen))
+            return [("", field.empty_label or "---------")] + [
+                (u.pk, "\u3000" * (u.depth - top) + u.name)
+                for u in shown.order_by("path").only("pk", "name", "depth")
+            ]
+
+        field.widget.choices = choices
 
     unit_only = django_filters.ModelChoiceFilter(
         queryset=_units_in_reach,
@@ -143,6 +157,19 @@ class LedgerFilterSet(django_filters.FilterSet):
             return queryset
         field = queryset.model.scope_field
         return queryset.filter(**{f"{field}__path__startswith": unit.path})
+
+
+class LedgerFilterBackend(DjangoFilterBackend):
+    """The API's filters; a request that names none of them is the unfiltered list, so the
+    filter set (its form and every related filter's scoped choices) is not built for it."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and not any(
+            name in request.query_params for name in filterset_class.base_filters
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
 
 
 def lazy_label(ledger, name):

@@ -18,6 +18,7 @@ from functools import cached_property
 
 from django.db import models, transaction
 from django.utils import formats, timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from gongxiao.core import scoping
@@ -254,6 +255,20 @@ class Ledger:
     def raw_value(self, obj, name: str):
         return getattr(obj, name)
 
+    def _choice_labels(self, name: str) -> dict:
+        """{value: label} of a choice field in the active language (what get_FOO_display
+        reads), made once per language instead of once per cell."""
+        field = self.field(name)
+        if not isinstance(field.choices, (list, tuple)):  # choices computed at each use
+            return {value: str(label) for value, label in field.flatchoices}
+        language = get_language()
+        cache = self.__dict__.setdefault("_gx_choice_labels", {})
+        labels = cache.get((name, language))
+        if labels is None:
+            labels = {value: str(label) for value, label in field.flatchoices}
+            cache[(name, language)] = labels
+        return labels
+
     def display_value(self, obj, name: str, user, *, for_export: bool = False):
         """The value as a person reads it: labels for choices, 是/否, names of related rows,
         personal data masked unless the user may see it."""
@@ -271,7 +286,10 @@ class Ledger:
         if isinstance(field, models.FileField):
             return value.name.rsplit("/", 1)[-1] if value else ""
         if field.choices:
-            return str(getattr(obj, f"get_{name}_display")())
+            try:
+                return str(self._choice_labels(name).get(value, value))
+            except TypeError:  # an unhashable value: Django's own lookup
+                return str(getattr(obj, f"get_{name}_display")())
         if isinstance(field, models.BooleanField):
             return str(_("Yes") if value else _("No"))
         if field.is_relation:

@@ -8,7 +8,8 @@ whose role grants the action on the row's module.
 from __future__ import annotations
 
 from django.apps import apps
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery
 
 
 def _assignments(user) -> list[tuple[str, int, str, bool]]:
@@ -91,8 +92,30 @@ def row_q(user, module: str, action: str, field: str) -> Q | None:
     q = Q(pk__in=[])
     for path, unit_id, role, subtree in _assignments(user):
         if role_allows(role, module, action):
-            q |= Q(**{f"{field}__path__startswith": path}) if subtree else Q(**{field: unit_id})
+            q |= _subtree_q(field, path) if subtree else Q(**{field: unit_id})
     return q
+
+
+class _AnyOf(Func):
+    """PostgreSQL's `column = ANY(ARRAY(subquery))`: the subquery runs once, before the scan."""
+
+    arg_joiner = " = ANY(ARRAY"
+    template = "%(expressions)s)"
+    output_field = BooleanField()
+
+
+def _subtree_q(field: str, path: str) -> Q:
+    """Rows whose unit lies in the subtree at `path`. SQLite answers the join on the unit's
+    path best (it filters the walk with a Bloom filter of the units in reach). PostgreSQL
+    probes the unit table once per row walked for the join (a county's first page: some 2,500
+    probes, 13 ms); given the subtree's unit ids first (`= ANY(ARRAY(SELECT …))`, one initial
+    plan) it checks each index entry against them and reads a page from the index alone
+    (0.3–1 ms). Both walk the ledger in its own order and stop after a page."""
+    if connection.vendor != "postgresql":
+        return Q(**{f"{field}__path__startswith": path})
+    Unit = apps.get_model("org", "Unit")
+    units = Unit.objects.filter(path__startswith=path).order_by().values("pk")
+    return Q(_AnyOf(F(field), Subquery(units)))
 
 
 def scope_queryset(qs: QuerySet, user, action: str = "view") -> QuerySet:

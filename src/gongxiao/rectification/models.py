@@ -210,7 +210,10 @@ class RectificationItem(LedgerModel):
         indexes = [
             models.Index(fields=["unit", "status"]),
             models.Index(fields=["status", "deadline"]),
-            models.Index(fields=["found_date"]),
+            # The list's order with the unit in it: a page is found by walking this index
+            # alone (the unit checked from it), and only the page's rows are read
+            # (core/pagination.py). It serves the found_date ranges as the plain one did.
+            models.Index(fields=["found_date", "id", "unit"], name="rect_item_newest"),
             models.Index(fields=["closed_on"]),
             # From a record to the items it raised (findings, recommendations, opinions …).
             models.Index(fields=["source_type", "source_id"], name="rect_item_source"),
