@@ -70,6 +70,8 @@ def search(user, words: str, *, per_ledger: int = PER_LEDGER) -> list[Group]:
         names = [n for n in ledger.search_fields if n not in ledger.pii_fields]
         if not names or not scoping.can_any(user, ledger.module, "view"):
             continue
+        if textsearch.nothing_matches(ledger.model, names, words):
+            continue  # the index says no row holds the words: no query to build
         qs = textsearch.filter_words(
             ledger.queryset_for(user, "view", ledger.list_fields[:1]), names, words
         )

@@ -207,6 +207,42 @@ def filter_words(qs: QuerySet, fields, words: str) -> QuerySet:
     return plain if narrow is None else plain.filter(narrow)
 
 
+def nothing_matches(model, fields, words: str, using: str = "default") -> bool:
+    """True only when the index shows that no row of `model` can hold `words` in `fields`
+    (then a caller may skip building the query at all: the cross-module search asks this of
+    each ledger). False whenever it cannot tell."""
+    spec = spec_for(model, fields) if len(words) >= 2 and ENABLED else None
+    if spec is None:
+        return False
+    connection = connections[using]
+    try:
+        if connection.vendor == "sqlite":
+            hits, queued = _sqlite_counts(connection, spec, words, THRESHOLD)
+            if hits or queued > THRESHOLD:
+                return False
+            # Rows written since: asked directly (only whether one holds the words).
+            return not (
+                queued
+                and model._base_manager.using(using)
+                .filter(pk__in=RawSQL(f"SELECT row_id FROM {DIRTY} WHERE tbl = %s", [spec.table]))
+                .filter(icontains_q(fields, words))
+                .exists()
+            )
+        if connection.vendor == "postgresql":
+            if _pg_estimate(connection, spec, _pg_pairs(words)) > THRESHOLD:
+                return False  # a common word: the planner might read rows to answer
+            with connection.cursor() as c:
+                c.execute(
+                    f'SELECT NOT EXISTS (SELECT 1 FROM "{spec.table}" '
+                    f"WHERE ({spec.pg_expression()}) @> gx_bigrams(%s))",
+                    [words],
+                )
+                return bool(c.fetchone()[0])
+    except DatabaseError:
+        log.warning("search index of %s unavailable", spec.table, exc_info=True)
+    return False
+
+
 def plan(qs: QuerySet, fields, words: str) -> str:
     """Which way `filter_words` goes for these words: "index" or "scan" (for the benchmarks
     and the tests)."""
@@ -224,18 +260,27 @@ def _narrowing(connection, spec: Spec, words: str):
     return None
 
 
-def _sqlite_narrowing(connection, spec: Spec, words: str):
-    tokens = sorted(sqlite_tokens(words))
-    match = " AND ".join(f'"{t}"' for t in tokens)
+def _match(words: str) -> str:
+    return " AND ".join(f'"{t}"' for t in sorted(sqlite_tokens(words)))
+
+
+def _sqlite_counts(connection, spec: Spec, words: str, limit: int) -> tuple[int, int]:
+    """How many rows the FTS table gives for `words`, and how many wait in the queue (each
+    counted up to `limit` + 1)."""
     with connection.cursor() as c:
-        # How many rows the index gives (up to the threshold), and how many wait in the queue.
         c.execute(
             f'SELECT (SELECT count(*) FROM (SELECT rowid FROM "{spec.fts}" '
             f'WHERE "{spec.fts}" MATCH %s LIMIT %s)), '
             f"(SELECT count(*) FROM (SELECT 1 FROM {DIRTY} WHERE tbl = %s LIMIT %s))",
-            [match, THRESHOLD + 1, spec.table, THRESHOLD + 1],
+            [_match(words), limit + 1, spec.table, limit + 1],
         )
         hits, queued = c.fetchone()
+    return hits, queued
+
+
+def _sqlite_narrowing(connection, spec: Spec, words: str):
+    match = _match(words)
+    hits, queued = _sqlite_counts(connection, spec, words, THRESHOLD)
     if queued > FLUSH_AT:
         flush(spec, using=connection.alias)
     if hits > THRESHOLD or queued > THRESHOLD:
@@ -253,7 +298,7 @@ _pg_stats: dict[tuple[str, str], tuple[float, dict[str, float], float, float]] =
 PG_STATS_SECONDS = 300
 
 
-def _pg_estimate(connection, spec: Spec, pairs: list[str]) -> float:
+def _pg_estimate(connection, spec: Spec, pairs) -> float:
     key = (connection.settings_dict["NAME"], spec.name)
     now = time.monotonic()
     cached = _pg_stats.get(key)
@@ -277,11 +322,15 @@ def _pg_estimate(connection, spec: Spec, pairs: list[str]) -> float:
     return min(freqs.get(p, floor) for p in pairs) * rows
 
 
-def _pg_narrowing(connection, spec: Spec, words: str):
+def _pg_pairs(words: str) -> set[str]:
     # The estimate only decides the way, never the rows: Python's upper() is near enough to
     # the database's here (the condition itself is the database's gx_bigrams).
     u = words.upper()
-    pairs = {u[i : i + 2] for i in range(len(u) - 1)}
+    return {u[i : i + 2] for i in range(len(u) - 1)}
+
+
+def _pg_narrowing(connection, spec: Spec, words: str):
+    pairs = _pg_pairs(words)
     if not pairs or _pg_estimate(connection, spec, pairs) > THRESHOLD:
         return None
     return RawSQL(

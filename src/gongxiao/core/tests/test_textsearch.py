@@ -103,6 +103,18 @@ def test_the_index_gives_the_rows_icontains_gives(rows, words):
     if len(words) >= 2:
         assert textsearch.plan(RectificationItem.objects.all(), FIELDS, words) == "index"
     assert _indexed(words) == _icontains(words)
+    if textsearch.nothing_matches(RectificationItem, FIELDS, words):
+        assert not _icontains(words)  # the cross-module search skips the ledger then
+
+
+def test_nothing_matches_only_when_no_row_holds_the_words(rows):
+    for words in ("不存在的词", "x消"):
+        assert textsearch.nothing_matches(RectificationItem, FIELDS, words)
+    for words in ("消防", "ab", "消"):
+        assert not textsearch.nothing_matches(RectificationItem, FIELDS, words)
+    # A row written since the index was brought up to date counts (SQLite's queue).
+    ItemFactory(unit=rows[0].unit, title="刚写入不存在的词")
+    assert not textsearch.nothing_matches(RectificationItem, FIELDS, "不存在的词")
 
 
 def test_some_words_find_rows_and_the_pairs_never_cross_fields(rows):
