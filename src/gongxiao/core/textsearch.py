@@ -120,11 +120,19 @@ def _local_text_columns(ledger) -> list[str] | None:
             return None
         if field.model._meta.db_table != table:  # inherited from a parent table
             return None
-        columns.append(field.column)
+        columns.append(str(field.column))
     return columns
 
 
+_declared: list = []
 _specs: dict[str, Spec] | None = None
+
+
+def declare(ledger) -> None:
+    """Called by the registry (core/ledgers.register) for each ledger."""
+    global _specs
+    _declared.append(ledger)
+    _specs = None
 
 
 def specs() -> dict[str, Spec]:
@@ -132,17 +140,16 @@ def specs() -> dict[str, Spec]:
     in that table (any of them is then a necessary condition for each ledger's search)."""
     global _specs
     if _specs is None:
-        from gongxiao.core.ledgers import all_ledgers
-
         found: dict[str, tuple[type[models.Model], set[str]]] = {}
-        for ledger in all_ledgers():
+        for ledger in _declared:
             columns = _local_text_columns(ledger)
             if not columns or not ledger.model._meta.managed:
                 continue
-            model = ledger.model._meta.concrete_model
+            model = ledger.model._meta.concrete_model or ledger.model
             found.setdefault(model._meta.db_table, (model, set()))[1].update(columns)
         _specs = {
-            t: Spec(m, t, m._meta.pk.column, tuple(sorted(cols))) for t, (m, cols) in found.items()
+            t: Spec(m, t, str(m._meta.pk.column), tuple(sorted(cols)))
+            for t, (m, cols) in found.items()
         }
     return _specs
 
