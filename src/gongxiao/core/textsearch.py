@@ -375,6 +375,11 @@ def remove_sql(vendor: str) -> list[str]:
     return []
 
 
+def derived(table: str) -> bool:
+    """Whether `table` belongs to the search index (made from the rows, not data itself)."""
+    return table.startswith(("gxs_", "gx_search_"))
+
+
 def drop_all(connection) -> None:
     """Remove every per-table index (before the fixed parts go, migrating back)."""
     with connection.cursor() as c:
