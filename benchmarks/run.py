@@ -14,6 +14,7 @@ import datetime
 import io
 import json
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -450,6 +451,86 @@ def bench_lists(report: Report, args) -> None:
                     key=f"{kind}, {who}, {name}",
                 )
             )
+
+
+def bench_search(report: Report, args) -> None:
+    """Search by a rare and a common two-character word (食品 in one row of 2,000; 台账 in one
+    of five): the list API's `q` and the cross-module search page, as the province's leader and
+    a county's, through the bigram index (core/textsearch.py) against the old `icontains` path
+    on the same data, and against the same SQL run raw. Both paths must give the same rows."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    from gongxiao.core import textsearch
+    from gongxiao.core.ledgers import get_ledger
+    from gongxiao.rectification.models import RectificationItem
+
+    ledger = get_ledger("rectification", "items")
+    table = RectificationItem._meta.db_table
+    total = RectificationItem.objects.count()
+    province, county = users()
+    words = [("rare", "食品"), ("common", "台账")]
+    for who, user in (("province", province), ("county", county)):
+        api, page = APIClient(), Client()
+        api.force_authenticate(user)
+        page.force_login(user)
+        for kind, word in words:
+            found = textsearch.filter_words(ledger.queryset_for(user), ledger.search_fields, word)
+            hits = found.count()
+            way = textsearch.plan(ledger.queryset_for(user), ledger.search_fields, word)
+            for what, client, url in (
+                ("list API", api, f"/api/rectification/items/?q={word}"),
+                ("search page", page, f"/search/?q={word}"),
+            ):
+
+                def get(url=url, client=client):
+                    resp = client.get(url)
+                    if resp.status_code != 200:
+                        raise RuntimeError(f"{url} answered {resp.status_code}")
+                    return resp
+
+                def answer(resp, what=what):
+                    if what == "list API":
+                        data = resp.json()
+                        return data["count"], [r["id"] for r in data["results"]]
+                    return re.findall(r'href="([^"]+)" class="search-hit"', resp.content.decode())
+
+                with CaptureQueriesContext(connection) as captured:
+                    new = answer(get())
+                sqls = [q["sql"] for q in captured.captured_queries if table in q["sql"]]
+                ours = _timed_requests(get, args.requests)
+
+                def raw(sqls=sqls):
+                    with connection.cursor() as c:
+                        for s in sqls:
+                            c.execute(s)
+                            c.fetchall()
+
+                ref = _timed_requests(raw, args.requests)
+                textsearch.ENABLED = False
+                try:
+                    old = answer(get())
+                    before = _timed_requests(get, args.requests)
+                finally:
+                    textsearch.ENABLED = True
+                if new != old:
+                    raise RuntimeError(f"{url}: the index and icontains disagree")
+                p95, op95 = percentile(ours, 95), percentile(before, 95)
+                report.add(
+                    Row(
+                        f"{what} search, {kind} word {word} ({hits:,} of {total:,} rows in "
+                        f"reach of the {who}; {way})",
+                        f"p50 {ms(percentile(ours, 50))}, p95 {ms(p95)}",
+                        f"icontains: p50 {ms(percentile(before, 50))}, p95 {ms(op95)}; "
+                        f"same SQL raw ({len(sqls)} queries): p50 {ms(percentile(ref, 50))}, "
+                        f"p95 {ms(percentile(ref, 95))}",
+                        p95 / op95 if op95 else None,
+                        "p95 <100 ms",
+                        p95 < 0.1,
+                    )
+                )
 
 
 def bench_rollup(report: Report, args) -> None:
@@ -1100,6 +1181,7 @@ def bench_partition(report: Report, args) -> None:
 SECTIONS = {
     "import": bench_import,
     "lists": bench_lists,
+    "search": bench_search,
     "rollup": bench_rollup,
     "trial_balance": bench_trial_balance,
     "arrears": bench_arrears,

@@ -18,6 +18,13 @@ class CoreConfig(AppConfig):
         autodiscover_modules("ledgers")
         autodiscover_modules("metrics")
         from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_migrate
+
+        from . import daily, textsearch
+
+        # Every ledger's search index is made (and filled) after each migrate.
+        post_migrate.connect(textsearch.on_post_migrate, sender=self)
+        daily.register("search index", textsearch.daily)
 
         from . import appendonly
 

@@ -21,7 +21,7 @@ from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from gongxiao.core import scoping
+from gongxiao.core import scoping, textsearch
 
 _registry: dict[str, Ledger] = {}
 
@@ -342,6 +342,7 @@ def register(ledger_class: type[Ledger]) -> type[Ledger]:
     if ledger.key in _registry:
         raise RuntimeError(f"Ledger {ledger.key} is registered twice.")
     _registry[ledger.key] = ledger
+    textsearch.declare(ledger)  # its search index, if its search fields allow one
     for action in ledger.actions:
         action.ledger = ledger
     return ledger_class

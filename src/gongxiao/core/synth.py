@@ -192,6 +192,10 @@ def build(
         county_user.save()
         RoleAssignment.objects.create(user=county_user, unit=county_units[0], role=Role.LEADER)
         result.counts["users"] = 2
+    # The search index of rows inserted in bulk: built again once (SQLite queued each row).
+    from gongxiao.core import textsearch
+
+    textsearch.sync(rebuild=connection.vendor == "sqlite", say=say)
     # Fresh statistics, so the query planner knows the tables' new sizes.
     with connection.cursor() as c:
         c.execute("ANALYZE")

@@ -22,6 +22,11 @@ PROBLEMS = [
     "往来款项长期挂账",
 ]
 
+# A rarer problem, in one row out of RARE_EVERY (the search benchmark's rare word, 食品), added
+# without a draw from the random stream so the rest of the data stays the same for a seed.
+RARE = "，涉及食品安全"
+RARE_EVERY = 2000
+
 
 def build(ctx: SynthContext, n_items: int) -> None:
     rng, all_units, first, span, say = ctx.rng, ctx.units, ctx.first, ctx.span, ctx.say
@@ -43,7 +48,7 @@ def build(ctx: SynthContext, n_items: int) -> None:
             batch.append(
                 RectificationItem(
                     unit=unit,
-                    title=f"{rng.choice(PROBLEMS)}（{i:07d}）",
+                    title=f"{rng.choice(PROBLEMS)}{RARE if i % RARE_EVERY == 0 else ''}（{i:07d}）",
                     description="合成数据",
                     source=rng.choice(sources),
                     category=rng.choice(categories),
