@@ -9,7 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.aggregates import AggregateFilter
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,8 +30,9 @@ class Metric:
     label: str
     measure: str  # 条, 人次, %, 万元 …
     module: str
-    # rows(user, unit, period) -> the scoped queryset of rows the figure counts.
-    rows: Callable[..., QuerySet]
+    # rows(user, unit, period) -> the scoped queryset of rows the figure counts. Declared
+    # metrics (below) get it from their model and `where`.
+    rows: Callable[..., QuerySet] | None = None
     # value(rows_queryset, user, unit, period) -> the figure; the row count by default.
     value: Callable[..., object] | None = None
     # The ledger whose list shows the rows, and the list filters that select them.
@@ -43,10 +45,48 @@ class Metric:
     # An aggregate (e.g. Sum("amount")) giving the figure from the rows in one query; with it, or
     # with no `value` at all (a count), the figure adds up over units and rolls up in one query.
     aggregate: object | None = None
+    # The declarative form, which lets several figures over the same rows be computed in one
+    # query (compute_many): the rows are `model`'s rows in reach within the unit's subtree
+    # (base_rows) narrowed by where(unit, period) -> Q. A figure that is not a count or
+    # `aggregate` of its rows (a rate) names the parts it is computed from, parts(unit,
+    # period) -> {name: aggregate over the rows}, and combine(parts) -> the figure; its
+    # `value` stays what compute() uses, and the tests hold both to the same figure.
+    model: type | None = None
+    where: Callable[..., Q] | None = None
+    parts: Callable[..., dict] | None = None
+    combine: Callable[[dict], object] | None = None
+
+    def __post_init__(self):
+        if self.where is not None:
+            if self.model is None or self.rows is not None:
+                raise ValueError(f"Metric {self.key}: `where` goes with `model` and no `rows`.")
+            object.__setattr__(self, "rows", self._declared_rows)
+        elif self.rows is None:
+            raise ValueError(f"Metric {self.key} needs `rows`, or `model` and `where`.")
+        if (self.parts is None) != (self.combine is None):
+            raise ValueError(f"Metric {self.key}: `parts` and `combine` go together.")
+
+    def _declared_rows(self, user, unit, period) -> QuerySet:
+        return base_rows(self, user, unit).filter(self.where(unit, period))
 
     @property
     def additive(self) -> bool:
         return self.value is None or self.aggregate is not None
+
+    @property
+    def batchable(self) -> bool:
+        """Whether compute_many can take the figure together with others over its rows."""
+        return self.where is not None and (self.value is None or self.parts is not None)
+
+
+def base_rows(metric: Metric, user, unit) -> QuerySet:
+    """The rows a declared metric's figures are taken from: its model's rows in reach within
+    `unit`'s subtree (all units when None). Figures with the same base share one query."""
+    assert metric.model is not None
+    qs = metric.model.objects.visible_to(user)
+    if unit is None:
+        return qs
+    return qs.filter(scoping.subtree_q(metric.unit_field, unit))
 
 
 @dataclass
@@ -119,6 +159,87 @@ def total(
     target = check_addable(keys, measure)
     figures = [compute(k, user, unit, period) for k in keys]
     return quantities.total([f.quantity for f in figures], target), figures
+
+
+@dataclass(frozen=True)
+class Ref:
+    """One figure asked of compute_many: a metric for a unit's subtree, a period, and filters
+    (as sorted (path, value) pairs)."""
+
+    key: str
+    unit: object
+    period: Period
+    filters: tuple = ()
+
+    @classmethod
+    def of(cls, key: str, unit, period: Period, filters: dict | None = None) -> Ref:
+        return cls(key, unit, period, tuple(sorted((filters or {}).items())))
+
+
+def compute_many(refs, user) -> dict[Ref, Figure]:
+    """The figures of `refs`, each the same as compute() gives it, in a few queries: the
+    figures of declared metrics over the same base rows (same model, same unit subtree) are
+    aggregated together, one conditional aggregate per figure and part (COUNT(*) FILTER (WHERE
+    …)); the others are computed one by one. A figure the user may not see is left out (compute()
+    says why)."""
+    out: dict[Ref, Figure] = {}
+    groups: dict[tuple, list[Ref]] = {}
+    for ref in dict.fromkeys(refs):
+        metric = _metrics[ref.key]
+        if not scoping.can_any(user, metric.module, "view"):
+            continue
+        if not metric.batchable:
+            out[ref] = compute(ref.key, user, ref.unit, ref.period, dict(ref.filters) or None)
+            continue
+        unit_pk = ref.unit.pk if ref.unit is not None else None
+        groups.setdefault((metric.model, metric.unit_field, unit_pk), []).append(ref)
+    for members in groups.values():
+        first = _metrics[members[0].key]
+        aggregates = {}
+        for i, ref in enumerate(members):
+            metric = _metrics[ref.key]
+            where = metric.where(ref.unit, ref.period) & Q(*ref.filters)
+            for name, aggregate in _parts(metric, ref.unit, ref.period).items():
+                aggregates[f"f{i}_{name}"] = _filtered(aggregate, where)
+        values = base_rows(first, user, members[0].unit).order_by().aggregate(**aggregates)
+        for i, ref in enumerate(members):
+            metric = _metrics[ref.key]
+            prefix = f"f{i}_"
+            parts = {k[len(prefix) :]: v for k, v in values.items() if k.startswith(prefix)}
+            filters = dict(ref.filters)
+            rows = metric.rows(user, ref.unit, ref.period)
+            if filters:
+                rows = rows.filter(**filters)
+            out[ref] = Figure(
+                metric=metric,
+                value=_combine(metric, parts),
+                rows=rows,
+                url=link(metric, ref.unit, ref.period, filters or None),
+            )
+    return out
+
+
+def _parts(metric: Metric, unit, period) -> dict:
+    if metric.parts is not None:
+        return metric.parts(unit, period)
+    return {"v": metric.aggregate if metric.aggregate is not None else Count("pk")}
+
+
+def _combine(metric: Metric, parts: dict):
+    if metric.combine is not None:
+        return metric.combine(parts)
+    return parts["v"] or 0
+
+
+def _filtered(aggregate, where: Q):
+    """`aggregate` over the rows that also satisfy `where` (its own filter kept)."""
+    if not where:
+        return aggregate
+    aggregate = aggregate.copy()
+    *source, own, order_by = aggregate.get_source_expressions()
+    condition = where if own is None else own.condition & where
+    aggregate.set_source_expressions([*source, AggregateFilter(condition), order_by])
+    return aggregate
 
 
 def _value(metric: Metric, rows, user, unit, period):
@@ -266,6 +387,82 @@ def rollup(
             )
         )
     return out
+
+
+def rollup_many(
+    keys, user, unit, period: Period, filters_by_key: dict | None = None, children=None
+) -> list[list[RollupRow]]:
+    """rollup() of several figures, aligned on the same rows, each column the same as rollup()
+    gives it: additive declared metrics over the same base rows come from one query grouped on
+    the materialised path, a conditional aggregate per figure; the others from rollup()."""
+    from gongxiao.org.models import PATH_STEP
+
+    filters_by_key = filters_by_key or {}
+    children = child_units(user, unit) if children is None else children
+    columns: dict[int, list[RollupRow]] = {}
+    groups: dict[tuple, list[int]] = {}
+    for i, key in enumerate(keys):
+        metric = _metrics[key]
+        _check(metric, user)
+        if metric.batchable and metric.additive and metric.parts is None:
+            groups.setdefault((metric.model, metric.unit_field), []).append(i)
+        else:
+            columns[i] = rollup(key, user, unit, period, filters_by_key.get(key), children)
+    width = len(unit.path) + PATH_STEP + 1  # a child's path: one more "00000012/"
+    for (_model, unit_field), members in groups.items():
+        first = _metrics[keys[members[0]]]
+        aggregates = {}
+        for i in members:
+            metric = _metrics[keys[i]]
+            where = metric.where(unit, period) & Q(**(filters_by_key.get(keys[i]) or {}))
+            aggregates[f"f{i}"] = _filtered(_parts(metric, unit, period)["v"], where)
+        grouped = (
+            base_rows(first, user, unit)
+            .order_by()
+            .annotate(_branch=Substr(f"{unit_field}__path", 1, width))
+            .values("_branch")
+            .annotate(**aggregates)
+        )
+        values = {r["_branch"]: r for r in grouped}
+        for i in members:
+            key = keys[i]
+            metric = _metrics[key]
+            filters = dict(filters_by_key.get(key) or {})
+
+            def value(path, i=i):
+                return (values.get(path) or {}).get(f"f{i}") or 0
+
+            rows = metric.rows(user, unit, period)
+            if filters:
+                rows = rows.filter(**filters)
+            own = {**filters, metric.unit_field: unit.pk}
+            column = [
+                RollupRow(
+                    unit,
+                    True,
+                    Figure(
+                        metric,
+                        value(unit.path),
+                        rows.filter(**{metric.unit_field: unit}),
+                        link(metric, unit, period, own),
+                    ),
+                )
+            ]
+            for c in children:
+                column.append(
+                    RollupRow(
+                        c,
+                        False,
+                        Figure(
+                            metric,
+                            value(c.path),
+                            metric.rows(user, c, period).filter(**filters),
+                            link(metric, c, period, filters),
+                        ),
+                    )
+                )
+            columns[i] = column
+    return [columns[i] for i in range(len(keys))]
 
 
 def _has_content(figure: Figure) -> bool:
