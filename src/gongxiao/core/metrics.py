@@ -206,16 +206,7 @@ def compute_many(refs, user) -> dict[Ref, Figure]:
             metric = _metrics[ref.key]
             prefix = f"f{i}_"
             parts = {k[len(prefix) :]: v for k, v in values.items() if k.startswith(prefix)}
-            filters = dict(ref.filters)
-            rows = metric.rows(user, ref.unit, ref.period)
-            if filters:
-                rows = rows.filter(**filters)
-            out[ref] = Figure(
-                metric=metric,
-                value=_combine(metric, parts),
-                rows=rows,
-                url=link(metric, ref.unit, ref.period, filters or None),
-            )
+            out[ref] = _figure(metric, _combine(metric, parts), user, ref)
     return out
 
 
@@ -390,11 +381,21 @@ def rollup(
 
 
 def rollup_many(
-    keys, user, unit, period: Period, filters_by_key: dict | None = None, children=None
+    keys,
+    user,
+    unit,
+    period: Period,
+    filters_by_key: dict | None = None,
+    children=None,
+    *,
+    also=(),
+    found: dict | None = None,
 ) -> list[list[RollupRow]]:
     """rollup() of several figures, aligned on the same rows, each column the same as rollup()
     gives it: additive declared metrics over the same base rows come from one query grouped on
-    the materialised path, a conditional aggregate per figure; the others from rollup()."""
+    the materialised path, a conditional aggregate per figure; the others from rollup().
+    The figures of `also` (Refs of `unit`) that are counts over the same rows are taken from
+    that query too, their branches added up, and put into `found` (the others are left out)."""
     from gongxiao.org.models import PATH_STEP
 
     filters_by_key = filters_by_key or {}
@@ -409,13 +410,19 @@ def rollup_many(
         else:
             columns[i] = rollup(key, user, unit, period, filters_by_key.get(key), children)
     width = len(unit.path) + PATH_STEP + 1  # a child's path: one more "00000012/"
-    for (_model, unit_field), members in groups.items():
+    for (model, unit_field), members in groups.items():
         first = _metrics[keys[members[0]]]
         aggregates = {}
         for i in members:
             metric = _metrics[keys[i]]
             where = metric.where(unit, period) & Q(**(filters_by_key.get(keys[i]) or {}))
             aggregates[f"f{i}"] = _filtered(_parts(metric, unit, period)["v"], where)
+        extra = _countable(also, user, unit, model, unit_field)
+        for j, ref in enumerate(extra):
+            metric = _metrics[ref.key]
+            where = metric.where(ref.unit, ref.period) & Q(*ref.filters)
+            for name, aggregate in _parts(metric, ref.unit, ref.period).items():
+                aggregates[f"e{j}_{name}"] = _filtered(aggregate, where)
         grouped = (
             base_rows(first, user, unit)
             .order_by()
@@ -424,6 +431,17 @@ def rollup_many(
             .annotate(**aggregates)
         )
         values = {r["_branch"]: r for r in grouped}
+        if found is not None:
+            for j, ref in enumerate(extra):
+                metric = _metrics[ref.key]
+                prefix = f"e{j}_"
+                # Counts: added up over the branches, exactly the count over the subtree.
+                parts = {
+                    name[len(prefix) :]: sum(r[name] or 0 for r in values.values())
+                    for name in aggregates
+                    if name.startswith(prefix)
+                }
+                found[ref] = _figure(metric, _combine(metric, parts), user, ref)
         for i in members:
             key = keys[i]
             metric = _metrics[key]
@@ -463,6 +481,39 @@ def rollup_many(
                 )
             columns[i] = column
     return [columns[i] for i in range(len(keys))]
+
+
+def _countable(refs, user, unit, model, unit_field) -> list[Ref]:
+    """The refs whose figures are counts of `model`'s rows in `unit`'s subtree: adding up a
+    count over the branches gives the count over the subtree, exactly (a sum of decimals on
+    SQLite, a float, might not)."""
+    out = []
+    for ref in dict.fromkeys(refs):
+        metric = _metrics[ref.key]
+        if (
+            metric.batchable
+            and metric.model is model
+            and metric.unit_field == unit_field
+            and ref.unit is not None
+            and ref.unit.pk == unit.pk
+            and scoping.can_any(user, metric.module, "view")
+            and all(isinstance(a, Count) for a in _parts(metric, ref.unit, ref.period).values())
+        ):
+            out.append(ref)
+    return out
+
+
+def _figure(metric: Metric, value, user, ref: Ref) -> Figure:
+    filters = dict(ref.filters)
+    rows = metric.rows(user, ref.unit, ref.period)
+    if filters:
+        rows = rows.filter(**filters)
+    return Figure(
+        metric=metric,
+        value=value,
+        rows=rows,
+        url=link(metric, ref.unit, ref.period, filters or None),
+    )
 
 
 def _has_content(figure: Figure) -> bool:

@@ -7,7 +7,6 @@ from gongxiao.core.metrics import Metric, register_metric
 
 from .models import Matter, Meeting
 
-
 # Declared metrics (core.metrics): the rows in reach in the subtree, narrowed by `where`.
 
 

@@ -331,6 +331,8 @@ class Resolver:
         self.used: dict[tuple, Used] = {}
         # Figures computed up front (prefetch), by metrics.Ref.
         self.prefetched: dict[metrics.Ref, metrics.Figure] = {}
+        # Tables rolled up up front: (keys, modifiers) -> their columns.
+        self.prefetched_tables: dict[tuple, list] = {}
         self.errors: list[str] = []
         self.warnings: list[str] = []
 
@@ -369,14 +371,34 @@ class Resolver:
         figures over the same rows in one), so that resolving them asks the database nothing
         more. A figure written wrongly is left for resolution to report."""
         refs: list[metrics.Ref] = []
+        tables: dict[tuple, dict] = {}
         for text in texts:
-            self._collect(parse(text), refs)
-        self.prefetched.update(metrics.compute_many(refs, self.user))
+            self._collect(parse(text), refs, tables)
+        found: dict = {}
+        if tables:
+            children = metrics.child_units(self.user, self.unit)
+        for (keys, modifiers), filters_by_key in tables.items():
+            # A table's roll-up query gives the counts over the same rows as well, added up.
+            try:
+                self.prefetched_tables[(keys, modifiers)] = metrics.rollup_many(
+                    keys,
+                    self.user,
+                    self.unit,
+                    self.period,
+                    filters_by_key,
+                    children,
+                    also=[r for r in refs if r not in found],
+                    found=found,
+                )
+            except PermissionDenied:
+                continue
+        found.update(metrics.compute_many([r for r in refs if r not in found], self.user))
+        self.prefetched.update(found)
 
-    def _collect(self, parts, refs: list) -> None:
+    def _collect(self, parts, refs: list, tables: dict) -> None:
         for part in parts:
             if isinstance(part, Conditional):
-                self._collect([part.ref, *part.body], refs)
+                self._collect([part.ref, *part.body], refs, tables)
             elif isinstance(part, FigureRef):
                 filters = self._filters(part, metrics.get_metric(part.key))
                 if isinstance(filters, str):
@@ -392,11 +414,16 @@ class Resolver:
             elif isinstance(part, TotalRef):
                 refs += [metrics.Ref.of(k, self.unit, self.period) for k in part.keys]
             elif isinstance(part, TableRef):
+                filters_by_key = {}
                 for key in part.keys:
                     ref = FigureRef(key, part.modifiers)
                     filters = self._filters(ref, metrics.get_metric(key))
-                    if not isinstance(filters, str):
-                        refs.append(metrics.Ref.of(key, self.unit, self.period, filters))
+                    if isinstance(filters, str):
+                        break
+                    filters_by_key[key] = filters
+                    refs.append(metrics.Ref.of(key, self.unit, self.period, filters))
+                else:
+                    tables[(part.keys, part.modifiers)] = filters_by_key
 
     def segments(self, text: str, *, tables: bool = True) -> list:
         """Text and figures, in order; a table reference becomes a Table (only in body text)."""
@@ -540,10 +567,9 @@ class Resolver:
             if isinstance(f, str):
                 return self._error(source, f)
             filters_by_key[key] = f
-        children = metrics.child_units(self.user, self.unit)
         try:
-            columns = metrics.rollup_many(
-                ref.keys, self.user, self.unit, self.period, filters_by_key, children
+            columns = self.prefetched_tables.get((ref.keys, ref.modifiers)) or metrics.rollup_many(
+                ref.keys, self.user, self.unit, self.period, filters_by_key
             )
         except PermissionDenied:
             return self._error(
@@ -855,9 +881,7 @@ def build(draft, user, *, snapshot: dict | None = None) -> Document:
     """The draft with its headings numbered and its placeholders resolved."""
     resolver = Resolver(draft, user, snapshot=snapshot)
     sections = list(draft.sections.all())
-    resolver.prefetch(
-        [draft.title, *(t for s in sections for t in (s.heading, s.body or ""))]
-    )
+    resolver.prefetch([draft.title, *(t for s in sections for t in (s.heading, s.body or ""))])
     title = resolver.segments(draft.title, tables=False)
     blocks = []
     counters = [0, 0, 0, 0, 0]

@@ -1,7 +1,8 @@
 """Figures of supervision and discipline for reports, each computed from its ledger's rows.
 Seed 000: 谈话196人次，六大纪律共504次; 对3家企业进行审计，形成审计报告3份，建议9条，均被采纳."""
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, IntegerField, Q, Sum, Value
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from gongxiao.core.metrics import Metric, rate, register_metric
@@ -32,10 +33,13 @@ def _persons(rows, *args):
 
 
 def _mentions(rows, *args):
-    total = 0
-    for t in rows.annotate(n=Count("talked_to")):
-        total += t.n * t.topics
-    return total
+    # Each person talked to counts each discipline the talk touched: the talk's topics summed
+    # over its persons, in the database.
+    topics = sum(
+        (Cast(F(f"talk__{name}"), IntegerField()) for name, _label in m.DISCIPLINES), Value(0)
+    )
+    through = m.Talk.talked_to.through.objects.filter(talk__in=rows.values("pk"))
+    return through.aggregate(s=Sum(topics))["s"] or 0
 
 
 def M(
