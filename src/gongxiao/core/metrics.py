@@ -195,19 +195,41 @@ def compute_many(refs, user) -> dict[Ref, Figure]:
         groups.setdefault((metric.model, metric.unit_field, unit_pk), []).append(ref)
     for members in groups.values():
         first = _metrics[members[0].key]
-        aggregates = {}
+        columns = _Columns()
         for i, ref in enumerate(members):
             metric = _metrics[ref.key]
             where = metric.where(ref.unit, ref.period) & Q(*ref.filters)
             for name, aggregate in _parts(metric, ref.unit, ref.period).items():
-                aggregates[f"f{i}_{name}"] = _filtered(aggregate, where)
-        values = base_rows(first, user, members[0].unit).order_by().aggregate(**aggregates)
+                columns.add((i, name), aggregate, where)
+        values = base_rows(first, user, members[0].unit).order_by().aggregate(**columns.aggregates)
         for i, ref in enumerate(members):
             metric = _metrics[ref.key]
-            prefix = f"f{i}_"
-            parts = {k[len(prefix) :]: v for k, v in values.items() if k.startswith(prefix)}
+            parts = {name: values[alias] for (j, name), alias in columns.names.items() if j == i}
             out[ref] = _figure(metric, _combine(metric, parts), user, ref)
     return out
+
+
+class _Columns:
+    """The aggregates of one batch query, each asked once: two figures counting the same rows
+    (a table's total and the sentence above it) read the same column."""
+
+    def __init__(self):
+        self.aggregates: dict[str, object] = {}
+        self.names: dict[tuple, str] = {}  # (figure, part) -> column
+        self._seen: dict = {}
+
+    def add(self, name: tuple, aggregate, where: Q) -> None:
+        try:
+            key = (repr(aggregate), where)
+            alias = self._seen.get(key)
+        except TypeError:  # a value that does not hash: asked on its own
+            key, alias = None, None
+        if alias is None:
+            alias = f"c{len(self.aggregates)}"
+            self.aggregates[alias] = _filtered(aggregate, where)
+            if key is not None:
+                self._seen[key] = alias
+        self.names[name] = alias
 
 
 def _parts(metric: Metric, unit, period) -> dict:
@@ -412,34 +434,33 @@ def rollup_many(
     width = len(unit.path) + PATH_STEP + 1  # a child's path: one more "00000012/"
     for (model, unit_field), members in groups.items():
         first = _metrics[keys[members[0]]]
-        aggregates = {}
+        columns_ = _Columns()
         for i in members:
             metric = _metrics[keys[i]]
             where = metric.where(unit, period) & Q(**(filters_by_key.get(keys[i]) or {}))
-            aggregates[f"f{i}"] = _filtered(_parts(metric, unit, period)["v"], where)
+            columns_.add(("column", i), _parts(metric, unit, period)["v"], where)
         extra = _countable(also, user, unit, model, unit_field)
         for j, ref in enumerate(extra):
             metric = _metrics[ref.key]
             where = metric.where(ref.unit, ref.period) & Q(*ref.filters)
             for name, aggregate in _parts(metric, ref.unit, ref.period).items():
-                aggregates[f"e{j}_{name}"] = _filtered(aggregate, where)
+                columns_.add((j, name), aggregate, where)
         grouped = (
             base_rows(first, user, unit)
             .order_by()
             .annotate(_branch=Substr(f"{unit_field}__path", 1, width))
             .values("_branch")
-            .annotate(**aggregates)
+            .annotate(**columns_.aggregates)
         )
         values = {r["_branch"]: r for r in grouped}
         if found is not None:
             for j, ref in enumerate(extra):
                 metric = _metrics[ref.key]
-                prefix = f"e{j}_"
                 # Counts: added up over the branches, exactly the count over the subtree.
                 parts = {
-                    name[len(prefix) :]: sum(r[name] or 0 for r in values.values())
-                    for name in aggregates
-                    if name.startswith(prefix)
+                    name: sum(r[alias] or 0 for r in values.values())
+                    for (k, name), alias in columns_.names.items()
+                    if k == j
                 }
                 found[ref] = _figure(metric, _combine(metric, parts), user, ref)
         for i in members:
@@ -447,8 +468,8 @@ def rollup_many(
             metric = _metrics[key]
             filters = dict(filters_by_key.get(key) or {})
 
-            def value(path, i=i):
-                return (values.get(path) or {}).get(f"f{i}") or 0
+            def value(path, alias=columns_.names[("column", i)], values=values):
+                return (values.get(path) or {}).get(alias) or 0
 
             rows = metric.rows(user, unit, period)
             if filters:
