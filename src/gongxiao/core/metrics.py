@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
-from django.db.models.aggregates import AggregateFilter
+from django.db.models.aggregates import AggregateFilter  # type: ignore[attr-defined]
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,6 +25,10 @@ __all__ = ["MeasureMismatch", "Quantity"]
 _metrics: dict[str, Metric] = {}
 
 
+def _no_rows(user, unit, period) -> QuerySet:
+    raise NotImplementedError  # replaced: a metric gives `rows`, or `model` and `where`
+
+
 @dataclass(frozen=True)
 class Metric:
     key: str
@@ -32,7 +37,7 @@ class Metric:
     module: str
     # rows(user, unit, period) -> the scoped queryset of rows the figure counts. Declared
     # metrics (below) get it from their model and `where`.
-    rows: Callable[..., QuerySet] | None = None
+    rows: Callable[..., QuerySet] = _no_rows
     # value(rows_queryset, user, unit, period) -> the figure; the row count by default.
     value: Callable[..., object] | None = None
     # The ledger whose list shows the rows, and the list filters that select them.
@@ -51,23 +56,23 @@ class Metric:
     # `aggregate` of its rows (a rate) names the parts it is computed from, parts(unit,
     # period) -> {name: aggregate over the rows}, and combine(parts) -> the figure; its
     # `value` stays what compute() uses, and the tests hold both to the same figure.
-    model: type | None = None
+    model: Any = None  # a LedgerModel
     where: Callable[..., Q] | None = None
     parts: Callable[..., dict] | None = None
     combine: Callable[[dict], object] | None = None
 
     def __post_init__(self):
         if self.where is not None:
-            if self.model is None or self.rows is not None:
+            if self.model is None or self.rows is not _no_rows:
                 raise ValueError(f"Metric {self.key}: `where` goes with `model` and no `rows`.")
             object.__setattr__(self, "rows", self._declared_rows)
-        elif self.rows is None:
+        elif self.rows is _no_rows:
             raise ValueError(f"Metric {self.key} needs `rows`, or `model` and `where`.")
         if (self.parts is None) != (self.combine is None):
             raise ValueError(f"Metric {self.key}: `parts` and `combine` go together.")
 
     def _declared_rows(self, user, unit, period) -> QuerySet:
-        return base_rows(self, user, unit).filter(self.where(unit, period))
+        return base_rows(self, user, unit).filter(_where(self, unit, period))
 
     @property
     def additive(self) -> bool:
@@ -77,6 +82,11 @@ class Metric:
     def batchable(self) -> bool:
         """Whether compute_many can take the figure together with others over its rows."""
         return self.where is not None and (self.value is None or self.parts is not None)
+
+
+def _where(metric: Metric, unit, period) -> Q:
+    assert metric.where is not None, metric.key
+    return _where(metric, unit, period)
 
 
 def base_rows(metric: Metric, user, unit) -> QuerySet:
@@ -198,7 +208,7 @@ def compute_many(refs, user) -> dict[Ref, Figure]:
         columns = _Columns()
         for i, ref in enumerate(members):
             metric = _metrics[ref.key]
-            where = metric.where(ref.unit, ref.period) & Q(*ref.filters)
+            where = _where(metric, ref.unit, ref.period) & Q(*ref.filters)
             for name, aggregate in _parts(metric, ref.unit, ref.period).items():
                 columns.add((i, name), aggregate, where)
         values = base_rows(first, user, members[0].unit).order_by().aggregate(**columns.aggregates)
@@ -437,12 +447,12 @@ def rollup_many(
         columns_ = _Columns()
         for i in members:
             metric = _metrics[keys[i]]
-            where = metric.where(unit, period) & Q(**(filters_by_key.get(keys[i]) or {}))
+            where = _where(metric, unit, period) & Q(**(filters_by_key.get(keys[i]) or {}))
             columns_.add(("column", i), _parts(metric, unit, period)["v"], where)
         extra = _countable(also, user, unit, model, unit_field)
         for j, ref in enumerate(extra):
             metric = _metrics[ref.key]
-            where = metric.where(ref.unit, ref.period) & Q(*ref.filters)
+            where = _where(metric, ref.unit, ref.period) & Q(*ref.filters)
             for name, aggregate in _parts(metric, ref.unit, ref.period).items():
                 columns_.add((j, name), aggregate, where)
         grouped = (

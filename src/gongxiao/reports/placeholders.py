@@ -332,7 +332,7 @@ class Resolver:
         # Figures computed up front (prefetch), by metrics.Ref.
         self.prefetched: dict[metrics.Ref, metrics.Figure] = {}
         # Tables rolled up up front: (keys, modifiers) -> their columns.
-        self.prefetched_tables: dict[tuple, list] = {}
+        self.prefetched_tables: dict[tuple, list[list[metrics.RollupRow]]] = {}
         self.errors: list[str] = []
         self.warnings: list[str] = []
 
