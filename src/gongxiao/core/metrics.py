@@ -86,7 +86,7 @@ class Metric:
 
 def _where(metric: Metric, unit, period) -> Q:
     assert metric.where is not None, metric.key
-    return _where(metric, unit, period)
+    return metric.where(unit, period)
 
 
 def base_rows(metric: Metric, user, unit) -> QuerySet:
