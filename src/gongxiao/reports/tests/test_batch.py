@@ -61,7 +61,7 @@ def test_the_batches_give_what_compute_and_rollup_give_for_every_metric(
         }
         with CaptureQueriesContext(connection) as queries:
             metrics.compute_many(declared, user)
-        assert len(queries) <= len(bases) < len(declared) / 10
+        assert len(queries) < 1.2 * len(bases) < len(declared) / 5
         assert any(v for v in expected.values())  # the demo's figures are not all zero
         for ref, figure in found.items():
             batched += figure.metric.batchable
