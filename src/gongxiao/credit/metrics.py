@@ -9,7 +9,7 @@ period's figure reads the same whenever asked."""
 
 from __future__ import annotations
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from gongxiao.core.metrics import Metric, register_metric
@@ -26,12 +26,13 @@ def _scoped(model, user, unit):
 
 
 def _in_period(model, date_field, **where):
-    def rows(user, unit, period):
-        return _scoped(model, user, unit).filter(
-            **{f"{date_field}__gte": period.start, f"{date_field}__lte": period.end}, **where
-        )
+    """(model, where): the rows dated in the period, declared (core.metrics: the model's rows
+    in reach in the subtree narrowed by `where`), so the figures over them share one query."""
 
-    return rows
+    def q(unit, period):
+        return Q(**{f"{date_field}__gte": period.start, f"{date_field}__lte": period.end}, **where)
+
+    return (model, q)
 
 
 def _link(date_field, **where):
@@ -46,13 +47,18 @@ def _link(date_field, **where):
 
 
 def M(key, label, measure, ledger, rows, link, **kw):
+    if isinstance(rows, tuple):  # (model, where): declared
+        model, where = rows
+        assert model.scope_field == kw.get("unit_field", "unit"), key
+        kw.update(model=model, where=where)
+    else:
+        kw["rows"] = rows
     register_metric(
         Metric(
             key=key,
             label=label,
             measure=measure,
             module="credit",
-            rows=rows,
             ledger=f"credit.{ledger}",
             link=link,
             **kw,

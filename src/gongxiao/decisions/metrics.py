@@ -1,23 +1,21 @@
 """Figures of collective decisions: meetings held (by body), matters by category, amounts."""
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from gongxiao.core.metrics import Metric, register_metric
 
 from .models import Matter, Meeting
 
-
-def _meetings(user, unit, period):
-    qs = Meeting.objects.visible_to(user).filter(date__gte=period.start, date__lte=period.end)
-    return qs.filter(unit__path__startswith=unit.path) if unit is not None else qs
+# Declared metrics (core.metrics): the rows in reach in the subtree, narrowed by `where`.
 
 
-def _matters(user, unit, period):
-    qs = Matter.objects.visible_to(user).filter(
-        meeting__date__gte=period.start, meeting__date__lte=period.end
-    )
-    return qs.filter(meeting__unit__path__startswith=unit.path) if unit is not None else qs
+def _meetings(unit, period) -> Q:
+    return Q(date__gte=period.start, date__lte=period.end)
+
+
+def _matters(unit, period) -> Q:
+    return Q(meeting__date__gte=period.start, meeting__date__lte=period.end)
 
 
 def _date_link(prefix):
@@ -33,7 +31,8 @@ register_metric(
         label=_("Meetings held"),
         measure="次",
         module="decisions",
-        rows=_meetings,
+        model=Meeting,
+        where=_meetings,
         ledger="decisions.meetings",
         link=_date_link("date"),
         dimensions={"body": "body", "unit": "unit"},
@@ -48,7 +47,8 @@ register_metric(
         label=_("Matters decided collectively"),
         measure="项",
         module="decisions",
-        rows=_matters,
+        model=Matter,
+        where=_matters,
         ledger="decisions.matters",
         link=_date_link("meeting__date"),
         unit_field="meeting__unit",
@@ -62,7 +62,8 @@ register_metric(
         label=_("Amount decided"),
         measure="万元",
         module="decisions",
-        rows=lambda user, unit, period: _matters(user, unit, period).filter(amount__isnull=False),
+        model=Matter,
+        where=lambda unit, period: _matters(unit, period) & Q(amount__isnull=False),
         aggregate=Sum("amount"),
         ledger="decisions.matters",
         link=_date_link("meeting__date"),

@@ -23,14 +23,16 @@ def _in_subtree(qs, unit, field):
     return qs.filter(**{f"{field}__path__startswith": unit.path}) if unit is not None else qs
 
 
-def _dated(model, date_field):
-    def rows(user, unit, period):
-        qs = model.objects.visible_to(user).filter(
-            **{f"{date_field}__gte": period.start, f"{date_field}__lte": period.end}
-        )
-        return _in_subtree(qs, unit, model.scope_field)
+def _dated(model, date_field, extra=None):
+    """The model's rows dated in the period (and satisfying `extra`), declared (core.metrics:
+    the rows in reach in the subtree narrowed by `where`), so the figures over them are taken
+    in one query."""
 
-    return rows
+    def where(unit, period):
+        q = Q(**{f"{date_field}__gte": period.start, f"{date_field}__lte": period.end})
+        return q & extra if extra is not None else q
+
+    return (model, where)
 
 
 def _link(date_field):
@@ -95,13 +97,18 @@ def _speakers(rows, *args):
 
 
 def M(key, label, measure, rows, ledger, *, unit_field, link, **kw):
+    if isinstance(rows, tuple):  # (model, where): declared
+        model, where = rows
+        assert model.scope_field == unit_field, key  # the subtree the rows were taken from
+        kw.update(model=model, where=where)
+    else:
+        kw["rows"] = rows
     register_metric(
         Metric(
             key=key,
             label=label,
             measure=measure,
             module="party",
-            rows=rows,
             ledger=ledger,
             link=link,
             unit_field=unit_field,
@@ -288,6 +295,8 @@ M(
     _own(m.Exam, "date"),
     "party.exams",
     value=lambda rows, *a: rate(_sum("passed")(rows), _sum("participants")(rows)),
+    parts=lambda unit, period: {"passed": Sum("passed"), "all": Sum("participants")},
+    combine=lambda parts: rate(parts["passed"] or 0, parts["all"] or 0),
     unit_field="unit",
     link=_link("date"),
     description=_("Those who passed over those who sat, over all the period's exams."),
@@ -389,8 +398,7 @@ M(
 # --- 7 writings (seed 000: 调研报告24篇, 心得体会80余篇; seed 003: 信息70余篇, 采用4篇)
 
 
-def _submitted(user, unit, period):
-    return _dated(m.Writing, "date")(user, unit, period).exclude(submitted_to="")
+_submitted = _dated(m.Writing, "date", ~Q(submitted_to=""))
 
 
 M(
@@ -463,12 +471,8 @@ M(
 # --- 8a rules (seed 001: 修改完善制度10余项; seed 004: 研究制定《监事会工作规则》)
 
 
-def _issued(user, unit, period):
-    return _own(m.Rule, "issued_on")(user, unit, period).filter(previous__isnull=True)
-
-
-def _revised(user, unit, period):
-    return _own(m.Rule, "issued_on")(user, unit, period).filter(previous__isnull=False)
+_issued = _dated(m.Rule, "issued_on", Q(previous__isnull=True))
+_revised = _dated(m.Rule, "issued_on", Q(previous__isnull=False))
 
 
 def _in_force(user, unit, period):

@@ -215,6 +215,11 @@ class RectificationItem(LedgerModel):
             # (core/pagination.py). It serves the found_date ranges as the plain one did.
             models.Index(fields=["found_date", "id", "unit"], name="rect_item_newest"),
             models.Index(fields=["closed_on"]),
+            # The report figures of a subtree (core.metrics.compute_many) read a unit's items
+            # by these dates alone: from this index, without the rows.
+            models.Index(
+                fields=["unit", "found_date", "closed_on", "deadline"], name="rect_item_unit_dates"
+            ),
             # From a record to the items it raised (findings, recommendations, opinions …).
             models.Index(fields=["source_type", "source_id"], name="rect_item_source"),
         ]

@@ -329,6 +329,10 @@ class Resolver:
         self.as_of = timezone.now()
         self.snapshot = snapshot or None
         self.used: dict[tuple, Used] = {}
+        # Figures computed up front (prefetch), by metrics.Ref.
+        self.prefetched: dict[metrics.Ref, metrics.Figure] = {}
+        # Tables rolled up up front: (keys, modifiers) -> their columns.
+        self.prefetched_tables: dict[tuple, list[list[metrics.RollupRow]]] = {}
         self.errors: list[str] = []
         self.warnings: list[str] = []
 
@@ -340,7 +344,11 @@ class Resolver:
         ident = (key, unit.pk, period.code, tuple(sorted(filters.items())))
         if ident in self.used:
             return self.used[ident]
-        fig = computed or metrics.compute(key, self.user, unit, period, filters or None)
+        fig = (
+            computed
+            or self.prefetched.get(metrics.Ref.of(key, unit, period, filters))
+            or metrics.compute(key, self.user, unit, period, filters or None)
+        )
         value = fig.value
         if self.snapshot is not None:
             value = self.snapshot.get(_snapshot_key(ident), value)
@@ -357,6 +365,65 @@ class Resolver:
         )
         self.used[ident] = used
         return used
+
+    def prefetch(self, texts) -> None:
+        """Compute every figure the texts may print in a few queries (metrics.compute_many: the
+        figures over the same rows in one), so that resolving them asks the database nothing
+        more. A figure written wrongly is left for resolution to report."""
+        refs: list[metrics.Ref] = []
+        tables: dict[tuple, dict] = {}
+        for text in texts:
+            self._collect(parse(text), refs, tables)
+        found: dict = {}
+        if tables:
+            children = metrics.child_units(self.user, self.unit)
+        for (keys, modifiers), filters_by_key in tables.items():
+            # A table's roll-up query gives the counts over the same rows as well, added up.
+            try:
+                self.prefetched_tables[(keys, modifiers)] = metrics.rollup_many(
+                    keys,
+                    self.user,
+                    self.unit,
+                    self.period,
+                    filters_by_key,
+                    children,
+                    also=[r for r in refs if r not in found],
+                    found=found,
+                )
+            except PermissionDenied:
+                continue
+        found.update(metrics.compute_many([r for r in refs if r not in found], self.user))
+        self.prefetched.update(found)
+
+    def _collect(self, parts, refs: list, tables: dict) -> None:
+        for part in parts:
+            if isinstance(part, Conditional):
+                self._collect([part.ref, *part.body], refs, tables)
+            elif isinstance(part, FigureRef):
+                filters = self._filters(part, metrics.get_metric(part.key))
+                if isinstance(filters, str):
+                    continue
+                last_year = self.period.previous_year()
+                if "yoy" in part.modifiers:
+                    periods = [self.period, last_year]
+                elif "last_year" in part.modifiers:
+                    periods = [last_year]
+                else:
+                    periods = [self.period]
+                refs += [metrics.Ref.of(part.key, self.unit, p, filters) for p in periods]
+            elif isinstance(part, TotalRef):
+                refs += [metrics.Ref.of(k, self.unit, self.period) for k in part.keys]
+            elif isinstance(part, TableRef):
+                filters_by_key = {}
+                for key in part.keys:
+                    ref = FigureRef(key, part.modifiers)
+                    filters = self._filters(ref, metrics.get_metric(key))
+                    if isinstance(filters, str):
+                        break
+                    filters_by_key[key] = filters
+                    refs.append(metrics.Ref.of(key, self.unit, self.period, filters))
+                else:
+                    tables[(part.keys, part.modifiers)] = filters_by_key
 
     def segments(self, text: str, *, tables: bool = True) -> list:
         """Text and figures, in order; a table reference becomes a Table (only in body text)."""
@@ -500,12 +567,10 @@ class Resolver:
             if isinstance(f, str):
                 return self._error(source, f)
             filters_by_key[key] = f
-        children = metrics.child_units(self.user, self.unit)
         try:
-            columns = [
-                metrics.rollup(k, self.user, self.unit, self.period, filters_by_key[k], children)
-                for k in ref.keys
-            ]
+            columns = self.prefetched_tables.get((ref.keys, ref.modifiers)) or metrics.rollup_many(
+                ref.keys, self.user, self.unit, self.period, filters_by_key
+            )
         except PermissionDenied:
             return self._error(
                 source, _("Your roles do not allow one of the figures of this table.")
@@ -815,10 +880,12 @@ def plain_title(draft) -> str:
 def build(draft, user, *, snapshot: dict | None = None) -> Document:
     """The draft with its headings numbered and its placeholders resolved."""
     resolver = Resolver(draft, user, snapshot=snapshot)
+    sections = list(draft.sections.all())
+    resolver.prefetch([draft.title, *(t for s in sections for t in (s.heading, s.body or ""))])
     title = resolver.segments(draft.title, tables=False)
     blocks = []
     counters = [0, 0, 0, 0, 0]
-    for section in draft.sections.all():
+    for section in sections:
         if section.level:
             counters[section.level] += 1
             for deeper in range(section.level + 1, 5):

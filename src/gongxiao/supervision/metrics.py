@@ -1,7 +1,8 @@
 """Figures of supervision and discipline for reports, each computed from its ledger's rows.
 Seed 000: 谈话196人次，六大纪律共504次; 对3家企业进行审计，形成审计报告3份，建议9条，均被采纳."""
 
-from django.db.models import Count, Sum
+from django.db.models import Count, F, IntegerField, Q, Sum, Value
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from gongxiao.core.metrics import Metric, rate, register_metric
@@ -9,18 +10,15 @@ from gongxiao.core.metrics import Metric, rate, register_metric
 from . import models as m
 
 
-def _scoped(model, date_field):
-    def rows(user, unit, period):
-        qs = model.objects.visible_to(user).filter(
-            **{f"{date_field}__gte": period.start, f"{date_field}__lte": period.end}
-        )
-        return (
-            qs.filter(**{f"{model.scope_field}__path__startswith": unit.path})
-            if unit is not None
-            else qs
-        )
+def _dated(date_field, extra=None):
+    """The rows dated in the period (and satisfying `extra`), as a metric's `where`: the rows
+    are then the model's rows in reach in the subtree (core.metrics.base_rows)."""
 
-    return rows
+    def where(unit, period):
+        q = Q(**{f"{date_field}__gte": period.start, f"{date_field}__lte": period.end})
+        return q & extra if extra is not None else q
+
+    return where
 
 
 def _link(date_field):
@@ -35,10 +33,13 @@ def _persons(rows, *args):
 
 
 def _mentions(rows, *args):
-    total = 0
-    for t in rows.annotate(n=Count("talked_to")):
-        total += t.n * t.topics
-    return total
+    # Each person talked to counts each discipline the talk touched: the talk's topics summed
+    # over its persons, in the database.
+    topics = sum(
+        (Cast(F(f"talk__{name}"), IntegerField()) for name, _label in m.DISCIPLINES), Value(0)
+    )
+    through = m.Talk.talked_to.through.objects.filter(talk__in=rows.values("pk"))
+    return through.aggregate(s=Sum(topics))["s"] or 0
 
 
 def M(
@@ -50,7 +51,7 @@ def M(
     ledger,
     module="supervision",
     value=None,
-    rows=None,
+    where=None,
     **kw,
 ):
     register_metric(
@@ -59,7 +60,8 @@ def M(
             label=label,
             measure=measure,
             module=module,
-            rows=rows or _scoped(model, date_field),
+            model=model,
+            where=_dated(date_field, where),
             value=value,
             ledger=ledger,
             link=kw.pop("link", None) or _link(date_field),
@@ -124,9 +126,7 @@ M(
     m.Finding,
     "inspection__start_date",
     "supervision.findings",
-    rows=lambda user, unit, period: _scoped(m.Finding, "inspection__start_date")(
-        user, unit, period
-    ).filter(item__isnull=False),
+    where=Q(item__isnull=False),
     dimensions={"category": "category"},
     link=lambda unit, period: {
         **_link("inspection__start_date")(unit, period),
@@ -181,9 +181,7 @@ M(
     m.Audit,
     "report_date",
     "supervision.audits",
-    rows=lambda user, unit, period: _scoped(m.Audit, "report_date")(user, unit, period).exclude(
-        report_number=""
-    ),
+    where=~Q(report_number=""),
 )
 M(
     "supervision.recommendations.count",
@@ -201,6 +199,8 @@ M(
     "audit__report_date",
     "supervision.recommendations",
     value=lambda rows, *a: rate(rows.filter(adopted=True).count(), rows.count()),
+    parts=lambda unit, period: {"adopted": Count("pk", filter=Q(adopted=True)), "all": Count("pk")},
+    combine=lambda parts: rate(parts["adopted"], parts["all"]),
 )
 M(
     "supervision.supervisory.matters",
@@ -218,9 +218,7 @@ M(
     m.SupervisoryMatter,
     "date",
     "supervision.supervisory-matters",
-    rows=lambda user, unit, period: _scoped(m.SupervisoryMatter, "date")(
-        user, unit, period
-    ).exclude(opinion=""),
+    where=~Q(opinion=""),
 )
 M(
     "supervision.personal_reports.filed",
@@ -237,9 +235,7 @@ M(
     m.PersonalMattersReport,
     "filed_date",
     "supervision.personal-reports",
-    rows=lambda user, unit, period: _scoped(m.PersonalMattersReport, "filed_date")(
-        user, unit, period
-    ).filter(randomly_checked=True),
+    where=Q(randomly_checked=True),
     dimensions={"check_result": "check_result"},
 )
 M(
@@ -266,9 +262,7 @@ M(
     m.Opinion,
     "life_meeting__date",
     "supervision.opinions",
-    rows=lambda user, unit, period: _scoped(m.Opinion, "life_meeting__date")(
-        user, unit, period
-    ).filter(item__isnull=False),
+    where=Q(item__isnull=False),
     link=lambda unit, period: {
         **_link("life_meeting__date")(unit, period),
         "item__isnull": "False",

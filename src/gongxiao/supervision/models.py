@@ -57,6 +57,8 @@ class Talk(LedgerModel):
         verbose_name = _("talk")
         verbose_name_plural = _("talks")
         ordering = ["-date", "-id"]
+        # A subtree's talks of a period (the report figures) from the units' index entries.
+        indexes = [models.Index(fields=["unit", "date"], name="talk_unit_date")]
 
     def __str__(self):
         return f"{self.date} {self.get_kind_display().split(' (')[0]}"
