@@ -83,11 +83,12 @@ def test_the_task_worker_runs_the_lease_ladder_once_a_day_without_an_operator(
     assert daily.run_due(done, early) == []  # before the day's hour: nothing yet
     assert not Notification.objects.filter(recipient=officer).exists()
     morning = datetime.datetime(2024, 10, 15, 7, 5, tzinfo=tz)
-    assert daily.run_due(done, morning) == ["assets.lease_reminders"]
+    # (Other apps' daily jobs, such as the search index's, run beside it.)
+    assert "assets.lease_reminders" in daily.run_due(done, morning)
     assert Notification.objects.filter(recipient=officer).count() == 2  # expiry, overdue rent
     assert daily.run_due(done, morning + datetime.timedelta(hours=3)) == []  # once a day
     # A second worker (its own record of the day) runs it again: nothing is sent twice.
-    assert daily.run_due({}, morning) == ["assets.lease_reminders"]
+    assert "assets.lease_reminders" in daily.run_due({}, morning)
     assert Notification.objects.filter(recipient=officer).count() == 2
     # The worker's watchdog runs the due jobs between its waits for tasks.
     seen = []

@@ -1,9 +1,11 @@
 """Tests that pin the all-or-nothing rule of imports: a failure while the rows are written leaves
 none of them (issue 13, item 11: an import committed outside its transaction passed the suite)."""
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from gongxiao.core import bulk
 from gongxiao.core.ledgers import get_ledger
 from gongxiao.core.models import ChangeRecord, Job
 from gongxiao.org.models import Person
@@ -22,11 +24,14 @@ def _failing_history(monkeypatch):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(ChangeRecord.objects, "bulk_create", boom)
+    monkeypatch.setattr(bulk, "insert_columns", boom)
 
 
+@pytest.mark.parametrize("fast_from", [bulk.FAST_FROM, 1], ids=["bulk_create", "by column"])
 def test_an_import_that_fails_midway_writes_no_row(
-    federation, monkeypatch, django_capture_on_commit_callbacks
+    federation, monkeypatch, django_capture_on_commit_callbacks, fast_from
 ):
+    monkeypatch.setattr(bulk, "FAST_FROM", fast_from)  # both ways of inserting the rows
     user = user_with(Role.PARTY, federation.county_a)
     data = xlsx_for(LEDGER, [Person(unit=federation.a1, name=f"导入{i}") for i in range(5)])
     c = Client()

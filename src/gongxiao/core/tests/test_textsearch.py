@@ -189,3 +189,23 @@ def test_the_list_page_search_is_the_indexed_one(rows, federation, client):
     client.force_login(user_with(Role.LEADER, federation.county_a))
     html = client.get("/ledgers/rectification/items/", {"q": "资产abc"}).content.decode()
     assert html.count("固定资产处置不规范") == 2  # a1 and a2, not b1
+
+
+def test_the_command_works_off_the_queue_and_rebuilds(rows):
+    import io
+
+    from django.core.management import call_command
+
+    RectificationItem.objects.filter(pk=rows[0].pk).update(title="命令写入的标题")  # queued
+    out = io.StringIO()
+    call_command("search_index", stdout=out)
+    assert "indexes built" in out.getvalue()
+    if connection.vendor == "sqlite":
+        assert "1 queued rows indexed" in out.getvalue()
+    assert _indexed("命令") == _icontains("命令") == {rows[0].pk}
+    out = io.StringIO()
+    call_command("search_index", "--rebuild", stdout=out)
+    assert "0 indexes built" not in out.getvalue()  # every index built again
+    assert _indexed("命令") == {rows[0].pk}
+    assert textsearch.daily() is not None  # the daily job: the same work, idempotent
+    assert _indexed("命令") == {rows[0].pk}
