@@ -733,6 +733,8 @@ def bench_history(report: Report, args) -> None:
 
 
 def bench_word(report: Report, args) -> None:
+    from django.db import connection
+
     from gongxiao.org.models import Unit
     from gongxiao.reports import placeholders, word, workpapers
     from gongxiao.reports.models import Kind, ReportDraft
@@ -760,8 +762,9 @@ def bench_word(report: Report, args) -> None:
             f"{seconds:.2f} s (figures {figures_s:.2f} s, Word {word_s:.2f} s)",
             "",
             None,
-            "<1 s",
-            seconds < 1,
+            # Issue 21's targets: a province's report <1 s on PostgreSQL, <3 s on SQLite.
+            "<1 s" if connection.vendor == "postgresql" else "<3 s",
+            seconds < (1 if connection.vendor == "postgresql" else 3),
         )
     )
     # The working papers list every row behind every figure: measured for one county.
@@ -784,14 +787,18 @@ def bench_word(report: Report, args) -> None:
             f"{word_s:.2f} s",
             "",
             None,
-            "<1 s",
-            word_s < 1,
+            "<0.3 s",
+            word_s < 0.3,
         )
     )
     report.add(
         Row(
             "its working papers (every row behind every figure)",
             f"{papers_s:.2f} s ({sum(counts.values()):,} rows listed)",
+            "",
+            None,
+            "<10 s",
+            papers_s < 10,
         )
     )
 
